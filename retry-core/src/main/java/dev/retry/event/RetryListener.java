@@ -1,0 +1,35 @@
+package dev.retry.event;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Told what happens to calls under a retry policy. Callbacks run on the calling thread, so they
+ * must be quick; an exception thrown by a listener is swallowed and never fails the call.
+ */
+public interface RetryListener {
+
+	/**
+	 * An attempt failed and another is scheduled.
+	 * @param target the method
+	 * @param nextAttempt the number of the attempt about to be made (2 for the first retry)
+	 * @param maxAttempts attempts the policy allows in all
+	 * @param delay the wait before it
+	 * @param failure what the failed attempt threw
+	 */
+	default void onRetryScheduled(CallTarget target, int nextAttempt, int maxAttempts, Duration delay,
+			Throwable failure) {
+	}
+
+	/**
+	 * The call ended.
+	 * @param target the method
+	 * @param outcome how it ended
+	 * @param attempts attempts made, the first included (0 when rejected before any attempt)
+	 * @param failure the last failure, or {@code null} on success
+	 */
+	default void onCompleted(CallTarget target, Outcome outcome, int attempts, @Nullable Throwable failure) {
+	}
+
+}

@@ -1,0 +1,67 @@
+package dev.retry.execution;
+
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+import dev.retry.classify.HttpStatusResolver;
+import dev.retry.event.RetryListener;
+import dev.retry.internal.Assert;
+import dev.retry.time.Sleeper;
+import dev.retry.time.Ticker;
+
+/**
+ * The services every executor shares: how to wait, what time it is, where jitter comes from, who
+ * listens and how HTTP statuses are read. Replace the sleeper and ticker (with a
+ * {@link dev.retry.time.ManualClock}) and the random source in tests.
+ * @param sleeper waits between attempts
+ * @param ticker measures deadlines
+ * @param random uniform draws in {@code [0, 1)} for jitter
+ * @param listeners told of retries and outcomes, in order
+ * @param statusResolver reads HTTP statuses from client failures
+ */
+public record RetryRuntime(Sleeper sleeper, Ticker ticker, DoubleSupplier random, List<RetryListener> listeners,
+		HttpStatusResolver statusResolver) {
+
+	private static final DoubleSupplier THREAD_LOCAL_RANDOM = () -> ThreadLocalRandom.current().nextDouble();
+
+	public RetryRuntime {
+		Assert.notNull(sleeper, "sleeper");
+		Assert.notNull(ticker, "ticker");
+		Assert.notNull(random, "random");
+		listeners = List.copyOf(listeners);
+		Assert.notNull(statusResolver, "statusResolver");
+	}
+
+	/** Real sleeping and time, thread-local randomness, no listeners, no HTTP client knowledge. */
+	public static RetryRuntime defaults() {
+		return new RetryRuntime(Sleeper.THREAD_SLEEP, Ticker.SYSTEM, THREAD_LOCAL_RANDOM, List.of(),
+				HttpStatusResolver.NONE);
+	}
+
+	/** The default source of randomness: {@link ThreadLocalRandom}. */
+	public static DoubleSupplier threadLocalRandom() {
+		return THREAD_LOCAL_RANDOM;
+	}
+
+	public RetryRuntime withSleeper(Sleeper sleeper) {
+		return new RetryRuntime(sleeper, this.ticker, this.random, this.listeners, this.statusResolver);
+	}
+
+	public RetryRuntime withTicker(Ticker ticker) {
+		return new RetryRuntime(this.sleeper, ticker, this.random, this.listeners, this.statusResolver);
+	}
+
+	public RetryRuntime withRandom(DoubleSupplier random) {
+		return new RetryRuntime(this.sleeper, this.ticker, random, this.listeners, this.statusResolver);
+	}
+
+	public RetryRuntime withListeners(List<RetryListener> listeners) {
+		return new RetryRuntime(this.sleeper, this.ticker, this.random, listeners, this.statusResolver);
+	}
+
+	public RetryRuntime withStatusResolver(HttpStatusResolver statusResolver) {
+		return new RetryRuntime(this.sleeper, this.ticker, this.random, this.listeners, statusResolver);
+	}
+
+}
