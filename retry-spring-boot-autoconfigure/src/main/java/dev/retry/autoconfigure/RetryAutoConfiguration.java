@@ -1,0 +1,106 @@
+package dev.retry.autoconfigure;
+
+import dev.retry.autoconfigure.aop.RetryInterceptorFactory;
+import dev.retry.autoconfigure.aop.RetryableBeanPostProcessor;
+import dev.retry.autoconfigure.config.DecimalSecondsConverter;
+import dev.retry.autoconfigure.config.PolicyAssembler;
+import dev.retry.autoconfigure.config.PolicyRegistry;
+import dev.retry.autoconfigure.config.RetryProperties;
+import dev.retry.autoconfigure.logging.RetryLogListener;
+import dev.retry.autoconfigure.web.SpringHttpStatusResolver;
+import dev.retry.classify.HttpStatusResolver;
+import dev.retry.event.RetryListener;
+import dev.retry.execution.RetryRuntime;
+import dev.retry.time.Sleeper;
+import dev.retry.time.Ticker;
+import org.aspectj.weaver.Advice;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
+
+/**
+ * Retries {@link dev.retry.annotation.Retryable @Retryable} methods under the policies configured
+ * under {@code retry}. Active when AOP is on the classpath and {@code retry.enabled} is not false.
+ * Each service here can be replaced by declaring a bean of its type: a
+ * {@link dev.retry.time.ManualClock} bean, for instance, replaces sleeping and time in tests.
+ */
+@AutoConfiguration
+@ConditionalOnClass(Advice.class)
+@ConditionalOnBooleanProperty(name = "retry.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(RetryProperties.class)
+public final class RetryAutoConfiguration {
+
+	@Bean
+	@ConfigurationPropertiesBinding
+	static DecimalSecondsConverter retryDecimalSecondsConverter() {
+		return new DecimalSecondsConverter();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PolicyRegistry retryPolicyRegistry(RetryProperties properties, Environment environment,
+			ResourceLoader resourceLoader) {
+		return new PolicyAssembler(properties, environment, resourceLoader.getClassLoader()).assemble();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	Sleeper retrySleeper() {
+		return Sleeper.THREAD_SLEEP;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	Ticker retryTicker() {
+		return Ticker.SYSTEM;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	HttpStatusResolver retryHttpStatusResolver() {
+		return new SpringHttpStatusResolver();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RetryLogListener retryLogListener() {
+		return new RetryLogListener();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RetryRuntime retryRuntime(Sleeper sleeper, Ticker ticker, ObjectProvider<RetryListener> listeners,
+			HttpStatusResolver statusResolver) {
+		return RetryRuntime.defaults()
+			.withSleeper(sleeper)
+			.withTicker(ticker)
+			.withListeners(listeners.orderedStream().toList())
+			.withStatusResolver(statusResolver);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RetryInterceptorFactory retryInterceptorFactory(PolicyRegistry policies, RetryRuntime runtime) {
+		return new RetryInterceptorFactory(policies, runtime);
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static RetryableBeanPostProcessor retryableBeanPostProcessor(ObjectProvider<RetryInterceptorFactory> factory,
+			Environment environment) {
+		RetryableBeanPostProcessor postProcessor = new RetryableBeanPostProcessor(factory);
+		postProcessor.setProxyTargetClass(environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true));
+		return postProcessor;
+	}
+
+}

@@ -1,0 +1,132 @@
+package dev.retry.autoconfigure.aop;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
+import dev.retry.execution.Fallback;
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * A fallback method on the same bean, resolved and checked once at start-up: it takes the
+ * method's own parameters, optionally followed by one {@link Throwable} (or subtype, which then
+ * limits the failures it handles), and returns a type assignable to the method's.
+ */
+final class BeanFallback implements Fallback<MethodInvocation> {
+
+	private final Method fallback;
+
+	private final @Nullable Class<?> failureType;
+
+	private BeanFallback(Method fallback, @Nullable Class<?> failureType) {
+		this.fallback = fallback;
+		this.failureType = failureType;
+		ReflectionUtils.makeAccessible(fallback);
+	}
+
+	/**
+	 * Finds the fallback named in an annotation.
+	 * @throws RetryConfigurationException when there is none, it is ambiguous, or it does not fit
+	 */
+	static BeanFallback resolve(Class<?> beanClass, Method method, String name, String annotation) {
+		Class<?>[] parameters = method.getParameterTypes();
+		List<Method> named = new ArrayList<>();
+		List<Method> fitting = new ArrayList<>();
+		ReflectionUtils.doWithMethods(beanClass, (candidate) -> {
+			if (candidate.getName().equals(name) && !candidate.isBridge() && !candidate.isSynthetic()) {
+				named.add(candidate);
+				if (acceptsParameters(candidate, parameters)) {
+					fitting.add(candidate);
+				}
+			}
+		});
+		String expected = expectedSignature(method, name);
+		String where = annotation + "(fallback = \"" + name + "\") on " + MethodNames.describe(method);
+		if (fitting.isEmpty()) {
+			String found = named.isEmpty() ? "There is no method named '" + name + "' on "
+					+ beanClass.getSimpleName() + "."
+					: "Found: " + named.stream().map(MethodNames::signature).collect(Collectors.joining(", ")) + ".";
+			throw new RetryConfigurationException(where + " names no matching fallback method. " + found,
+					"Declare " + expected + " on " + beanClass.getSimpleName() + ".");
+		}
+		if (fitting.size() > 1) {
+			throw new RetryConfigurationException(where + " is ambiguous: "
+					+ fitting.stream().map(MethodNames::signature).collect(Collectors.joining(", ")) + " all match.",
+					"Keep one fallback method named '" + name + "', or give them different names.");
+		}
+		Method fallback = fitting.get(0);
+		if (Modifier.isStatic(fallback.getModifiers())) {
+			throw new RetryConfigurationException(where + " names a static method: " + MethodNames.signature(fallback) + ".",
+					"Make the fallback an instance method of the same bean: " + expected + ".");
+		}
+		if (!returnFits(method.getReturnType(), fallback.getReturnType())) {
+			throw new RetryConfigurationException(where + " names " + MethodNames.signature(fallback) + ", which returns "
+					+ fallback.getReturnType().getSimpleName() + ": not assignable to "
+					+ method.getReturnType().getSimpleName() + ", the return type of " + method.getName() + ".",
+					"Declare " + expected + ".");
+		}
+		Class<?> failureType = (fallback.getParameterCount() > parameters.length)
+				? fallback.getParameterTypes()[parameters.length] : null;
+		return new BeanFallback(fallback, failureType);
+	}
+
+	private static boolean acceptsParameters(Method candidate, Class<?>[] parameters) {
+		Class<?>[] own = candidate.getParameterTypes();
+		if (own.length != parameters.length && own.length != parameters.length + 1) {
+			return false;
+		}
+		if (!Arrays.equals(Arrays.copyOf(own, parameters.length), parameters)) {
+			return false;
+		}
+		return own.length == parameters.length || Throwable.class.isAssignableFrom(own[parameters.length]);
+	}
+
+	private static boolean returnFits(Class<?> methodReturn, Class<?> fallbackReturn) {
+		if (methodReturn == void.class) {
+			return fallbackReturn == void.class;
+		}
+		return ClassUtils.isAssignable(methodReturn, fallbackReturn);
+	}
+
+	private static String expectedSignature(Method method, String name) {
+		String parameters = Arrays.stream(method.getParameterTypes())
+			.map(Class::getSimpleName)
+			.collect(Collectors.joining(", "));
+		return method.getReturnType().getSimpleName() + " " + name + "(" + parameters
+				+ (parameters.isEmpty() ? "" : ", ") + "[Throwable or a subtype])";
+	}
+
+	@Override
+	public boolean handles(Throwable failure) {
+		return this.failureType == null || this.failureType.isInstance(failure);
+	}
+
+	@Override
+	public Object apply(MethodInvocation invocation, Throwable failure) throws Throwable {
+		Object[] arguments = invocation.getArguments();
+		if (this.failureType != null) {
+			arguments = Arrays.copyOf(arguments, arguments.length + 1);
+			arguments[arguments.length - 1] = failure;
+		}
+		try {
+			return this.fallback.invoke(invocation.getThis(), arguments);
+		}
+		catch (InvocationTargetException ex) {
+			throw ex.getTargetException();
+		}
+	}
+
+	Method getMethod() {
+		return this.fallback;
+	}
+
+}

@@ -1,0 +1,82 @@
+package dev.retry.autoconfigure.aop;
+
+import java.util.List;
+
+import dev.retry.execution.Attempt;
+import dev.retry.execution.RetryExecutor;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.aop.framework.Advised;
+import org.springframework.aop.framework.DefaultAdvisorChainFactory;
+import org.springframework.aop.support.AopUtils;
+
+/**
+ * Intercepts one annotated method of one bean. Everything the call needs (policy, classifier,
+ * fallback, names) was resolved when the bean was created, so a call finds it without any look-up.
+ * The first attempt proceeds down the proxy's chain as usual; a retry runs a fresh invocation of
+ * the interceptors after this one (a transaction interceptor, say) and then the target.
+ */
+final class RetryMethodInterceptor implements MethodInterceptor {
+
+	private final RetryExecutor executor;
+
+	private final @Nullable BeanFallback fallback;
+
+	private final Attempt<MethodInvocation, Object> attempt = this::attempt;
+
+	private volatile @Nullable List<Object> remainingChain;
+
+	RetryMethodInterceptor(RetryExecutor executor, @Nullable BeanFallback fallback) {
+		this.executor = executor;
+		this.fallback = fallback;
+	}
+
+	@Override
+	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+		return this.executor.call(invocation, this.attempt, this.fallback);
+	}
+
+	RetryExecutor getExecutor() {
+		return this.executor;
+	}
+
+	private Object attempt(MethodInvocation invocation, int attempt) throws Throwable {
+		return (attempt == 1) ? invocation.proceed() : replay(invocation);
+	}
+
+	private Object replay(MethodInvocation invocation) throws Throwable {
+		if (invocation instanceof ProxyMethodInvocation proxyInvocation
+				&& proxyInvocation.getProxy() instanceof Advised advised) {
+			Object target = invocation.getThis();
+			Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target) : null;
+			return new RetryMethodInvocation(proxyInvocation.getProxy(), target, invocation.getMethod(),
+					invocation.getArguments(), targetClass, remainingChain(advised, invocation, targetClass))
+				.proceed();
+		}
+		// An opaque proxy hides its chain: call the target directly.
+		return AopUtils.invokeJoinpointUsingReflection(invocation.getThis(), invocation.getMethod(),
+				invocation.getArguments());
+	}
+
+	private List<Object> remainingChain(Advised advised, MethodInvocation invocation, @Nullable Class<?> targetClass) {
+		List<Object> remaining = this.remainingChain;
+		if (remaining == null) {
+			List<Object> chain = DefaultAdvisorChainFactory.INSTANCE
+				.getInterceptorsAndDynamicInterceptionAdvice(advised, invocation.getMethod(), targetClass);
+			int self = -1;
+			for (int i = 0; i < chain.size(); i++) {
+				if (chain.get(i) == this) {
+					self = i;
+					break;
+				}
+			}
+			remaining = List.copyOf(chain.subList(self + 1, chain.size()));
+			this.remainingChain = remaining;
+		}
+		return remaining;
+	}
+
+}

@@ -1,0 +1,93 @@
+package dev.retry.autoconfigure.aop;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import dev.retry.annotation.Retryable;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.aop.Advisor;
+import org.springframework.aop.framework.Advised;
+import org.springframework.aop.framework.AopInfrastructureBean;
+import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.aop.framework.ProxyProcessorSupport;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.core.SmartClassLoader;
+import org.springframework.core.annotation.AnnotationUtils;
+
+/**
+ * Finds {@link Retryable} methods on each bean as it is created and puts one interceptor per
+ * method in front of them: added first to an existing Spring proxy (so retries wrap transactions
+ * and the like), or in a new proxy. Methods a proxy cannot reach are reported at start-up.
+ */
+public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements BeanPostProcessor {
+
+	private static final long serialVersionUID = 1L;
+
+	private static final Log logger = LogFactory.getLog(RetryableBeanPostProcessor.class);
+
+	private final transient ObjectProvider<RetryInterceptorFactory> factory;
+
+	public RetryableBeanPostProcessor(ObjectProvider<RetryInterceptorFactory> factory) {
+		this.factory = factory;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		if (bean instanceof AopInfrastructureBean) {
+			return bean;
+		}
+		Class<?> targetClass = AopUtils.getTargetClass(bean);
+		if (!AnnotationUtils.isCandidateClass(targetClass, Retryable.class)) {
+			return bean;
+		}
+		AnnotatedMethods methods = AnnotatedMethods.scan(targetClass);
+		if (!methods.unreachable().isEmpty()) {
+			report(beanName, methods.unreachable());
+		}
+		if (methods.reachable().isEmpty()) {
+			return bean;
+		}
+		RetryInterceptorFactory interceptors = this.factory.getObject();
+		List<Advisor> advisors = new ArrayList<>();
+		methods.reachable().forEach((method, retryable) -> advisors.add(new DefaultPointcutAdvisor(
+				new SingleMethodPointcut(method), interceptors.create(targetClass, method, retryable))));
+		if (bean instanceof Advised advised && AopUtils.isAopProxy(bean) && !advised.isFrozen()) {
+			for (int i = 0; i < advisors.size(); i++) {
+				advised.addAdvisor(i, advisors.get(i));
+			}
+			return bean;
+		}
+		ProxyFactory proxyFactory = new ProxyFactory();
+		proxyFactory.copyFrom(this);
+		proxyFactory.setTarget(bean);
+		if (!proxyFactory.isProxyTargetClass()) {
+			evaluateProxyInterfaces(bean.getClass(), proxyFactory);
+		}
+		advisors.forEach(proxyFactory::addAdvisor);
+		ClassLoader classLoader = getProxyClassLoader();
+		if (classLoader instanceof SmartClassLoader smart && classLoader != bean.getClass().getClassLoader()) {
+			classLoader = smart.getOriginalClassLoader();
+		}
+		return proxyFactory.getProxy(classLoader);
+	}
+
+	private static void report(String beanName, Map<Method, String> unreachable) {
+		String list = unreachable.entrySet()
+			.stream()
+			.map((entry) -> MethodNames.describe(entry.getKey()) + " (" + entry.getValue() + ")")
+			.sorted()
+			.collect(Collectors.joining(", "));
+		logger.warn("@Retryable has no effect on " + list + " of bean '" + beanName
+				+ "': a Spring proxy cannot intercept private, static or final methods, nor methods of a final class."
+				+ " Make them non-private, non-static and non-final (and call them through the bean).");
+	}
+
+}

@@ -1,0 +1,297 @@
+package dev.retry.autoconfigure.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.retry.backoff.Jitter;
+import dev.retry.policy.OnExhausted;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of retries, under {@code retry}. Properties only bind here; turning them into
+ * policies (presets, precedence, validation) happens in {@link PolicyAssembler}.
+ */
+@ConfigurationProperties("retry")
+public class RetryProperties {
+
+	/**
+	 * Whether annotated methods are retried. When false, the annotations do nothing at all.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Values every policy starts from; also the policy named "default", used by a plain
+	 * {@code @Retryable}.
+	 */
+	private final Policy defaults = new Policy();
+
+	/**
+	 * Named policies. A key set here wins over the built-in preset of the same name, which wins
+	 * over retry.defaults.
+	 */
+	private final Map<String, Policy> policies = new LinkedHashMap<>();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Policy getDefaults() {
+		return this.defaults;
+	}
+
+	public Map<String, Policy> getPolicies() {
+		return this.policies;
+	}
+
+	/**
+	 * One retry policy.
+	 */
+	public static class Policy {
+
+		/**
+		 * Attempts in all, the first call included. At least 1.
+		 */
+		private int maxAttempts = 3;
+
+		/**
+		 * Delay before the first retry. Bare numbers are seconds, decimals allowed (0.5).
+		 */
+		@DecimalSeconds
+		private Duration baseDelay = Duration.ofSeconds(1);
+
+		/**
+		 * Longest single delay; no computed or requested wait exceeds it. Not below base-delay.
+		 */
+		@DecimalSeconds
+		private Duration maxDelay = Duration.ofSeconds(60);
+
+		/**
+		 * Whether delays grow by the multiplier after each retry. When false, every delay is
+		 * base-delay.
+		 */
+		private boolean exponentialBackoff = true;
+
+		/**
+		 * Factor by which the delay grows after each retry. At least 1.
+		 */
+		private double multiplier = 2.0;
+
+		/**
+		 * Randomness added to each delay: none, proportional (delay + up to jitter-factor x
+		 * delay), full (0 to delay), equal (half the delay plus up to half) or decorrelated.
+		 */
+		private Jitter jitter = Jitter.PROPORTIONAL;
+
+		/**
+		 * Share of the delay that proportional jitter may add, within 0 and 1.
+		 */
+		private double jitterFactor = 0.3;
+
+		/**
+		 * Deadline across all attempts and waits of one call; a wait that would cross it is not
+		 * started. 0 for none.
+		 */
+		@DecimalSeconds
+		private Duration maxDuration = Duration.ZERO;
+
+		/**
+		 * Fully qualified names of exceptions to retry (along the cause chain). When empty, the
+		 * built-in classification of transient failures applies.
+		 */
+		private List<String> retryOn = new ArrayList<>();
+
+		/**
+		 * Fully qualified names of exceptions never retried (along the cause chain). Wins over
+		 * everything else.
+		 */
+		private List<String> noRetryOn = new ArrayList<>();
+
+		/**
+		 * HTTP response statuses retried by the built-in classification.
+		 */
+		private List<Integer> retryOnStatus = new ArrayList<>(List.of(408, 429, 500, 502, 503, 504));
+
+		/**
+		 * Whether a Retry-After header on a 429 or 503 response sets the wait (the larger of it
+		 * and the computed delay, capped at max-delay).
+		 */
+		private boolean respectRetryAfter = true;
+
+		/**
+		 * What the caller gets when every attempt failed: rethrow (the last exception itself) or
+		 * wrap (an unchecked dev.retry.RetryExhaustedException).
+		 */
+		private OnExhausted onExhausted = OnExhausted.RETHROW;
+
+		/**
+		 * Retry budget: caps the share of calls that retries may add. Off unless ratio is above 0.
+		 */
+		private final Budget budget = new Budget();
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getBaseDelay() {
+			return this.baseDelay;
+		}
+
+		public void setBaseDelay(Duration baseDelay) {
+			this.baseDelay = baseDelay;
+		}
+
+		public Duration getMaxDelay() {
+			return this.maxDelay;
+		}
+
+		public void setMaxDelay(Duration maxDelay) {
+			this.maxDelay = maxDelay;
+		}
+
+		public boolean isExponentialBackoff() {
+			return this.exponentialBackoff;
+		}
+
+		public void setExponentialBackoff(boolean exponentialBackoff) {
+			this.exponentialBackoff = exponentialBackoff;
+		}
+
+		public double getMultiplier() {
+			return this.multiplier;
+		}
+
+		public void setMultiplier(double multiplier) {
+			this.multiplier = multiplier;
+		}
+
+		public Jitter getJitter() {
+			return this.jitter;
+		}
+
+		public void setJitter(Jitter jitter) {
+			this.jitter = jitter;
+		}
+
+		public double getJitterFactor() {
+			return this.jitterFactor;
+		}
+
+		public void setJitterFactor(double jitterFactor) {
+			this.jitterFactor = jitterFactor;
+		}
+
+		public Duration getMaxDuration() {
+			return this.maxDuration;
+		}
+
+		public void setMaxDuration(Duration maxDuration) {
+			this.maxDuration = maxDuration;
+		}
+
+		public List<String> getRetryOn() {
+			return this.retryOn;
+		}
+
+		public void setRetryOn(List<String> retryOn) {
+			this.retryOn = retryOn;
+		}
+
+		public List<String> getNoRetryOn() {
+			return this.noRetryOn;
+		}
+
+		public void setNoRetryOn(List<String> noRetryOn) {
+			this.noRetryOn = noRetryOn;
+		}
+
+		public List<Integer> getRetryOnStatus() {
+			return this.retryOnStatus;
+		}
+
+		public void setRetryOnStatus(List<Integer> retryOnStatus) {
+			this.retryOnStatus = retryOnStatus;
+		}
+
+		public boolean isRespectRetryAfter() {
+			return this.respectRetryAfter;
+		}
+
+		public void setRespectRetryAfter(boolean respectRetryAfter) {
+			this.respectRetryAfter = respectRetryAfter;
+		}
+
+		public OnExhausted getOnExhausted() {
+			return this.onExhausted;
+		}
+
+		public void setOnExhausted(OnExhausted onExhausted) {
+			this.onExhausted = onExhausted;
+		}
+
+		public Budget getBudget() {
+			return this.budget;
+		}
+
+	}
+
+	/**
+	 * Retry budget: retries within the window may not exceed min-retries-per-second x
+	 * window-seconds + ratio x calls in the window.
+	 */
+	public static class Budget {
+
+		/**
+		 * Share of calls that retries may add, such as 0.1 for 10%. 0 turns the budget off.
+		 */
+		private double ratio = 0;
+
+		/**
+		 * Retries always allowed per second, however few calls there are.
+		 */
+		private int minRetriesPerSecond = 10;
+
+		/**
+		 * Sliding window over which calls and retries are counted.
+		 */
+		@DecimalSeconds
+		private Duration window = Duration.ofSeconds(10);
+
+		public double getRatio() {
+			return this.ratio;
+		}
+
+		public void setRatio(double ratio) {
+			this.ratio = ratio;
+		}
+
+		public int getMinRetriesPerSecond() {
+			return this.minRetriesPerSecond;
+		}
+
+		public void setMinRetriesPerSecond(int minRetriesPerSecond) {
+			this.minRetriesPerSecond = minRetriesPerSecond;
+		}
+
+		public Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(Duration window) {
+			this.window = window;
+		}
+
+	}
+
+}

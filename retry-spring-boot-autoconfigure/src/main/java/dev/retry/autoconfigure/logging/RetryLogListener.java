@@ -1,0 +1,81 @@
+package dev.retry.autoconfigure.logging;
+
+import java.time.Duration;
+import java.util.Locale;
+
+import dev.retry.event.CallTarget;
+import dev.retry.event.Outcome;
+import dev.retry.event.RetryListener;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Logs each retry at INFO and each call that gives up at WARN, under the logger
+ * {@code dev.retry.Retry}:
+ * <pre>
+ * Retry 2/3 for InventoryClient.fetch in 1.18s after ConnectException: Connection refused
+ * </pre>
+ */
+public final class RetryLogListener implements RetryListener {
+
+	/** Name of the logger. */
+	public static final String LOGGER = "dev.retry.Retry";
+
+	private final Log logger;
+
+	public RetryLogListener() {
+		this(LogFactory.getLog(LOGGER));
+	}
+
+	RetryLogListener(Log logger) {
+		this.logger = logger;
+	}
+
+	@Override
+	public void onRetryScheduled(CallTarget target, int nextAttempt, int maxAttempts, Duration delay,
+			Throwable failure) {
+		if (this.logger.isInfoEnabled()) {
+			this.logger.info("Retry " + nextAttempt + "/" + maxAttempts + " for " + target.name() + " in "
+					+ seconds(delay) + " after " + describe(failure));
+		}
+	}
+
+	@Override
+	public void onCompleted(CallTarget target, Outcome outcome, int attempts, @Nullable Throwable failure) {
+		switch (outcome) {
+			case EXHAUSTED -> this.logger.warn("Retries exhausted for " + target.name() + " after " + attempts
+					+ " attempts: " + describe(failure));
+			case DEADLINE_EXCEEDED -> this.logger.warn("Gave up on " + target.name() + " after " + attempts
+					+ " attempts: the next wait would cross max-duration of policy '" + target.policy()
+					+ "'; last failure " + describe(failure));
+			case BUDGET_EXHAUSTED -> this.logger.warn("Gave up on " + target.name() + " after " + attempts
+					+ " attempts: retry budget of policy '" + target.policy() + "' spent; last failure "
+					+ describe(failure));
+			case SUCCESS_AFTER_RETRY -> {
+				if (this.logger.isDebugEnabled()) {
+					this.logger.debug(target.name() + " succeeded on attempt " + attempts);
+				}
+			}
+			case NOT_RETRYABLE -> {
+				if (this.logger.isDebugEnabled()) {
+					this.logger.debug(target.name() + " failed with a failure not worth retrying: " + describe(failure));
+				}
+			}
+			default -> {
+			}
+		}
+	}
+
+	static String seconds(Duration delay) {
+		return String.format(Locale.ROOT, "%.2fs", delay.toNanos() / 1e9);
+	}
+
+	private static String describe(@Nullable Throwable failure) {
+		if (failure == null) {
+			return "no exception";
+		}
+		return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+	}
+
+}
