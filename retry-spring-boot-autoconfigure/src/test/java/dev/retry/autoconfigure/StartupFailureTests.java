@@ -1,0 +1,232 @@
+package dev.retry.autoconfigure;
+
+import java.net.ConnectException;
+
+import dev.retry.annotation.Retryable;
+import dev.retry.autoconfigure.diagnostics.RetryConfigurationFailureAnalyzer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * Every bad input a user can give stops start-up with a report that names what is wrong and what
+ * is allowed. Each test asserts the text of the "APPLICATION FAILED TO START" report.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class StartupFailureTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class));
+
+	@Test
+	void unknownPolicyNameListsTheKnownOnes() {
+		this.runner.withBean(UnknownPolicy.class).withPropertyValues("retry.policies.payments.max-attempts=4").run((context) -> {
+			FailureAnalysis analysis = analyze(context);
+
+			assertThat(analysis.getDescription()).isEqualTo("@Retryable(policy = \"netwrk\") on UnknownPolicy.call() "
+					+ "names no retry policy. Known policies: aggressive, default, fast, gentle, network, payments.");
+			assertThat(analysis.getAction()).contains("define this one under retry.policies.netwrk");
+		});
+	}
+
+	@Test
+	void missingFallbackSaysWhatToDeclare() {
+		this.runner.withBean(MissingFallback.class).run((context) -> {
+			FailureAnalysis analysis = analyze(context);
+
+			assertThat(analysis.getDescription()).isEqualTo("@Retryable(fallback = \"cached\") on MissingFallback.fetch(String) "
+					+ "names no matching fallback method. Found: String cached(int).");
+			assertThat(analysis.getAction())
+				.isEqualTo("Declare String cached(String, [Throwable or a subtype]) on MissingFallback.");
+		});
+	}
+
+	@Test
+	void fallbackWithAnIncompatibleReturnTypeIsRejected() {
+		this.runner.withBean(MismatchedFallback.class).run((context) -> {
+			FailureAnalysis analysis = analyze(context);
+
+			assertThat(analysis.getDescription()).isEqualTo("@Retryable(fallback = \"cached\") on MismatchedFallback.fetch(String) "
+					+ "names Integer cached(String, Throwable), which returns Integer: not assignable to String, "
+					+ "the return type of fetch.");
+		});
+	}
+
+	@Test
+	void zeroOrNegativeAttemptsAreRejected() {
+		this.runner.withPropertyValues("retry.policies.payments.max-attempts=-1").run((context) -> {
+			FailureAnalysis analysis = analyze(context);
+
+			assertThat(analysis.getDescription()).contains("Property: retry.policies.payments.max-attempts")
+				.contains("Value:    \"-1\"")
+				.contains("Reason:   out of range");
+			assertThat(analysis.getAction()).isEqualTo("Update your application's configuration: "
+					+ "retry.policies.payments.max-attempts must be an integer >= 1 (attempts in all, the first call included).");
+		});
+	}
+
+	@Test
+	void zeroDefaultAttemptsAreRejectedUnderTheirOwnName() {
+		this.runner.withPropertyValues("retry.defaults.max-attempts=0").run((context) -> {
+			assertThat(analyze(context).getDescription()).contains("Property: retry.defaults.max-attempts")
+				.contains("Value:    \"0\"");
+		});
+	}
+
+	@Test
+	void maxDelayBelowBaseDelayNamesBothValues() {
+		this.runner.withPropertyValues("retry.policies.payments.base-delay=2s", "retry.policies.payments.max-delay=500ms")
+			.run((context) -> {
+				FailureAnalysis analysis = analyze(context);
+
+				assertThat(analysis.getDescription()).contains("Property: retry.policies.payments.max-delay")
+					.contains("Value:    \"PT0.5S\"")
+					.contains("Reason:   max-delay is below base-delay (PT2S, from retry.policies.payments.base-delay)");
+				assertThat(analysis.getAction()).contains("must be a duration >= base-delay (PT2S)");
+			});
+	}
+
+	@Test
+	void maxDelayOfDefaultsBelowAPresetsBaseDelayIsCaughtToo() {
+		this.runner.withPropertyValues("retry.defaults.max-delay=100ms").run((context) -> {
+			assertThat(analyze(context).getDescription()).contains("Property: retry.defaults.max-delay");
+		});
+	}
+
+	@Test
+	void unknownExceptionClassIsNamed() {
+		this.runner.withPropertyValues("retry.policies.payments.retry-on=com.acme.NoSuchException").run((context) -> {
+			FailureAnalysis analysis = analyze(context);
+
+			assertThat(analysis.getDescription()).contains("Property: retry.policies.payments.retry-on")
+				.contains("Reason:   no class named 'com.acme.NoSuchException' on the classpath");
+			assertThat(analysis.getAction()).contains("fully qualified names of exception classes on the classpath");
+		});
+	}
+
+	@Test
+	void classThatIsNotAnExceptionIsRejected() {
+		this.runner.withPropertyValues("retry.defaults.no-retry-on=java.lang.String").run((context) -> {
+			assertThat(analyze(context).getDescription())
+				.contains("Reason:   'java.lang.String' is not an exception (not a java.lang.Throwable)");
+		});
+	}
+
+	@Test
+	void jitterFactorOutsideZeroToOneIsRejected() {
+		this.runner.withPropertyValues("retry.policies.payments.jitter-factor=1.5").run((context) -> {
+			FailureAnalysis analysis = analyze(context);
+
+			assertThat(analysis.getDescription()).contains("Property: retry.policies.payments.jitter-factor")
+				.contains("Value:    \"1.5\"");
+			assertThat(analysis.getAction()).contains("must be a number within 0 and 1");
+		});
+	}
+
+	@Test
+	void statusThatIsNotAnHttpStatusIsRejected() {
+		this.runner.withPropertyValues("retry.defaults.retry-on-status=503,42").run((context) -> {
+			assertThat(analyze(context).getDescription()).contains("Property: retry.defaults.retry-on-status")
+				.contains("Reason:   '42' is not an HTTP status");
+		});
+	}
+
+	@Test
+	void unknownJitterNameListsTheAllowedOnes(CapturedOutput output) {
+		String report = startupReport(output, "retry.defaults.jitter=wobbly");
+
+		assertThat(report).contains("Property: retry.defaults.jitter", "Value: \"wobbly\"",
+				"The following values are valid:", "    DECORRELATED", "    EQUAL", "    FULL", "    NONE",
+				"    PROPORTIONAL");
+	}
+
+	@Test
+	void unparsableDurationIsReportedByProperty(CapturedOutput output) {
+		String report = startupReport(output, "retry.defaults.base-delay=soon");
+
+		assertThat(report).contains("Property: retry.defaults.base-delay", "Value: \"soon\"");
+	}
+
+	@Test
+	void applicationPrintsTheReportInsteadOfAStackTrace(CapturedOutput output) {
+		String report = startupReport(output, "retry.policies.payments.max-attempts=0");
+
+		assertThat(report).contains("APPLICATION FAILED TO START", "Invalid retry configuration:",
+				"Property: retry.policies.payments.max-attempts", "Action:",
+				"retry.policies.payments.max-attempts must be an integer >= 1");
+	}
+
+	/** Starts a real application, as a user would, and returns what it printed. */
+	private static String startupReport(CapturedOutput output, String... properties) {
+		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(MinimalApplication.class)
+			.web(WebApplicationType.NONE)
+			.properties(properties)
+			.run());
+		return output.getAll();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(RetryAutoConfiguration.class)
+	@Import(FlakyService.class)
+	static class MinimalApplication {
+
+	}
+
+	private static FailureAnalysis analyze(AssertableApplicationContext context) {
+		assertThat(context).hasFailed();
+		FailureAnalyzer analyzer = new RetryConfigurationFailureAnalyzer();
+		FailureAnalysis analysis = analyzer.analyze(context.getStartupFailure());
+		assertThat(analysis).as("failure analysis of %s", context.getStartupFailure()).isNotNull();
+		return analysis;
+	}
+
+	public static class UnknownPolicy {
+
+		@Retryable(policy = "netwrk")
+		public void call() {
+		}
+
+	}
+
+	public static class MissingFallback {
+
+		@Retryable(policy = "network", fallback = "cached")
+		public String fetch(String sku) throws ConnectException {
+			throw new ConnectException();
+		}
+
+		String cached(int sku) {
+			return "";
+		}
+
+	}
+
+	public static class MismatchedFallback {
+
+		@Retryable(policy = "network", fallback = "cached")
+		public String fetch(String sku) throws ConnectException {
+			throw new ConnectException();
+		}
+
+		Integer cached(String sku, Throwable failure) {
+			return 0;
+		}
+
+	}
+
+}
