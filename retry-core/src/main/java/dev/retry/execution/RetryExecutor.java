@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.DoubleSupplier;
 
+import dev.retry.CircuitBreakerOpenException;
 import dev.retry.RetryExhaustedException;
 import dev.retry.backoff.Backoff;
+import dev.retry.breaker.CircuitBreaker;
 import dev.retry.classify.FailureClassifier;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
@@ -51,7 +53,17 @@ public final class RetryExecutor {
 
 	private final RetryListener[] listeners;
 
-	public RetryExecutor(String name, RetryPolicy policy, FailureClassifier classifier, RetryRuntime runtime) {
+	private final @Nullable CircuitBreaker breaker;
+
+	/**
+	 * @param name the method, as {@code SimpleClassName.method}
+	 * @param policy the retry policy
+	 * @param classifier decides which failures are retried
+	 * @param runtime sleeping, time, randomness and listeners
+	 * @param breaker the circuit breaker every attempt passes through, or {@code null}
+	 */
+	public RetryExecutor(String name, RetryPolicy policy, FailureClassifier classifier, RetryRuntime runtime,
+			@Nullable CircuitBreaker breaker) {
 		this.target = new CallTarget(name, policy.getName());
 		this.policy = policy;
 		this.classifier = classifier;
@@ -63,6 +75,11 @@ public final class RetryExecutor {
 		this.ticker = runtime.ticker();
 		this.random = runtime.random();
 		this.listeners = runtime.listeners().toArray(new RetryListener[0]);
+		this.breaker = breaker;
+	}
+
+	public RetryExecutor(String name, RetryPolicy policy, FailureClassifier classifier, RetryRuntime runtime) {
+		this(name, policy, classifier, runtime, null);
 	}
 
 	public RetryExecutor(String name, RetryPolicy policy, RetryRuntime runtime) {
@@ -75,6 +92,11 @@ public final class RetryExecutor {
 
 	public RetryPolicy getPolicy() {
 		return this.policy;
+	}
+
+	/** The circuit breaker each attempt passes through, if any. */
+	public @Nullable CircuitBreaker getBreaker() {
+		return this.breaker;
 	}
 
 	/** Runs a call without context or fallback. */
@@ -98,7 +120,7 @@ public final class RetryExecutor {
 		try {
 			T result;
 			try {
-				result = attempt.run(context, 1);
+				result = run(context, attempt, 1);
 			}
 			catch (Throwable failure) {
 				return retry(context, attempt, fallback, retryContext, failure, start);
@@ -141,7 +163,7 @@ public final class RetryExecutor {
 			previousDelay = delay;
 			retryContext.nextAttempt(attempted + 1, failure);
 			try {
-				T result = attempt.run(context, attempted + 1);
+				T result = run(context, attempt, attempted + 1);
 				completed(Outcome.SUCCESS_AFTER_RETRY, attempted + 1, null);
 				return result;
 			}
@@ -155,8 +177,15 @@ public final class RetryExecutor {
 		}
 	}
 
+	private <C, T> T run(C context, Attempt<C, T> attempt, int number) throws Throwable {
+		return (this.breaker != null) ? this.breaker.execute(context, attempt, number) : attempt.run(context, number);
+	}
+
 	/** Why no further attempt is made after this failure, or {@code null} to go on. */
 	private @Nullable Outcome stopReason(Throwable failure, int attempted) {
+		if (failure instanceof CircuitBreakerOpenException) {
+			return Outcome.REJECTED;
+		}
 		if (failure instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
 			return Outcome.NOT_RETRYABLE;
 		}
@@ -172,7 +201,8 @@ public final class RetryExecutor {
 	@SuppressWarnings("unchecked")
 	private <C, T> T finish(C context, @Nullable Fallback<? super C> fallback, Outcome outcome, int attempts,
 			Throwable failure, @Nullable List<Throwable> earlier) throws Throwable {
-		completed(outcome, attempts, failure);
+		// A rejected attempt was never made.
+		completed(outcome, (outcome == Outcome.REJECTED) ? attempts - 1 : attempts, failure);
 		if (fallback != null && fallback.handles(failure)) {
 			return (T) fallback.apply(context, failure);
 		}

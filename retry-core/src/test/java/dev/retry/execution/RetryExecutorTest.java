@@ -9,8 +9,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.retry.CircuitBreakerOpenException;
 import dev.retry.RetryExhaustedException;
 import dev.retry.backoff.Jitter;
+import dev.retry.breaker.CircuitBreaker;
+import dev.retry.breaker.CircuitBreakerConfig;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
@@ -288,6 +291,33 @@ class RetryExecutorTest {
 
 		assertThat(fromFallback).isEqualTo("cached after refused 3");
 		assertThat(notHandled).hasMessage("bug");
+	}
+
+	@Test
+	void retryWrapsTheBreakerAndARejectionIsNeverRetried() {
+		CircuitBreaker breaker = new CircuitBreaker(
+				CircuitBreakerConfig.builder("inventory").failureThreshold(5).build(), this.clock,
+				dev.retry.classify.HttpStatusResolver.NONE, List.of());
+		RetryRuntime runtime = RetryRuntime.defaults().withSleeper(this.clock).withTicker(this.clock)
+			.withListeners(List.of(this.recorder));
+		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().build(),
+				new dev.retry.classify.FailureClassifier(network().build(), runtime.statusResolver()), runtime, breaker);
+		AtomicInteger reached = new AtomicInteger();
+		RetryExecutor.CheckedSupplier<String> down = () -> {
+			reached.incrementAndGet();
+			throw new ConnectException("refused");
+		};
+
+		Throwable first = catchThrowable(() -> executor.get(down));
+		Throwable second = catchThrowable(() -> executor.get(down));
+		Throwable third = catchThrowable(() -> executor.get(down));
+
+		assertThat(first).isInstanceOf(ConnectException.class);
+		assertThat(second).isInstanceOf(CircuitBreakerOpenException.class);
+		assertThat(third).isInstanceOf(CircuitBreakerOpenException.class);
+		assertThat(reached).as("5 attempts opened the breaker; no later attempt reached the downstream").hasValue(5);
+		assertThat(this.events).containsSubsequence("exhausted after 3", "rejected after 2", "rejected after 0");
+		assertThat(this.clock.sleeps()).hasSize(4);
 	}
 
 	@Test

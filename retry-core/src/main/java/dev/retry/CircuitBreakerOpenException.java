@@ -1,0 +1,47 @@
+package dev.retry;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Thrown instead of calling when a circuit breaker is open. Never retried, never counted as a
+ * failure of the breaker. Carries the breaker's name and how long until it lets a trial call
+ * through.
+ */
+public class CircuitBreakerOpenException extends RuntimeException {
+
+	private static final long serialVersionUID = 1L;
+
+	private final String breakerName;
+
+	private final Duration untilHalfOpen;
+
+	/**
+	 * @param breakerName the breaker's name
+	 * @param untilHalfOpen time until it half-opens; negative when it was forced open and stays
+	 * open until closed by hand
+	 */
+	public CircuitBreakerOpenException(String breakerName, Duration untilHalfOpen) {
+		super(message(breakerName, untilHalfOpen), null, false, false);
+		this.breakerName = breakerName;
+		this.untilHalfOpen = untilHalfOpen;
+	}
+
+	private static String message(String name, Duration untilHalfOpen) {
+		if (untilHalfOpen.isNegative()) {
+			return "Circuit breaker '" + name + "' is forced open; it stays open until closed";
+		}
+		return "Circuit breaker '" + name + "' is open; it half-opens in "
+				+ String.format(Locale.ROOT, "%.1fs", untilHalfOpen.toNanos() / 1e9);
+	}
+
+	public String getBreakerName() {
+		return this.breakerName;
+	}
+
+	/** Time until the breaker lets a trial call through; negative when forced open. */
+	public Duration getUntilHalfOpen() {
+		return this.untilHalfOpen;
+	}
+
+}

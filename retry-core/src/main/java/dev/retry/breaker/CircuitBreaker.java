@@ -1,0 +1,369 @@
+package dev.retry.breaker;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.retry.CircuitBreakerOpenException;
+import dev.retry.classify.HttpStatusResolver;
+import dev.retry.execution.Attempt;
+import dev.retry.internal.Assert;
+import dev.retry.time.Ticker;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A circuit breaker: closed, open, half-open. One instance per downstream, shared by every method
+ * that names it; thread-safe and lock-free. The state is an immutable phase object swapped by
+ * compare-and-set on transitions only, so a call through a closed breaker takes no lock and
+ * allocates nothing. A call's result is recorded against the phase it was admitted in, so a late
+ * result from before a transition never counts as a trial call.
+ */
+public final class CircuitBreaker {
+
+	private final CircuitBreakerConfig config;
+
+	private final Ticker ticker;
+
+	private final CircuitBreakerListener[] listeners;
+
+	private final FailureFilter filter;
+
+	private final long openNanos;
+
+	private final long slowNanos;
+
+	private final AtomicReference<Phase> phase;
+
+	private final LongAdder successes = new LongAdder();
+
+	private final LongAdder failures = new LongAdder();
+
+	private final LongAdder ignored = new LongAdder();
+
+	private final LongAdder rejected = new LongAdder();
+
+	public CircuitBreaker(CircuitBreakerConfig config, Ticker ticker, HttpStatusResolver statusResolver,
+			List<CircuitBreakerListener> listeners) {
+		this.config = Assert.notNull(config, "config");
+		this.ticker = Assert.notNull(ticker, "ticker");
+		this.listeners = listeners.toArray(new CircuitBreakerListener[0]);
+		this.filter = new FailureFilter(config, statusResolver);
+		this.openNanos = config.getOpenDuration().toNanos();
+		this.slowNanos = config.getSlowCallDuration().toNanos();
+		this.phase = new AtomicReference<>(closed());
+	}
+
+	/** A breaker with real time, no HTTP client knowledge and no listeners. */
+	public static CircuitBreaker of(CircuitBreakerConfig config) {
+		return new CircuitBreaker(config, Ticker.SYSTEM, HttpStatusResolver.NONE, List.of());
+	}
+
+	public String getName() {
+		return this.config.getName();
+	}
+
+	public CircuitBreakerConfig getConfig() {
+		return this.config;
+	}
+
+	/**
+	 * Runs one call through the breaker.
+	 * @throws CircuitBreakerOpenException when the breaker does not let the call through
+	 * @throws Throwable whatever the call threw, after recording it
+	 */
+	public <C, T> T execute(C context, Attempt<C, T> attempt, int attemptNumber) throws Throwable {
+		Phase admitted = tryAcquire();
+		if (admitted == null) {
+			throw rejection();
+		}
+		long start = (this.slowNanos > 0) ? this.ticker.nanoTime() : 0L;
+		T result;
+		try {
+			result = attempt.run(context, attemptNumber);
+		}
+		catch (Throwable failure) {
+			onFailure(admitted, failure, elapsed(start));
+			throw failure;
+		}
+		onSuccess(admitted, elapsed(start));
+		return result;
+	}
+
+	private long elapsed(long start) {
+		return (this.slowNanos > 0) ? this.ticker.nanoTime() - start : 0L;
+	}
+
+	/**
+	 * Asks to let one call through. Pair a non-null answer with exactly one {@link #onSuccess} or
+	 * {@link #onFailure}.
+	 * @return the phase the call is admitted in, or {@code null} when rejected
+	 */
+	public @Nullable Phase tryAcquire() {
+		while (true) {
+			Phase current = this.phase.get();
+			if (current instanceof Closed) {
+				return current;
+			}
+			if (current instanceof Open open) {
+				if (open.forced || this.ticker.nanoTime() - open.until < 0) {
+					this.rejected.increment();
+					return null;
+				}
+				HalfOpen halfOpen = new HalfOpen(this.config.getHalfOpenCalls());
+				if (transition(open, halfOpen, "open for " + this.config.getOpenDuration() + ", letting "
+						+ this.config.getHalfOpenCalls() + " trial call(s) through")) {
+					current = halfOpen;
+				}
+				else {
+					continue;
+				}
+			}
+			HalfOpen halfOpen = (HalfOpen) current;
+			while (true) {
+				int permits = halfOpen.permits.get();
+				if (permits <= 0) {
+					this.rejected.increment();
+					return null;
+				}
+				if (halfOpen.permits.compareAndSet(permits, permits - 1)) {
+					return halfOpen;
+				}
+			}
+		}
+	}
+
+	/** Records a successful call admitted in {@code admitted}. */
+	public void onSuccess(Phase admitted, long durationNanos) {
+		this.successes.increment();
+		succeeded(admitted, this.slowNanos > 0 && durationNanos >= this.slowNanos);
+	}
+
+	/** Records a failed call admitted in {@code admitted}; ignored failures do not count. */
+	public void onFailure(Phase admitted, Throwable failure, long durationNanos) {
+		if (this.filter.isIgnored(failure)) {
+			this.ignored.increment();
+			if (admitted instanceof HalfOpen) {
+				// The downstream answered: as a trial, that is a success.
+				succeeded(admitted, false);
+			}
+			return;
+		}
+		this.failures.increment();
+		if (admitted instanceof Closed closed) {
+			int consecutive = closed.consecutive.incrementAndGet();
+			int threshold = this.config.getFailureThreshold();
+			if (threshold > 0 && consecutive >= threshold) {
+				open(closed, consecutive + " consecutive failures, last " + describe(failure));
+				return;
+			}
+			if (closed.window != null) {
+				closed.window.record(true);
+				checkRate(closed, failure);
+			}
+		}
+		else if (admitted instanceof HalfOpen halfOpen) {
+			open(halfOpen, "trial call failed: " + describe(failure));
+		}
+	}
+
+	private void succeeded(Phase admitted, boolean slow) {
+		if (admitted instanceof Closed closed) {
+			if (closed.consecutive.get() != 0) {
+				closed.consecutive.set(0);
+			}
+			if (closed.window != null) {
+				closed.window.record(slow);
+				if (slow) {
+					checkRate(closed, null);
+				}
+			}
+		}
+		else if (admitted instanceof HalfOpen halfOpen) {
+			int calls = this.config.getHalfOpenCalls();
+			if (halfOpen.succeeded.incrementAndGet() == calls) {
+				transition(halfOpen, closed(), calls + " trial call(s) succeeded");
+			}
+		}
+	}
+
+	private void checkRate(Closed closed, @Nullable Throwable failure) {
+		float rate = closed.window.failureRate(this.config.getMinimumCalls());
+		if (rate >= this.config.getFailureRateThreshold()) {
+			open(closed, String.format(java.util.Locale.ROOT, "failure rate %.1f%% over the last %d calls >= %d%%",
+					rate, closed.window.calls(), this.config.getFailureRateThreshold())
+					+ ((failure != null) ? ", last " + describe(failure) : " (slow calls)"));
+		}
+	}
+
+	private void open(Phase from, String reason) {
+		transition(from, new Open(this.ticker.nanoTime() + this.openNanos, false),
+				reason + "; half-open in " + this.config.getOpenDuration());
+	}
+
+	/** Opens the breaker until {@link #close()} or {@link #reset()}, whatever calls do. */
+	public void forceOpen() {
+		force(new Open(0, true), "forced open by hand");
+	}
+
+	/** Closes the breaker now, with fresh failure counts. */
+	public void close() {
+		force(closed(), "closed by hand");
+	}
+
+	/** Closes the breaker and sets every count, the lifetime counts included, back to zero. */
+	public void reset() {
+		this.successes.reset();
+		this.failures.reset();
+		this.ignored.reset();
+		this.rejected.reset();
+		force(closed(), "reset by hand");
+	}
+
+	private void force(Phase next, String reason) {
+		while (true) {
+			Phase current = this.phase.get();
+			if (transition(current, next, reason)) {
+				return;
+			}
+		}
+	}
+
+	private boolean transition(Phase from, Phase to, String reason) {
+		if (!this.phase.compareAndSet(from, to)) {
+			return false;
+		}
+		for (CircuitBreakerListener listener : this.listeners) {
+			try {
+				listener.onStateChange(getName(), from.state, to.state, reason);
+			}
+			catch (RuntimeException ex) {
+				// A listener never fails a call.
+			}
+		}
+		return true;
+	}
+
+	private Closed closed() {
+		return new Closed((this.config.getFailureRateThreshold() > 0)
+				? new SlidingWindow(this.config.getSlidingWindowSize()) : null);
+	}
+
+	/** The exception a rejected call gets, with the time left until the breaker half-opens. */
+	public CircuitBreakerOpenException rejection() {
+		return new CircuitBreakerOpenException(getName(), untilHalfOpen());
+	}
+
+	/** Time until an open breaker half-opens: zero when not open, negative when forced open. */
+	public Duration untilHalfOpen() {
+		if (this.phase.get() instanceof Open open) {
+			return open.forced ? Duration.ofNanos(-1)
+					: Duration.ofNanos(Math.max(0, open.until - this.ticker.nanoTime()));
+		}
+		return Duration.ZERO;
+	}
+
+	public State getState() {
+		return this.phase.get().state;
+	}
+
+	/** Whether it was forced open by hand and stays open until closed. */
+	public boolean isForcedOpen() {
+		return this.phase.get() instanceof Open open && open.forced;
+	}
+
+	/** Successful calls since start or reset. */
+	public long getSuccessCount() {
+		return this.successes.sum();
+	}
+
+	/** Failed calls that counted, since start or reset. */
+	public long getFailureCount() {
+		return this.failures.sum();
+	}
+
+	/** Failed calls that did not count (ignore-on, 4xx), since start or reset. */
+	public long getIgnoredCount() {
+		return this.ignored.sum();
+	}
+
+	/** Calls rejected without being made, since start or reset. */
+	public long getRejectedCount() {
+		return this.rejected.sum();
+	}
+
+	/** Consecutive failures counted now (closed state), else 0. */
+	public int getConsecutiveFailures() {
+		return (this.phase.get() instanceof Closed closed) ? closed.consecutive.get() : 0;
+	}
+
+	/** Failure rate in percent over the sliding window, or -1 when there is no rate rule or too few calls. */
+	public float getFailureRate() {
+		if (this.phase.get() instanceof Closed closed && closed.window != null) {
+			return closed.window.failureRate(this.config.getMinimumCalls());
+		}
+		return -1f;
+	}
+
+	private static String describe(Throwable failure) {
+		return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+	}
+
+	@Override
+	public String toString() {
+		return "CircuitBreaker[" + getName() + " " + getState() + "]";
+	}
+
+	/** A state of the breaker, as calls are admitted in it. Opaque to callers. */
+	public abstract static sealed class Phase permits Closed, Open, HalfOpen {
+
+		final State state;
+
+		Phase(State state) {
+			this.state = state;
+		}
+
+	}
+
+	static final class Closed extends Phase {
+
+		final AtomicInteger consecutive = new AtomicInteger();
+
+		final @Nullable SlidingWindow window;
+
+		Closed(@Nullable SlidingWindow window) {
+			super(State.CLOSED);
+			this.window = window;
+		}
+
+	}
+
+	static final class Open extends Phase {
+
+		final long until;
+
+		final boolean forced;
+
+		Open(long until, boolean forced) {
+			super(State.OPEN);
+			this.until = until;
+			this.forced = forced;
+		}
+
+	}
+
+	static final class HalfOpen extends Phase {
+
+		final AtomicInteger permits;
+
+		final AtomicInteger succeeded = new AtomicInteger();
+
+		HalfOpen(int permits) {
+			super(State.HALF_OPEN);
+			this.permits = new AtomicInteger(permits);
+		}
+
+	}
+
+}
