@@ -32,6 +32,8 @@ public final class CircuitBreaker {
 
 	private final long openNanos;
 
+	private final String openDurationText;
+
 	private final long slowNanos;
 
 	private final AtomicReference<Phase> phase;
@@ -51,6 +53,7 @@ public final class CircuitBreaker {
 		this.listeners = listeners.toArray(new CircuitBreakerListener[0]);
 		this.filter = new FailureFilter(config, statusResolver);
 		this.openNanos = config.getOpenDuration().toNanos();
+		this.openDurationText = text(config.getOpenDuration());
 		this.slowNanos = config.getSlowCallDuration().toNanos();
 		this.phase = new AtomicReference<>(closed());
 	}
@@ -112,7 +115,7 @@ public final class CircuitBreaker {
 					return null;
 				}
 				HalfOpen halfOpen = new HalfOpen(this.config.getHalfOpenCalls());
-				if (transition(open, halfOpen, "open for " + this.config.getOpenDuration() + ", letting "
+				if (transition(open, halfOpen, "open for " + this.openDurationText + ", letting "
 						+ this.config.getHalfOpenCalls() + " trial call(s) through")) {
 					current = halfOpen;
 				}
@@ -199,7 +202,7 @@ public final class CircuitBreaker {
 
 	private void open(Phase from, String reason) {
 		transition(from, new Open(this.ticker.nanoTime() + this.openNanos, false),
-				reason + "; half-open in " + this.config.getOpenDuration());
+				reason + "; half-open in " + this.openDurationText);
 	}
 
 	/** Opens the breaker until {@link #close()} or {@link #reset()}, whatever calls do. */
@@ -243,6 +246,15 @@ public final class CircuitBreaker {
 			}
 		}
 		return true;
+	}
+
+	/** A duration as people write it: {@code 60s}, {@code 1.5s}, {@code 250ms}. */
+	private static String text(Duration duration) {
+		if (duration.toMillis() < 1000) {
+			return duration.toMillis() + "ms";
+		}
+		java.math.BigDecimal seconds = java.math.BigDecimal.valueOf(duration.toMillis(), 3).stripTrailingZeros();
+		return seconds.toPlainString() + "s";
 	}
 
 	private Closed closed() {

@@ -150,7 +150,13 @@ public final class RetryExecutor {
 				}
 			}
 			if (stop != null) {
-				return finish(context, fallback, stop, attempted, failure, earlier);
+				// A rejected attempt was never made.
+				return finish(context, fallback, stop, (stop == Outcome.REJECTED) ? attempted - 1 : attempted,
+						failure, earlier);
+			}
+			if (this.breaker != null && stillOpenAfter(this.breaker, delay)) {
+				// The next attempt would be rejected: do not wait for it.
+				return finish(context, fallback, Outcome.REJECTED, attempted, this.breaker.rejection(), earlier);
 			}
 			retryScheduled(attempted + 1, delay, failure);
 			try {
@@ -181,6 +187,15 @@ public final class RetryExecutor {
 		return (this.breaker != null) ? this.breaker.execute(context, attempt, number) : attempt.run(context, number);
 	}
 
+	/** Whether the breaker, open now, would still reject an attempt made after this delay. */
+	private static boolean stillOpenAfter(CircuitBreaker breaker, long delayNanos) {
+		if (breaker.getState() != dev.retry.breaker.State.OPEN) {
+			return false;
+		}
+		long untilHalfOpen = breaker.untilHalfOpen().toNanos();
+		return untilHalfOpen < 0 || untilHalfOpen > delayNanos;
+	}
+
 	/** Why no further attempt is made after this failure, or {@code null} to go on. */
 	private @Nullable Outcome stopReason(Throwable failure, int attempted) {
 		if (failure instanceof CircuitBreakerOpenException) {
@@ -201,8 +216,7 @@ public final class RetryExecutor {
 	@SuppressWarnings("unchecked")
 	private <C, T> T finish(C context, @Nullable Fallback<? super C> fallback, Outcome outcome, int attempts,
 			Throwable failure, @Nullable List<Throwable> earlier) throws Throwable {
-		// A rejected attempt was never made.
-		completed(outcome, (outcome == Outcome.REJECTED) ? attempts - 1 : attempts, failure);
+		completed(outcome, attempts, failure);
 		if (fallback != null && fallback.handles(failure)) {
 			return (T) fallback.apply(context, failure);
 		}

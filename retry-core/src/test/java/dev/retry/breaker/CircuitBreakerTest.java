@@ -43,7 +43,7 @@ class CircuitBreakerTest {
 
 		assertThat(breaker.getState()).isEqualTo(State.OPEN);
 		assertThat(this.transitions).containsExactly(
-				"CLOSED->OPEN: 3 consecutive failures, last ConnectException: refused; half-open in PT30S");
+				"CLOSED->OPEN: 3 consecutive failures, last ConnectException: refused; half-open in 30s");
 	}
 
 	@Test
@@ -89,7 +89,7 @@ class CircuitBreakerTest {
 		assertThat(breaker.getState()).isEqualTo(State.HALF_OPEN);
 		breaker.onSuccess(second, 0);
 		assertThat(breaker.getState()).isEqualTo(State.CLOSED);
-		assertThat(this.transitions).element(1).asString().startsWith("OPEN->HALF_OPEN: open for PT30S, letting 2 trial");
+		assertThat(this.transitions).element(1).asString().startsWith("OPEN->HALF_OPEN: open for 30s, letting 2 trial");
 		assertThat(this.transitions).element(2).isEqualTo("HALF_OPEN->CLOSED: 2 trial call(s) succeeded");
 	}
 

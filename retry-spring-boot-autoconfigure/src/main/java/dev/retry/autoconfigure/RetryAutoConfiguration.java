@@ -2,12 +2,16 @@ package dev.retry.autoconfigure;
 
 import dev.retry.autoconfigure.aop.RetryInterceptorFactory;
 import dev.retry.autoconfigure.aop.RetryableBeanPostProcessor;
+import dev.retry.autoconfigure.config.CircuitBreakerAssembler;
+import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.autoconfigure.config.DecimalSecondsConverter;
 import dev.retry.autoconfigure.config.PolicyAssembler;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.config.RetryProperties;
+import dev.retry.autoconfigure.logging.CircuitBreakerLogListener;
 import dev.retry.autoconfigure.logging.RetryLogListener;
 import dev.retry.autoconfigure.web.SpringHttpStatusResolver;
+import dev.retry.breaker.CircuitBreakerListener;
 import dev.retry.classify.HttpStatusResolver;
 import dev.retry.event.RetryListener;
 import dev.retry.execution.RetryRuntime;
@@ -30,7 +34,8 @@ import org.springframework.core.io.ResourceLoader;
 
 /**
  * Retries {@link dev.retry.annotation.Retryable @Retryable} methods under the policies configured
- * under {@code retry}. Active when AOP is on the classpath and {@code retry.enabled} is not false.
+ * under {@code retry}, and passes {@link dev.retry.annotation.CircuitBreaker @CircuitBreaker} methods
+ * through the breakers of {@code retry.circuit-breakers}. Active when AOP is on the classpath and {@code retry.enabled} is not false.
  * Each service here can be replaced by declaring a bean of its type: a
  * {@link dev.retry.time.ManualClock} bean, for instance, replaces sleeping and time in tests.
  */
@@ -79,6 +84,21 @@ public final class RetryAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	CircuitBreakerLogListener circuitBreakerLogListener() {
+		return new CircuitBreakerLogListener();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CircuitBreakerRegistry retryCircuitBreakerRegistry(RetryProperties properties, Environment environment,
+			ResourceLoader resourceLoader, Ticker ticker, HttpStatusResolver statusResolver,
+			ObjectProvider<CircuitBreakerListener> listeners) {
+		return new CircuitBreakerAssembler(properties, environment, resourceLoader.getClassLoader())
+			.assemble(ticker, statusResolver, listeners.orderedStream().toList());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	RetryRuntime retryRuntime(Sleeper sleeper, Ticker ticker, ObjectProvider<RetryListener> listeners,
 			HttpStatusResolver statusResolver) {
 		return RetryRuntime.defaults()
@@ -90,8 +110,9 @@ public final class RetryAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RetryInterceptorFactory retryInterceptorFactory(PolicyRegistry policies, RetryRuntime runtime) {
-		return new RetryInterceptorFactory(policies, runtime);
+	RetryInterceptorFactory retryInterceptorFactory(PolicyRegistry policies, CircuitBreakerRegistry breakers,
+			RetryRuntime runtime) {
+		return new RetryInterceptorFactory(policies, breakers, runtime);
 	}
 
 	@Bean

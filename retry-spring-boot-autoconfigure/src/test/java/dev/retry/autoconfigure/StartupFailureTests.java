@@ -2,6 +2,7 @@ package dev.retry.autoconfigure;
 
 import java.net.ConnectException;
 
+import dev.retry.annotation.CircuitBreaker;
 import dev.retry.annotation.Retryable;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationFailureAnalyzer;
 import org.junit.jupiter.api.Test;
@@ -171,6 +172,127 @@ class StartupFailureTests {
 				"retry.policies.payments.max-attempts must be an integer >= 1");
 	}
 
+	@Test
+	void unknownCircuitBreakerNameListsTheConfiguredOnes() {
+		this.runner.withBean(UnknownBreaker.class)
+			.withPropertyValues("retry.circuit-breakers.inventory.failure-threshold=3",
+					"retry.circuit-breakers.payments.failure-threshold=5")
+			.run((context) -> {
+				FailureAnalysis analysis = analyze(context);
+
+				assertThat(analysis.getDescription()).isEqualTo("@CircuitBreaker(name = \"inventry\") on "
+						+ "UnknownBreaker.call() names no configured circuit breaker. "
+						+ "Configured circuit breakers: inventory, payments.");
+				assertThat(analysis.getAction()).isEqualTo("Declare it under retry.circuit-breakers.inventry with at "
+						+ "least one key (for example retry.circuit-breakers.inventry.failure-threshold=5); "
+						+ "keys left out take their defaults.");
+			});
+	}
+
+	@Test
+	void circuitBreakerWithoutConfigurationFailsEvenWithNoOtherBreakers() {
+		this.runner.withBean(UnknownBreaker.class).run((context) -> {
+			assertThat(analyze(context).getDescription()).endsWith("names no configured circuit breaker. None is configured.");
+		});
+	}
+
+	@Test
+	void circuitBreakerWithoutANameIsRejected() {
+		this.runner.withBean(NamelessBreaker.class).run((context) -> {
+			FailureAnalysis analysis = analyze(context);
+
+			assertThat(analysis.getDescription()).isEqualTo("@CircuitBreaker on NamelessBreaker.call() names no circuit breaker.");
+			assertThat(analysis.getAction()).contains("@CircuitBreaker(name = \"inventory\")");
+		});
+	}
+
+	@Test
+	void failureRateAbove100PercentIsRejected() {
+		this.runner.withPropertyValues("retry.circuit-breakers.inventory.failure-rate-threshold=150").run((context) -> {
+			FailureAnalysis analysis = analyze(context);
+
+			assertThat(analysis.getDescription()).contains("Property: retry.circuit-breakers.inventory.failure-rate-threshold")
+				.contains("Value:    \"150\"")
+				.contains("Reason:   out of range");
+			assertThat(analysis.getAction()).isEqualTo("Update your application's configuration: "
+					+ "retry.circuit-breakers.inventory.failure-rate-threshold must be a percentage within 0 and 100 "
+					+ "(0 turns the rate rule off).");
+		});
+	}
+
+	@Test
+	void minimumCallsAboveTheWindowSizeIsRejected() {
+		this.runner.withPropertyValues("retry.circuit-breakers.inventory.sliding-window-size=10",
+				"retry.circuit-breakers.inventory.minimum-calls=20").run((context) -> {
+			FailureAnalysis analysis = analyze(context);
+
+			assertThat(analysis.getDescription()).contains("Property: retry.circuit-breakers.inventory.minimum-calls")
+				.contains("Value:    \"20\"");
+			assertThat(analysis.getAction()).contains("must be an integer within 1 and sliding-window-size (10)");
+		});
+	}
+
+	@Test
+	void breakerThatCouldNeverOpenIsRejected() {
+		this.runner.withPropertyValues("retry.circuit-breakers.inventory.failure-threshold=0").run((context) -> {
+			FailureAnalysis analysis = analyze(context);
+
+			assertThat(analysis.getDescription()).contains("Property: retry.circuit-breakers.inventory.failure-threshold")
+				.contains("Reason:   with failure-rate-threshold also 0, the breaker could never open");
+		});
+	}
+
+	@Test
+	void zeroOpenDurationIsRejected() {
+		this.runner.withPropertyValues("retry.circuit-breakers.inventory.open-duration=0").run((context) -> {
+			FailureAnalysis analysis = analyze(context);
+
+			assertThat(analysis.getDescription()).contains("Property: retry.circuit-breakers.inventory.open-duration")
+				.contains("Reason:   an open breaker must stay open a while");
+			assertThat(analysis.getAction()).contains("must be a duration > 0, such as 30s");
+		});
+	}
+
+	@Test
+	void zeroHalfOpenCallsIsRejected() {
+		this.runner.withPropertyValues("retry.circuit-breakers.inventory.half-open-calls=0").run((context) -> {
+			assertThat(analyze(context).getAction())
+				.contains("retry.circuit-breakers.inventory.half-open-calls must be an integer >= 1");
+		});
+	}
+
+	@Test
+	void unknownExceptionClassInIgnoreOnIsNamed() {
+		this.runner.withPropertyValues("retry.circuit-breakers.inventory.ignore-on=com.acme.Missing").run((context) -> {
+			assertThat(analyze(context).getDescription()).contains("Property: retry.circuit-breakers.inventory.ignore-on")
+				.contains("Reason:   no class named 'com.acme.Missing' on the classpath");
+		});
+	}
+
+	@Test
+	void twoDifferentFallbacksOnOneMethodAreRejected() {
+		this.runner.withBean(TwoFallbacks.class)
+			.withPropertyValues("retry.circuit-breakers.inventory.failure-threshold=3")
+			.run((context) -> {
+				FailureAnalysis analysis = analyze(context);
+
+				assertThat(analysis.getDescription()).isEqualTo("TwoFallbacks.fetch(String) names two fallbacks: "
+						+ "'cached' in @Retryable and 'stale' in @CircuitBreaker.");
+				assertThat(analysis.getAction()).contains("name it in one of the two annotations only");
+			});
+	}
+
+	@Test
+	void missingCircuitBreakerFallbackIsReportedUnderItsAnnotation() {
+		this.runner.withBean(MissingBreakerFallback.class)
+			.withPropertyValues("retry.circuit-breakers.inventory.failure-threshold=3")
+			.run((context) -> {
+				assertThat(analyze(context).getDescription()).isEqualTo("@CircuitBreaker(fallback = \"stale\") on "
+						+ "MissingBreakerFallback.fetch(String) names no matching fallback method. "
+						+ "There is no method named 'stale' on MissingBreakerFallback.");
+			});
+	}
+
 	/** Starts a real application, as a user would, and returns what it printed. */
 	private static String startupReport(CapturedOutput output, String... properties) {
 		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(MinimalApplication.class)
@@ -225,6 +347,51 @@ class StartupFailureTests {
 
 		Integer cached(String sku, Throwable failure) {
 			return 0;
+		}
+
+	}
+
+	public static class UnknownBreaker {
+
+		@CircuitBreaker("inventry")
+		public String call() {
+			return "ok";
+		}
+
+	}
+
+	public static class NamelessBreaker {
+
+		@CircuitBreaker
+		public String call() {
+			return "ok";
+		}
+
+	}
+
+	public static class TwoFallbacks {
+
+		@Retryable(policy = "network", fallback = "cached")
+		@CircuitBreaker(name = "inventory", fallback = "stale")
+		public String fetch(String sku) {
+			return sku;
+		}
+
+		String cached(String sku) {
+			return sku;
+		}
+
+		String stale(String sku) {
+			return sku;
+		}
+
+	}
+
+	public static class MissingBreakerFallback {
+
+		@CircuitBreaker(name = "inventory", fallback = "stale")
+		public String fetch(String sku) {
+			return sku;
 		}
 
 	}

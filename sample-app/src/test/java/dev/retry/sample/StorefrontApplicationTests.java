@@ -2,10 +2,14 @@ package dev.retry.sample;
 
 import java.time.Duration;
 
+import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
+import dev.retry.breaker.CircuitBreaker;
+import dev.retry.breaker.State;
 import dev.retry.sample.downstream.FailureMode;
 import dev.retry.sample.downstream.InventoryDownstream;
 import dev.retry.sample.inventory.Stock;
 import dev.retry.time.ManualClock;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,6 +35,14 @@ class StorefrontApplicationTests {
 
 	@Autowired
 	private ManualClock clock;
+
+	@Autowired
+	private CircuitBreakerRegistry breakers;
+
+	@BeforeEach
+	void closeBreaker() {
+		this.breakers.find("inventory").reset();
+	}
 
 	@Test
 	void flakyInventoryIsRetriedAndTheShopAnswers() {
@@ -60,6 +72,43 @@ class StorefrontApplicationTests {
 
 		assertThat(response.getStatusCode().is5xxServerError()).isTrue();
 		assertThat(this.downstream.requests()).isEqualTo(3);
+	}
+
+	@Test
+	void deadInventoryOpensTheBreakerAndTheShopAnswersFromLastKnownStockUntilItRecovers() {
+		RestClient client = RestClient.create("http://localhost:" + this.port);
+		switchInventory(client, FailureMode.HEALTHY);
+		Stock fresh = client.get().uri("/api/products/{sku}/stock", "sku-3").retrieve().body(Stock.class);
+		switchInventory(client, FailureMode.DOWN);
+		CircuitBreaker breaker = this.breakers.find("inventory");
+
+		ResponseEntity<String> failed = client.get()
+			.uri("/api/products/{sku}/stock", "sku-3")
+			.retrieve()
+			.onStatus(HttpStatusCode::isError, (request, reply) -> {
+			})
+			.toEntity(String.class);
+		Stock stale = client.get().uri("/api/products/{sku}/stock", "sku-3").retrieve().body(Stock.class);
+
+		assertThat(failed.getStatusCode().value()).as("three attempts failed, breaker still closed").isEqualTo(503);
+		assertThat(breaker.getState()).isEqualTo(State.OPEN);
+		assertThat(stale).isEqualTo(new Stock("sku-3", fresh.available(), true));
+		assertThat(this.downstream.requests()).as("5 failed attempts opened it; nothing reached the service since")
+			.isEqualTo(5);
+		assertThat(client.get().uri("/api/products/{sku}/stock", "sku-3").retrieve().body(Stock.class).stale()).isTrue();
+		assertThat(this.downstream.requests()).isEqualTo(5);
+
+		this.clock.advance(Duration.ofSeconds(15));
+		switchInventory(client, FailureMode.HEALTHY);
+		client.get().uri("/api/products/{sku}/stock", "sku-3").retrieve().body(Stock.class);
+		Stock recovered = client.get().uri("/api/products/{sku}/stock", "sku-3").retrieve().body(Stock.class);
+
+		assertThat(recovered.stale()).isFalse();
+		assertThat(breaker.getState()).isEqualTo(State.CLOSED);
+	}
+
+	private static void switchInventory(RestClient client, FailureMode mode) {
+		client.put().uri("/downstream/inventory/mode").body(mode).retrieve().toBodilessEntity();
 	}
 
 	@TestConfiguration

@@ -3,37 +3,81 @@ package dev.retry.autoconfigure.aop;
 import java.lang.reflect.Method;
 import java.util.List;
 
+import dev.retry.annotation.CircuitBreaker;
 import dev.retry.annotation.Retryable;
+import dev.retry.autoconfigure.aop.AnnotatedMethods.Annotations;
+import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.autoconfigure.config.EffectivePolicy;
 import dev.retry.autoconfigure.config.PolicyRegistry;
+import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import dev.retry.classify.FailureClassifier;
 import dev.retry.execution.RetryExecutor;
 import dev.retry.execution.RetryRuntime;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Resolves, once per annotated method, everything its calls need: the named policy (or a start-up
- * failure listing the known ones), the classifier with the method's own additions, the fallback.
+ * Resolves, once per annotated method, everything its calls need: the named policy and breaker (or
+ * a start-up failure listing the known ones), the classifier with the method's own additions, the
+ * fallback.
  */
 public final class RetryInterceptorFactory {
 
 	private final PolicyRegistry policies;
 
+	private final CircuitBreakerRegistry breakers;
+
 	private final RetryRuntime runtime;
 
-	public RetryInterceptorFactory(PolicyRegistry policies, RetryRuntime runtime) {
+	public RetryInterceptorFactory(PolicyRegistry policies, CircuitBreakerRegistry breakers, RetryRuntime runtime) {
 		this.policies = policies;
+		this.breakers = breakers;
 		this.runtime = runtime;
 	}
 
-	RetryMethodInterceptor create(Class<?> beanClass, Method method, Retryable retryable) {
+	MethodInterceptor create(Class<?> beanClass, Method method, Annotations annotations) {
+		Retryable retryable = annotations.retryable();
+		CircuitBreaker breakerAnnotation = annotations.breaker();
+		dev.retry.breaker.CircuitBreaker breaker = (breakerAnnotation != null) ? breaker(method, breakerAnnotation)
+				: null;
+		BeanFallback fallback = fallback(beanClass, method, retryable, breakerAnnotation);
+		if (retryable == null) {
+			return new CircuitBreakerMethodInterceptor(breaker, fallback);
+		}
 		EffectivePolicy policy = this.policies.get(retryable.policy(), MethodNames.describe(method));
 		FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
 				List.of(retryable.noRetryOn()), this.runtime.statusResolver());
 		RetryExecutor executor = new RetryExecutor(MethodNames.of(beanClass, method), policy.policy(), classifier,
-				this.runtime);
-		BeanFallback fallback = retryable.fallback().isEmpty() ? null
-				: BeanFallback.resolve(beanClass, method, retryable.fallback(), "@Retryable");
+				this.runtime, breaker);
 		return new RetryMethodInterceptor(executor, fallback);
+	}
+
+	private dev.retry.breaker.CircuitBreaker breaker(Method method, CircuitBreaker annotation) {
+		if (annotation.name().isBlank()) {
+			throw new RetryConfigurationException("@CircuitBreaker on " + MethodNames.describe(method)
+					+ " names no circuit breaker.", "Give it the name of a breaker configured under "
+							+ "retry.circuit-breakers, for example @CircuitBreaker(name = \"inventory\").");
+		}
+		return this.breakers.get(annotation.name(), MethodNames.describe(method));
+	}
+
+	private static @Nullable BeanFallback fallback(Class<?> beanClass, Method method, @Nullable Retryable retryable,
+			@Nullable CircuitBreaker breaker) {
+		String retryFallback = (retryable != null) ? retryable.fallback() : "";
+		String breakerFallback = (breaker != null) ? breaker.fallback() : "";
+		if (!retryFallback.isEmpty() && !breakerFallback.isEmpty() && !retryFallback.equals(breakerFallback)) {
+			throw new RetryConfigurationException(MethodNames.describe(method) + " names two fallbacks: '"
+					+ retryFallback + "' in @Retryable and '" + breakerFallback + "' in @CircuitBreaker.",
+					"A call has one fallback, used both when retries end and when the breaker rejects the call: "
+							+ "name it in one of the two annotations only, or the same in both.");
+		}
+		if (!retryFallback.isEmpty()) {
+			return BeanFallback.resolve(beanClass, method, retryFallback, "@Retryable");
+		}
+		if (!breakerFallback.isEmpty()) {
+			return BeanFallback.resolve(beanClass, method, breakerFallback, "@CircuitBreaker");
+		}
+		return null;
 	}
 
 }

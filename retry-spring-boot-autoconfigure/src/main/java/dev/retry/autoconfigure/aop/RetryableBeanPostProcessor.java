@@ -3,9 +3,11 @@ package dev.retry.autoconfigure.aop;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
+import java.util.Set;
+
+import dev.retry.annotation.CircuitBreaker;
 import dev.retry.annotation.Retryable;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -23,13 +25,16 @@ import org.springframework.core.SmartClassLoader;
 import org.springframework.core.annotation.AnnotationUtils;
 
 /**
- * Finds {@link Retryable} methods on each bean as it is created and puts one interceptor per
+ * Finds {@link Retryable} and {@link CircuitBreaker} methods on each bean as it is created and puts one interceptor per
  * method in front of them: added first to an existing Spring proxy (so retries wrap transactions
  * and the like), or in a new proxy. Methods a proxy cannot reach are reported at start-up.
  */
 public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements BeanPostProcessor {
 
 	private static final long serialVersionUID = 1L;
+
+	private static final Set<Class<? extends java.lang.annotation.Annotation>> ANNOTATIONS = Set.of(Retryable.class,
+			CircuitBreaker.class);
 
 	private static final Log logger = LogFactory.getLog(RetryableBeanPostProcessor.class);
 
@@ -45,20 +50,20 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 			return bean;
 		}
 		Class<?> targetClass = AopUtils.getTargetClass(bean);
-		if (!AnnotationUtils.isCandidateClass(targetClass, Retryable.class)) {
+		if (!AnnotationUtils.isCandidateClass(targetClass, ANNOTATIONS)) {
 			return bean;
 		}
 		AnnotatedMethods methods = AnnotatedMethods.scan(targetClass);
 		if (!methods.unreachable().isEmpty()) {
-			report(beanName, methods.unreachable());
+			report(beanName, methods);
 		}
 		if (methods.reachable().isEmpty()) {
 			return bean;
 		}
 		RetryInterceptorFactory interceptors = this.factory.getObject();
 		List<Advisor> advisors = new ArrayList<>();
-		methods.reachable().forEach((method, retryable) -> advisors.add(new DefaultPointcutAdvisor(
-				new SingleMethodPointcut(method), interceptors.create(targetClass, method, retryable))));
+		methods.reachable().forEach((method, annotations) -> advisors.add(new DefaultPointcutAdvisor(
+				new SingleMethodPointcut(method), interceptors.create(targetClass, method, annotations))));
 		if (bean instanceof Advised advised && AopUtils.isAopProxy(bean) && !advised.isFrozen()) {
 			for (int i = 0; i < advisors.size(); i++) {
 				advised.addAdvisor(i, advisors.get(i));
@@ -79,13 +84,16 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 		return proxyFactory.getProxy(classLoader);
 	}
 
-	private static void report(String beanName, Map<Method, String> unreachable) {
-		String list = unreachable.entrySet()
+	private static void report(String beanName, AnnotatedMethods methods) {
+		String list = methods.unreachable()
+			.entrySet()
 			.stream()
 			.map((entry) -> MethodNames.describe(entry.getKey()) + " (" + entry.getValue() + ")")
 			.sorted()
 			.collect(Collectors.joining(", "));
-		logger.warn("@Retryable has no effect on " + list + " of bean '" + beanName
+		String annotations = String.join(" and ", methods.ignoredAnnotations());
+		String verb = (methods.ignoredAnnotations().size() > 1) ? " have" : " has";
+		logger.warn(annotations + verb + " no effect on " + list + " of bean '" + beanName
 				+ "': a Spring proxy cannot intercept private, static or final methods, nor methods of a final class."
 				+ " Make them non-private, non-static and non-final (and call them through the bean).");
 	}

@@ -35,6 +35,12 @@ public class RetryProperties {
 	 */
 	private final Map<String, Policy> policies = new LinkedHashMap<>();
 
+	/**
+	 * Circuit breakers by name. Every name used in @CircuitBreaker must be declared here with at
+	 * least one key; keys left out take their defaults.
+	 */
+	private final Map<String, Breaker> circuitBreakers = new LinkedHashMap<>();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -49,6 +55,10 @@ public class RetryProperties {
 
 	public Map<String, Policy> getPolicies() {
 		return this.policies;
+	}
+
+	public Map<String, Breaker> getCircuitBreakers() {
+		return this.circuitBreakers;
 	}
 
 	/**
@@ -290,6 +300,134 @@ public class RetryProperties {
 
 		public void setWindow(Duration window) {
 			this.window = window;
+		}
+
+	}
+
+	/**
+	 * One circuit breaker, shared by every method that names it.
+	 */
+	public static class Breaker {
+
+		/**
+		 * Consecutive failures that open the breaker. 0 turns this rule off.
+		 */
+		private int failureThreshold = 5;
+
+		/**
+		 * Failure rate, in percent, over the sliding window that opens the breaker. 0 turns this
+		 * rule off.
+		 */
+		private int failureRateThreshold = 0;
+
+		/**
+		 * Number of most recent calls the failure rate is computed over.
+		 */
+		private int slidingWindowSize = 100;
+
+		/**
+		 * Calls the sliding window must have seen before the failure rate applies.
+		 */
+		private int minimumCalls = 20;
+
+		/**
+		 * Calls slower than this count as failures for the failure rate. 0 turns this off.
+		 */
+		@DecimalSeconds
+		private Duration slowCallDuration = Duration.ZERO;
+
+		/**
+		 * How long the breaker stays open before letting trial calls through (half-open).
+		 */
+		@DecimalSeconds
+		private Duration openDuration = Duration.ofSeconds(60);
+
+		/**
+		 * Trial calls let through while half-open; all must succeed to close the breaker.
+		 */
+		private int halfOpenCalls = 1;
+
+		/**
+		 * Fully qualified names of exceptions that count as failures. When empty, every failure
+		 * counts except those in ignore-on and HTTP 4xx responses other than 408 and 429.
+		 */
+		private List<String> recordOn = new ArrayList<>();
+
+		/**
+		 * Fully qualified names of exceptions that never count as failures.
+		 */
+		private List<String> ignoreOn = new ArrayList<>();
+
+		public int getFailureThreshold() {
+			return this.failureThreshold;
+		}
+
+		public void setFailureThreshold(int failureThreshold) {
+			this.failureThreshold = failureThreshold;
+		}
+
+		public int getFailureRateThreshold() {
+			return this.failureRateThreshold;
+		}
+
+		public void setFailureRateThreshold(int failureRateThreshold) {
+			this.failureRateThreshold = failureRateThreshold;
+		}
+
+		public int getSlidingWindowSize() {
+			return this.slidingWindowSize;
+		}
+
+		public void setSlidingWindowSize(int slidingWindowSize) {
+			this.slidingWindowSize = slidingWindowSize;
+		}
+
+		public int getMinimumCalls() {
+			return this.minimumCalls;
+		}
+
+		public void setMinimumCalls(int minimumCalls) {
+			this.minimumCalls = minimumCalls;
+		}
+
+		public Duration getSlowCallDuration() {
+			return this.slowCallDuration;
+		}
+
+		public void setSlowCallDuration(Duration slowCallDuration) {
+			this.slowCallDuration = slowCallDuration;
+		}
+
+		public Duration getOpenDuration() {
+			return this.openDuration;
+		}
+
+		public void setOpenDuration(Duration openDuration) {
+			this.openDuration = openDuration;
+		}
+
+		public int getHalfOpenCalls() {
+			return this.halfOpenCalls;
+		}
+
+		public void setHalfOpenCalls(int halfOpenCalls) {
+			this.halfOpenCalls = halfOpenCalls;
+		}
+
+		public List<String> getRecordOn() {
+			return this.recordOn;
+		}
+
+		public void setRecordOn(List<String> recordOn) {
+			this.recordOn = recordOn;
+		}
+
+		public List<String> getIgnoreOn() {
+			return this.ignoreOn;
+		}
+
+		public void setIgnoreOn(List<String> ignoreOn) {
+			this.ignoreOn = ignoreOn;
 		}
 
 	}
