@@ -9,7 +9,9 @@ import dev.retry.CircuitBreakerOpenException;
 import dev.retry.RetryExhaustedException;
 import dev.retry.backoff.Backoff;
 import dev.retry.breaker.CircuitBreaker;
+import dev.retry.budget.RetryBudget;
 import dev.retry.classify.FailureClassifier;
+import dev.retry.classify.RetryAfterResolver;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
@@ -55,15 +57,22 @@ public final class RetryExecutor {
 
 	private final @Nullable CircuitBreaker breaker;
 
+	private final @Nullable RetryBudget budget;
+
+	private final @Nullable RetryAfterResolver retryAfter;
+
+	private final long maxDelayNanos;
+
 	/**
 	 * @param name the method, as {@code SimpleClassName.method}
 	 * @param policy the retry policy
 	 * @param classifier decides which failures are retried
 	 * @param runtime sleeping, time, randomness and listeners
 	 * @param breaker the circuit breaker every attempt passes through, or {@code null}
+	 * @param budget the retry budget of the policy, shared by every executor using it, or {@code null}
 	 */
 	public RetryExecutor(String name, RetryPolicy policy, FailureClassifier classifier, RetryRuntime runtime,
-			@Nullable CircuitBreaker breaker) {
+			@Nullable CircuitBreaker breaker, @Nullable RetryBudget budget) {
 		this.target = new CallTarget(name, policy.getName());
 		this.policy = policy;
 		this.classifier = classifier;
@@ -76,6 +85,19 @@ public final class RetryExecutor {
 		this.random = runtime.random();
 		this.listeners = runtime.listeners().toArray(new RetryListener[0]);
 		this.breaker = breaker;
+		this.budget = budget;
+		this.retryAfter = (policy.isRespectRetryAfter() && runtime.retryAfter() != RetryAfterResolver.NONE)
+				? runtime.retryAfter() : null;
+		this.maxDelayNanos = policy.getMaxDelay().toNanos();
+	}
+
+	/**
+	 * An executor with a budget of its own, when the policy sets one.
+	 * @param breaker the circuit breaker every attempt passes through, or {@code null}
+	 */
+	public RetryExecutor(String name, RetryPolicy policy, FailureClassifier classifier, RetryRuntime runtime,
+			@Nullable CircuitBreaker breaker) {
+		this(name, policy, classifier, runtime, breaker, RetryBudget.of(policy.getBudget(), runtime.ticker()));
 	}
 
 	public RetryExecutor(String name, RetryPolicy policy, FailureClassifier classifier, RetryRuntime runtime) {
@@ -92,6 +114,11 @@ public final class RetryExecutor {
 
 	public RetryPolicy getPolicy() {
 		return this.policy;
+	}
+
+	/** The retry budget this executor draws from, if any. */
+	public @Nullable RetryBudget getBudget() {
+		return this.budget;
 	}
 
 	/** The circuit breaker each attempt passes through, if any. */
@@ -116,6 +143,9 @@ public final class RetryExecutor {
 	 */
 	public <C, T> T call(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback) throws Throwable {
 		long start = (this.maxDurationNanos > 0) ? this.ticker.nanoTime() : 0L;
+		if (this.budget != null) {
+			this.budget.recordCall();
+		}
 		RetryContext retryContext = RetryContext.enter(this.target, this.maxAttempts);
 		try {
 			T result;
@@ -145,6 +175,9 @@ public final class RetryExecutor {
 			long delay = 0;
 			if (stop == null) {
 				delay = this.backoff.delayNanos(attempted, previousDelay, this.random.getAsDouble());
+				if (this.retryAfter != null) {
+					delay = honourRetryAfter(failure, delay);
+				}
 				if (this.maxDurationNanos > 0 && this.ticker.nanoTime() - start + delay > this.maxDurationNanos) {
 					stop = Outcome.DEADLINE_EXCEEDED;
 				}
@@ -157,6 +190,9 @@ public final class RetryExecutor {
 			if (this.breaker != null && stillOpenAfter(this.breaker, delay)) {
 				// The next attempt would be rejected: do not wait for it.
 				return finish(context, fallback, Outcome.REJECTED, attempted, this.breaker.rejection(), earlier);
+			}
+			if (this.budget != null && !this.budget.tryAcquireRetry()) {
+				return finish(context, fallback, Outcome.BUDGET_EXHAUSTED, attempted, failure, earlier);
 			}
 			retryScheduled(attempted + 1, delay, failure);
 			try {
@@ -185,6 +221,16 @@ public final class RetryExecutor {
 
 	private <C, T> T run(C context, Attempt<C, T> attempt, int number) throws Throwable {
 		return (this.breaker != null) ? this.breaker.execute(context, attempt, number) : attempt.run(context, number);
+	}
+
+	/** The larger of the computed delay and the wait the failure asks for, capped at max-delay. */
+	private long honourRetryAfter(Throwable failure, long delay) {
+		Duration asked = RetryAfterResolver.alongCauses(this.retryAfter, failure, this.ticker.wallTime());
+		if (asked == null) {
+			return delay;
+		}
+		long askedNanos = (asked.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L) ? Long.MAX_VALUE : asked.toNanos();
+		return Math.min(Math.max(askedNanos, delay), this.maxDelayNanos);
 	}
 
 	/** Whether the breaker, open now, would still reject an attempt made after this delay. */

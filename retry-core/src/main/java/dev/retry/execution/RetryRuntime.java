@@ -5,6 +5,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
 import dev.retry.classify.HttpStatusResolver;
+import dev.retry.classify.RetryAfterResolver;
 import dev.retry.event.RetryListener;
 import dev.retry.internal.Assert;
 import dev.retry.time.Sleeper;
@@ -19,9 +20,10 @@ import dev.retry.time.Ticker;
  * @param random uniform draws in {@code [0, 1)} for jitter
  * @param listeners told of retries and outcomes, in order
  * @param statusResolver reads HTTP statuses from client failures
+ * @param retryAfter reads the wait a failure asks for (such as a {@code Retry-After} header)
  */
 public record RetryRuntime(Sleeper sleeper, Ticker ticker, DoubleSupplier random, List<RetryListener> listeners,
-		HttpStatusResolver statusResolver) {
+		HttpStatusResolver statusResolver, RetryAfterResolver retryAfter) {
 
 	private static final DoubleSupplier THREAD_LOCAL_RANDOM = () -> ThreadLocalRandom.current().nextDouble();
 
@@ -31,12 +33,13 @@ public record RetryRuntime(Sleeper sleeper, Ticker ticker, DoubleSupplier random
 		Assert.notNull(random, "random");
 		listeners = List.copyOf(listeners);
 		Assert.notNull(statusResolver, "statusResolver");
+		Assert.notNull(retryAfter, "retryAfter");
 	}
 
-	/** Real sleeping and time, thread-local randomness, no listeners, no HTTP client knowledge. */
+	/** Real sleeping and time, thread-local randomness, no listeners, no HTTP client knowledge, no retry hints. */
 	public static RetryRuntime defaults() {
 		return new RetryRuntime(Sleeper.THREAD_SLEEP, Ticker.SYSTEM, THREAD_LOCAL_RANDOM, List.of(),
-				HttpStatusResolver.NONE);
+				HttpStatusResolver.NONE, RetryAfterResolver.NONE);
 	}
 
 	/** The default source of randomness: {@link ThreadLocalRandom}. */
@@ -45,23 +48,27 @@ public record RetryRuntime(Sleeper sleeper, Ticker ticker, DoubleSupplier random
 	}
 
 	public RetryRuntime withSleeper(Sleeper sleeper) {
-		return new RetryRuntime(sleeper, this.ticker, this.random, this.listeners, this.statusResolver);
+		return new RetryRuntime(sleeper, this.ticker, this.random, this.listeners, this.statusResolver, this.retryAfter);
 	}
 
 	public RetryRuntime withTicker(Ticker ticker) {
-		return new RetryRuntime(this.sleeper, ticker, this.random, this.listeners, this.statusResolver);
+		return new RetryRuntime(this.sleeper, ticker, this.random, this.listeners, this.statusResolver, this.retryAfter);
 	}
 
 	public RetryRuntime withRandom(DoubleSupplier random) {
-		return new RetryRuntime(this.sleeper, this.ticker, random, this.listeners, this.statusResolver);
+		return new RetryRuntime(this.sleeper, this.ticker, random, this.listeners, this.statusResolver, this.retryAfter);
 	}
 
 	public RetryRuntime withListeners(List<RetryListener> listeners) {
-		return new RetryRuntime(this.sleeper, this.ticker, this.random, listeners, this.statusResolver);
+		return new RetryRuntime(this.sleeper, this.ticker, this.random, listeners, this.statusResolver, this.retryAfter);
+	}
+
+	public RetryRuntime withRetryAfter(RetryAfterResolver retryAfter) {
+		return new RetryRuntime(this.sleeper, this.ticker, this.random, this.listeners, this.statusResolver, retryAfter);
 	}
 
 	public RetryRuntime withStatusResolver(HttpStatusResolver statusResolver) {
-		return new RetryRuntime(this.sleeper, this.ticker, this.random, this.listeners, statusResolver);
+		return new RetryRuntime(this.sleeper, this.ticker, this.random, this.listeners, statusResolver, this.retryAfter);
 	}
 
 }

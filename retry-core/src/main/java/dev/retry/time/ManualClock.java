@@ -1,6 +1,7 @@
 package dev.retry.time;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class ManualClock implements Ticker, Sleeper {
 
+	/** The wall-clock instant a new clock shows. */
+	public static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
 	private final AtomicLong now = new AtomicLong();
 
 	private final List<Duration> sleeps = new ArrayList<>();
@@ -25,6 +29,12 @@ public class ManualClock implements Ticker, Sleeper {
 	@Override
 	public long nanoTime() {
 		return this.now.get();
+	}
+
+	/** {@link #START} plus the time the clock was moved by. */
+	@Override
+	public Instant wallTime() {
+		return START.plusNanos(this.now.get());
 	}
 
 	@Override

@@ -11,8 +11,10 @@ import dev.retry.autoconfigure.config.RetryProperties;
 import dev.retry.autoconfigure.logging.CircuitBreakerLogListener;
 import dev.retry.autoconfigure.logging.RetryLogListener;
 import dev.retry.autoconfigure.web.SpringHttpStatusResolver;
+import dev.retry.autoconfigure.web.SpringRetryAfterResolver;
 import dev.retry.breaker.CircuitBreakerListener;
 import dev.retry.classify.HttpStatusResolver;
+import dev.retry.classify.RetryAfterResolver;
 import dev.retry.event.RetryListener;
 import dev.retry.execution.RetryRuntime;
 import dev.retry.time.Sleeper;
@@ -29,6 +31,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesBindin
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 
@@ -78,6 +82,13 @@ public final class RetryAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@Order(Ordered.LOWEST_PRECEDENCE)
+	SpringRetryAfterResolver retrySpringRetryAfterResolver() {
+		return new SpringRetryAfterResolver();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	RetryLogListener retryLogListener() {
 		return new RetryLogListener();
 	}
@@ -100,8 +111,9 @@ public final class RetryAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	RetryRuntime retryRuntime(Sleeper sleeper, Ticker ticker, ObjectProvider<RetryListener> listeners,
-			HttpStatusResolver statusResolver) {
+			HttpStatusResolver statusResolver, ObjectProvider<RetryAfterResolver> retryAfterResolvers) {
 		return RetryRuntime.defaults()
+			.withRetryAfter(RetryAfterResolver.firstOf(retryAfterResolvers.orderedStream().toList()))
 			.withSleeper(sleeper)
 			.withTicker(ticker)
 			.withListeners(listeners.orderedStream().toList())

@@ -9,6 +9,7 @@ import dev.retry.annotation.Retryable;
 import dev.retry.autoconfigure.config.EffectivePolicy;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.backoff.Jitter;
+import dev.retry.classify.RetryAfterResolver;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
@@ -50,6 +51,19 @@ class RetryAutoConfigurationTests {
 			assertThat(service.network()).isEqualTo("network");
 			assertThat(service.calls()).hasValue(3);
 			assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
+		});
+	}
+
+	@Test
+	void userRetryAfterResolverBeansTeachItOtherExceptions() {
+		RetryAfterResolver notReady = (failure, now) -> (failure instanceof IllegalStateException)
+				? Duration.ofSeconds(7) : null;
+		this.runner.withBean(RetryAfterResolver.class, () -> notReady).run((context) -> {
+			FlakyService service = context.getBean(FlakyService.class);
+
+			assertThat(service.alsoOnIllegalState()).isEqualTo("ready");
+			assertThat(context.getBean(ManualClock.class).sleeps()).containsExactly(Duration.ofSeconds(7),
+					Duration.ofSeconds(7));
 		});
 	}
 

@@ -27,6 +27,8 @@ final class ScriptedHttpServer implements AutoCloseable {
 
 	private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
 
+	private final Map<String, Map<String, String>> headers = new ConcurrentHashMap<>();
+
 	ScriptedHttpServer() throws IOException {
 		this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		this.server.createContext("/", (exchange) -> {
@@ -37,6 +39,7 @@ final class ScriptedHttpServer implements AutoCloseable {
 			int status = (next != null) ? next : this.last.getOrDefault(path, 404);
 			this.last.put(path, status);
 			byte[] body = ((status < 300) ? "stock of " + path : "status " + status).getBytes(StandardCharsets.UTF_8);
+			this.headers.getOrDefault(path, Map.of()).forEach(exchange.getResponseHeaders()::add);
 			exchange.sendResponseHeaders(status, body.length);
 			try (OutputStream out = exchange.getResponseBody()) {
 				out.write(body);
@@ -50,6 +53,12 @@ final class ScriptedHttpServer implements AutoCloseable {
 		this.scripts.put(path, new ConcurrentLinkedQueue<>(java.util.List.of(statuses)));
 		this.last.remove(path);
 		this.requests.remove(path);
+		this.headers.remove(path);
+	}
+
+	/** Adds a header to every response of the path, until it is scripted again. */
+	void header(String path, String name, String value) {
+		this.headers.computeIfAbsent(path, (p) -> new ConcurrentHashMap<>()).put(name, value);
 	}
 
 	int requests(String path) {

@@ -2,6 +2,9 @@ package dev.retry.autoconfigure.aop;
 
 import java.lang.reflect.Method;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.retry.annotation.CircuitBreaker;
 import dev.retry.annotation.Retryable;
@@ -10,6 +13,7 @@ import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.autoconfigure.config.EffectivePolicy;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
+import dev.retry.budget.RetryBudget;
 import dev.retry.classify.FailureClassifier;
 import dev.retry.execution.RetryExecutor;
 import dev.retry.execution.RetryRuntime;
@@ -29,6 +33,9 @@ public final class RetryInterceptorFactory {
 
 	private final RetryRuntime runtime;
 
+	/** One budget per policy, shared by every method using it. */
+	private final Map<String, Optional<RetryBudget>> budgets = new ConcurrentHashMap<>();
+
 	public RetryInterceptorFactory(PolicyRegistry policies, CircuitBreakerRegistry breakers, RetryRuntime runtime) {
 		this.policies = policies;
 		this.breakers = breakers;
@@ -47,8 +54,12 @@ public final class RetryInterceptorFactory {
 		EffectivePolicy policy = this.policies.get(retryable.policy(), MethodNames.describe(method));
 		FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
 				List.of(retryable.noRetryOn()), this.runtime.statusResolver());
+		RetryBudget budget = this.budgets
+			.computeIfAbsent(policy.policy().getName(),
+					(name) -> Optional.ofNullable(RetryBudget.of(policy.policy().getBudget(), this.runtime.ticker())))
+			.orElse(null);
 		RetryExecutor executor = new RetryExecutor(MethodNames.of(beanClass, method), policy.policy(), classifier,
-				this.runtime, breaker);
+				this.runtime, breaker, budget);
 		return new RetryMethodInterceptor(executor, fallback);
 	}
 

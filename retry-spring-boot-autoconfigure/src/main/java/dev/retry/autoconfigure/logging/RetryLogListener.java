@@ -46,11 +46,11 @@ public final class RetryLogListener implements RetryListener {
 		switch (outcome) {
 			case EXHAUSTED -> this.logger.warn("Retries exhausted for " + target.name() + " after " + attempts
 					+ " attempts: " + describe(failure));
-			case DEADLINE_EXCEEDED -> this.logger.warn("Gave up on " + target.name() + " after " + attempts
-					+ " attempts: the next wait would cross max-duration of policy '" + target.policy()
+			case DEADLINE_EXCEEDED -> this.logger.warn("Gave up on " + target.name() + " after " + attempts(attempts)
+					+ ": the next wait would cross max-duration of policy '" + target.policy()
 					+ "'; last failure " + describe(failure));
-			case BUDGET_EXHAUSTED -> this.logger.warn("Gave up on " + target.name() + " after " + attempts
-					+ " attempts: retry budget of policy '" + target.policy() + "' spent; last failure "
+			case BUDGET_EXHAUSTED -> this.logger.warn("Gave up on " + target.name() + " after " + attempts(attempts)
+					+ ": retry budget of policy '" + target.policy() + "' spent; last failure "
 					+ describe(failure));
 			case SUCCESS_AFTER_RETRY -> {
 				if (this.logger.isDebugEnabled()) {
@@ -65,6 +65,10 @@ public final class RetryLogListener implements RetryListener {
 			default -> {
 			}
 		}
+	}
+
+	private static String attempts(int attempts) {
+		return (attempts == 1) ? "1 attempt" : attempts + " attempts";
 	}
 
 	static String seconds(Duration delay) {
