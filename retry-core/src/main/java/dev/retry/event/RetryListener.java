@@ -11,6 +11,17 @@ import org.jspecify.annotations.Nullable;
 public interface RetryListener {
 
 	/**
+	 * Called once for each method, when its executor is built: the listener returned receives that
+	 * method's events. Override to resolve per-method state (such as meters) once, instead of on
+	 * each call.
+	 * @param target the method
+	 * @return the listener for this method; {@code this} by default
+	 */
+	default RetryListener forTarget(CallTarget target) {
+		return this;
+	}
+
+	/**
 	 * An attempt failed and another is scheduled.
 	 * @param target the method
 	 * @param nextAttempt the number of the attempt about to be made (2 for the first retry)

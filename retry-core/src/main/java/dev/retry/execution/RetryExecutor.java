@@ -83,7 +83,8 @@ public final class RetryExecutor {
 		this.sleeper = runtime.sleeper();
 		this.ticker = runtime.ticker();
 		this.random = runtime.random();
-		this.listeners = runtime.listeners().toArray(new RetryListener[0]);
+		this.listeners = runtime.listeners().stream().map((listener) -> listener.forTarget(this.target))
+			.toArray(RetryListener[]::new);
 		this.breaker = breaker;
 		this.budget = budget;
 		this.retryAfter = (policy.isRespectRetryAfter() && runtime.retryAfter() != RetryAfterResolver.NONE)

@@ -33,6 +33,8 @@ public final class RetryInterceptorFactory {
 
 	private final RetryRuntime runtime;
 
+	private final List<AnnotatedMethod> methods = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	/** One budget per policy, shared by every method using it. */
 	private final Map<String, Optional<RetryBudget>> budgets = new ConcurrentHashMap<>();
 
@@ -48,19 +50,42 @@ public final class RetryInterceptorFactory {
 		dev.retry.breaker.CircuitBreaker breaker = (breakerAnnotation != null) ? breaker(method, breakerAnnotation)
 				: null;
 		BeanFallback fallback = fallback(beanClass, method, retryable, breakerAnnotation);
+		String name = MethodNames.of(beanClass, method);
 		if (retryable == null) {
+			this.methods.add(new AnnotatedMethod(name, null, breaker.getName()));
 			return new CircuitBreakerMethodInterceptor(breaker, fallback);
 		}
 		EffectivePolicy policy = this.policies.get(retryable.policy(), MethodNames.describe(method));
+		this.methods.add(new AnnotatedMethod(name, policy.policy().getName(), (breaker != null) ? breaker.getName() : null));
 		FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
 				List.of(retryable.noRetryOn()), this.runtime.statusResolver());
 		RetryBudget budget = this.budgets
 			.computeIfAbsent(policy.policy().getName(),
-					(name) -> Optional.ofNullable(RetryBudget.of(policy.policy().getBudget(), this.runtime.ticker())))
+					(policyName) -> Optional.ofNullable(RetryBudget.of(policy.policy().getBudget(), this.runtime.ticker())))
 			.orElse(null);
-		RetryExecutor executor = new RetryExecutor(MethodNames.of(beanClass, method), policy.policy(), classifier,
+		RetryExecutor executor = new RetryExecutor(name, policy.policy(), classifier,
 				this.runtime, breaker, budget);
 		return new RetryMethodInterceptor(executor, fallback);
+	}
+
+	/** Every annotated method seen so far, with its policy and breaker. */
+	public List<AnnotatedMethod> methods() {
+		return List.copyOf(this.methods);
+	}
+
+	/** The budget of a policy, when it has one and a method uses it. */
+	public @Nullable RetryBudget budget(String policy) {
+		Optional<RetryBudget> budget = this.budgets.get(policy);
+		return (budget != null) ? budget.orElse(null) : null;
+	}
+
+	/**
+	 * An annotated method.
+	 * @param method as {@code SimpleClassName.method}
+	 * @param policy its retry policy, or {@code null} with {@code @CircuitBreaker} alone
+	 * @param circuitBreaker its breaker, or {@code null}
+	 */
+	public record AnnotatedMethod(String method, @Nullable String policy, @Nullable String circuitBreaker) {
 	}
 
 	private dev.retry.breaker.CircuitBreaker breaker(Method method, CircuitBreaker annotation) {

@@ -17,7 +17,7 @@ public final class CircuitBreakerRegistry {
 
 	private final Map<String, CircuitBreaker> breakers;
 
-	CircuitBreakerRegistry(Map<String, CircuitBreaker> breakers) {
+	public CircuitBreakerRegistry(Map<String, CircuitBreaker> breakers) {
 		this.breakers = Map.copyOf(breakers);
 	}
 

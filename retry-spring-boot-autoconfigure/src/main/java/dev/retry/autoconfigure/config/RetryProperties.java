@@ -41,6 +41,11 @@ public class RetryProperties {
 	 */
 	private final Map<String, Breaker> circuitBreakers = new LinkedHashMap<>();
 
+	/**
+	 * The circuitBreakers health contributor.
+	 */
+	private final Health health = new Health();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -59,6 +64,31 @@ public class RetryProperties {
 
 	public Map<String, Breaker> getCircuitBreakers() {
 		return this.circuitBreakers;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
+	/**
+	 * The circuitBreakers health contributor.
+	 */
+	public static class Health {
+
+		/**
+		 * Whether the circuitBreakers health contributor reports DOWN while any breaker is open.
+		 * By default it stays UP: an open breaker is the application protecting itself.
+		 */
+		private boolean downWhenOpen = false;
+
+		public boolean isDownWhenOpen() {
+			return this.downWhenOpen;
+		}
+
+		public void setDownWhenOpen(boolean downWhenOpen) {
+			this.downWhenOpen = downWhenOpen;
+		}
+
 	}
 
 	/**

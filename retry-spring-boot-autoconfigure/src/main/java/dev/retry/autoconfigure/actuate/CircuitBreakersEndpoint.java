@@ -1,0 +1,107 @@
+package dev.retry.autoconfigure.actuate;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
+import dev.retry.breaker.CircuitBreaker;
+import dev.retry.breaker.CircuitBreakerConfig;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+
+/**
+ * {@code /actuator/circuitbreakers}: each breaker's state, counts, failure rate, time until
+ * half-open and configuration; {@code POST /{name}} with {@code {"action": "open" | "close" |
+ * "reset"}} forces a state. Never creates a breaker.
+ */
+@Endpoint(id = "circuitbreakers")
+public class CircuitBreakersEndpoint {
+
+	private static final List<String> ACTIONS = List.of("open", "close", "reset");
+
+	private final CircuitBreakerRegistry breakers;
+
+	public CircuitBreakersEndpoint(CircuitBreakerRegistry breakers) {
+		this.breakers = breakers;
+	}
+
+	@ReadOperation
+	public Map<String, BreakerDescriptor> breakers() {
+		Map<String, BreakerDescriptor> all = new LinkedHashMap<>();
+		for (String name : this.breakers.names()) {
+			all.put(name, describe(this.breakers.find(name)));
+		}
+		return all;
+	}
+
+	/** One breaker; {@code null} (a 404) when there is none of that name. */
+	@ReadOperation
+	public @Nullable BreakerDescriptor breaker(@Selector String name) {
+		CircuitBreaker breaker = this.breakers.find(name);
+		return (breaker != null) ? describe(breaker) : null;
+	}
+
+	/** Forces a state: 404 for an unknown breaker, 400 for an unknown action. */
+	@WriteOperation
+	public WebEndpointResponse<Object> transition(@Selector String name, String action) {
+		CircuitBreaker breaker = this.breakers.find(name);
+		if (breaker == null) {
+			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+		}
+		switch (action.toLowerCase(Locale.ROOT)) {
+			case "open" -> breaker.forceOpen();
+			case "close" -> breaker.close();
+			case "reset" -> breaker.reset();
+			default -> {
+				return new WebEndpointResponse<>(Map.of("error", "Unknown action '" + action + "'. Allowed: "
+						+ String.join(", ", ACTIONS) + "."), WebEndpointResponse.STATUS_BAD_REQUEST);
+			}
+		}
+		return new WebEndpointResponse<>(describe(breaker), WebEndpointResponse.STATUS_OK);
+	}
+
+	static BreakerDescriptor describe(CircuitBreaker breaker) {
+		CircuitBreakerConfig config = breaker.getConfig();
+		Map<String, Object> configuration = new LinkedHashMap<>();
+		configuration.put("failure-threshold", config.getFailureThreshold());
+		configuration.put("failure-rate-threshold", config.getFailureRateThreshold());
+		configuration.put("sliding-window-size", config.getSlidingWindowSize());
+		configuration.put("minimum-calls", config.getMinimumCalls());
+		configuration.put("slow-call-duration", config.getSlowCallDuration().toString());
+		configuration.put("open-duration", config.getOpenDuration().toString());
+		configuration.put("half-open-calls", config.getHalfOpenCalls());
+		configuration.put("record-on", config.getRecordOn().stream().map(Class::getName).toList());
+		configuration.put("ignore-on", config.getIgnoreOn().stream().map(Class::getName).toList());
+		long untilHalfOpen = breaker.untilHalfOpen().toMillis();
+		return new BreakerDescriptor(breaker.getName(), breaker.getState().tag(), breaker.isForcedOpen(),
+				(untilHalfOpen >= 0) ? untilHalfOpen : null, breaker.getFailureRate(), breaker.getConsecutiveFailures(),
+				new Counts(breaker.getSuccessCount(), breaker.getFailureCount(), breaker.getIgnoredCount(),
+						breaker.getRejectedCount()),
+				configuration);
+	}
+
+	/**
+	 * @param name the breaker
+	 * @param state closed, open or half_open
+	 * @param forcedOpen opened by hand: stays open until closed or reset
+	 * @param untilHalfOpenMillis time until an open breaker half-opens; {@code null} when forced open
+	 * @param failureRate percent of failures over the sliding window, -1 when not measured
+	 * @param consecutiveFailures failures in a row while closed
+	 * @param calls calls counted since start or reset
+	 * @param configuration its configuration
+	 */
+	public record BreakerDescriptor(String name, String state, boolean forcedOpen, @Nullable Long untilHalfOpenMillis,
+			float failureRate, int consecutiveFailures, Counts calls, Map<String, Object> configuration) {
+	}
+
+	public record Counts(long success, long failure, long ignored, long rejected) {
+	}
+
+}

@@ -1,0 +1,117 @@
+package dev.retry.autoconfigure.actuate;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.retry.autoconfigure.aop.RetryInterceptorFactory;
+import dev.retry.autoconfigure.aop.RetryInterceptorFactory.AnnotatedMethod;
+import dev.retry.autoconfigure.config.EffectivePolicy;
+import dev.retry.autoconfigure.config.PolicyRegistry;
+import dev.retry.autoconfigure.config.ValueSource;
+import dev.retry.budget.RetryBudget;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * {@code /actuator/retries}: every policy with its effective values and where each came from, the
+ * annotated methods and their policies, and the calls waiting for a retry right now.
+ */
+@Endpoint(id = "retries")
+public class RetriesEndpoint {
+
+	private final PolicyRegistry policies;
+
+	private final RetryInterceptorFactory methods;
+
+	private final RetryActivity activity;
+
+	public RetriesEndpoint(PolicyRegistry policies, RetryInterceptorFactory methods, RetryActivity activity) {
+		this.policies = policies;
+		this.methods = methods;
+		this.activity = activity;
+	}
+
+	@ReadOperation
+	public RetriesDescriptor retries() {
+		Map<String, PolicyDescriptor> policies = new LinkedHashMap<>();
+		for (String name : this.policies.names()) {
+			policies.put(name, describe(name));
+		}
+		return new RetriesDescriptor(policies, this.methods.methods(), this.activity.waiting());
+	}
+
+	/** One policy; {@code null} (a 404) when there is none of that name. */
+	@ReadOperation
+	public @Nullable PolicyDescriptor policy(@Selector String name) {
+		return (this.policies.find(name) != null) ? describe(name) : null;
+	}
+
+	private PolicyDescriptor describe(String name) {
+		EffectivePolicy policy = this.policies.find(name);
+		Map<String, ValueDescriptor> values = new LinkedHashMap<>();
+		policy.sources().forEach((key, source) -> values.put(key, describe(source)));
+		List<String> usedBy = this.methods.methods()
+			.stream()
+			.filter((method) -> name.equals(method.policy()))
+			.map(AnnotatedMethod::method)
+			.toList();
+		RetryBudget budget = this.methods.budget(name);
+		BudgetDescriptor budgetUse = (budget != null)
+				? new BudgetDescriptor(budget.callsInWindow(), budget.retriesInWindow()) : null;
+		return new PolicyDescriptor(name, values, usedBy, budgetUse);
+	}
+
+	private static ValueDescriptor describe(ValueSource source) {
+		return new ValueDescriptor(render(source.value()), source.origin(), source.property());
+	}
+
+	private static Object render(Object value) {
+		if (value instanceof Duration duration) {
+			return duration.toString();
+		}
+		if (value instanceof Number || value instanceof Boolean || value instanceof List<?>) {
+			return value;
+		}
+		return String.valueOf(value);
+	}
+
+	/**
+	 * @param policies every policy by name
+	 * @param methods every annotated method
+	 * @param waiting calls waiting for a retry now, the soonest first
+	 */
+	public record RetriesDescriptor(Map<String, PolicyDescriptor> policies, List<AnnotatedMethod> methods,
+			List<RetryActivity.WaitingCall> waiting) {
+	}
+
+	/**
+	 * @param name the policy
+	 * @param values each effective value with its source
+	 * @param methods the methods using it
+	 * @param budget use of its retry budget, when it has one
+	 */
+	public record PolicyDescriptor(String name, Map<String, ValueDescriptor> values, List<String> methods,
+			@Nullable BudgetDescriptor budget) {
+	}
+
+	/**
+	 * @param value the value in effect
+	 * @param source where it came from: a file and line, an environment variable, a preset, the library default
+	 * @param property the property that sets (or would override) it
+	 */
+	public record ValueDescriptor(Object value, String source, String property) {
+	}
+
+	/**
+	 * @param callsInWindow calls counted in the budget's window
+	 * @param retriesInWindow retries taken from it
+	 */
+	public record BudgetDescriptor(long callsInWindow, long retriesInWindow) {
+	}
+
+}

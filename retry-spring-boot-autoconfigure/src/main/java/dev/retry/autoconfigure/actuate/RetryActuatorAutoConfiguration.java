@@ -1,0 +1,65 @@
+package dev.retry.autoconfigure.actuate;
+
+import dev.retry.autoconfigure.RetryAutoConfiguration;
+import dev.retry.autoconfigure.aop.RetryInterceptorFactory;
+import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
+import dev.retry.autoconfigure.config.PolicyRegistry;
+import dev.retry.autoconfigure.config.RetryProperties;
+import dev.retry.time.Ticker;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The {@code retries} and {@code circuitbreakers} endpoints and the {@code circuitBreakers} health
+ * contributor. Active with Spring Boot Actuator on the classpath; each endpoint only when exposed.
+ */
+@AutoConfiguration(after = RetryAutoConfiguration.class)
+@ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
+@ConditionalOnBean(PolicyRegistry.class)
+public final class RetryActuatorAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint(RetriesEndpoint.class)
+	RetryActivity retryActivity(Ticker ticker) {
+		return new RetryActivity(ticker);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint
+	RetriesEndpoint retriesEndpoint(PolicyRegistry policies, RetryInterceptorFactory methods, RetryActivity activity) {
+		return new RetriesEndpoint(policies, methods, activity);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint
+	CircuitBreakersEndpoint circuitBreakersEndpoint(CircuitBreakerRegistry breakers) {
+		return new CircuitBreakersEndpoint(breakers);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
+	@ConditionalOnEnabledHealthIndicator("circuitBreakers")
+	static class HealthConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "circuitBreakersHealthIndicator")
+		CircuitBreakersHealthIndicator circuitBreakersHealthIndicator(CircuitBreakerRegistry breakers,
+				RetryProperties properties) {
+			return new CircuitBreakersHealthIndicator(breakers, properties.getHealth().isDownWhenOpen());
+		}
+
+	}
+
+}

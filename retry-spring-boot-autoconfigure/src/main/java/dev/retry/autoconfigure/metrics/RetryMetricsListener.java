@@ -1,0 +1,80 @@
+package dev.retry.autoconfigure.metrics;
+
+import dev.retry.event.CallTarget;
+import dev.retry.event.Outcome;
+import dev.retry.event.RetryListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+
+import static dev.retry.autoconfigure.metrics.RetryMeterNames.RETRY_ATTEMPTS;
+import static dev.retry.autoconfigure.metrics.RetryMeterNames.RETRY_ATTEMPTS_DESCRIPTION;
+import static dev.retry.autoconfigure.metrics.RetryMeterNames.RETRY_CALLS;
+import static dev.retry.autoconfigure.metrics.RetryMeterNames.RETRY_CALLS_DESCRIPTION;
+import static dev.retry.autoconfigure.metrics.RetryMeterNames.TAG_METHOD;
+import static dev.retry.autoconfigure.metrics.RetryMeterNames.TAG_OUTCOME;
+import static dev.retry.autoconfigure.metrics.RetryMeterNames.TAG_POLICY;
+import static dev.retry.autoconfigure.metrics.RetryMeterNames.TAG_RESULT;
+
+/**
+ * Counts {@code retry.calls} and {@code retry.attempts}. Every counter of a method is registered
+ * once, when its executor is built, so recording a call is an increment: no look-up, no
+ * allocation. A failure to record never fails the call.
+ */
+public final class RetryMetricsListener implements RetryListener {
+
+	private final MeterRegistry registry;
+
+	public RetryMetricsListener(MeterRegistry registry) {
+		this.registry = registry;
+	}
+
+	@Override
+	public RetryListener forTarget(CallTarget target) {
+		Outcome[] outcomes = Outcome.values();
+		Counter[] calls = new Counter[outcomes.length];
+		for (Outcome outcome : outcomes) {
+			calls[outcome.ordinal()] = Counter.builder(RETRY_CALLS)
+				.description(RETRY_CALLS_DESCRIPTION)
+				.tag(TAG_POLICY, target.policy())
+				.tag(TAG_METHOD, target.name())
+				.tag(TAG_OUTCOME, outcome.tag())
+				.register(this.registry);
+		}
+		return new MethodMeters(calls, attempts(target, "success"), attempts(target, "failure"));
+	}
+
+	private Counter attempts(CallTarget target, String result) {
+		return Counter.builder(RETRY_ATTEMPTS)
+			.description(RETRY_ATTEMPTS_DESCRIPTION)
+			.tag(TAG_POLICY, target.policy())
+			.tag(TAG_METHOD, target.name())
+			.tag(TAG_RESULT, result)
+			.register(this.registry);
+	}
+
+	private record MethodMeters(Counter[] calls, Counter successfulAttempts,
+			Counter failedAttempts) implements RetryListener {
+
+		@Override
+		public void onCompleted(CallTarget target, Outcome outcome, int attempts, @Nullable Throwable failure) {
+			try {
+				this.calls[outcome.ordinal()].increment();
+				if (outcome.isSuccess()) {
+					this.successfulAttempts.increment();
+					if (attempts > 1) {
+						this.failedAttempts.increment(attempts - 1);
+					}
+				}
+				else if (attempts > 0) {
+					this.failedAttempts.increment(attempts);
+				}
+			}
+			catch (RuntimeException ex) {
+				// Recording a metric never breaks a call.
+			}
+		}
+
+	}
+
+}
