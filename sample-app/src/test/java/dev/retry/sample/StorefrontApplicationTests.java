@@ -107,6 +107,21 @@ class StorefrontApplicationTests {
 		assertThat(breaker.getState()).isEqualTo(State.CLOSED);
 	}
 
+	@Test
+	void prometheusShowsRetriesAndBreakerStateWithTheirTags() {
+		RestClient client = RestClient.create("http://localhost:" + this.port);
+		switchInventory(client, FailureMode.FLAKY);
+		client.get().uri("/api/products/{sku}/stock", "sku-4").retrieve().body(Stock.class);
+
+		String prometheus = client.get().uri("/actuator/prometheus").retrieve().body(String.class);
+
+		assertThat(prometheus).containsPattern(
+				"retry_calls_total\\{[^}]*method=\"InventoryClient.stock\"[^}]*outcome=\"success_after_retry\"[^}]*policy=\"network\"[^}]*} [1-9]")
+			.containsPattern("retry_attempts_total\\{[^}]*method=\"InventoryClient.stock\"[^}]*result=\"failure\"[^}]*} [1-9]")
+			.contains("circuitbreaker_state{name=\"inventory\",state=\"closed\"} 1")
+			.contains("circuitbreaker_state{name=\"inventory\",state=\"open\"} 0");
+	}
+
 	private static void switchInventory(RestClient client, FailureMode mode) {
 		client.put().uri("/downstream/inventory/mode").body(mode).retrieve().toBodilessEntity();
 	}

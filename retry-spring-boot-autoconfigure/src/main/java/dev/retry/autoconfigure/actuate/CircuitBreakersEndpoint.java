@@ -79,9 +79,9 @@ public class CircuitBreakersEndpoint {
 		configuration.put("half-open-calls", config.getHalfOpenCalls());
 		configuration.put("record-on", config.getRecordOn().stream().map(Class::getName).toList());
 		configuration.put("ignore-on", config.getIgnoreOn().stream().map(Class::getName).toList());
-		long untilHalfOpen = breaker.untilHalfOpen().toMillis();
-		return new BreakerDescriptor(breaker.getName(), breaker.getState().tag(), breaker.isForcedOpen(),
-				(untilHalfOpen >= 0) ? untilHalfOpen : null, breaker.getFailureRate(), breaker.getConsecutiveFailures(),
+		boolean forced = breaker.isForcedOpen();
+		return new BreakerDescriptor(breaker.getName(), breaker.getState().tag(), forced,
+				forced ? null : breaker.untilHalfOpen().toMillis(), breaker.getFailureRate(), breaker.getConsecutiveFailures(),
 				new Counts(breaker.getSuccessCount(), breaker.getFailureCount(), breaker.getIgnoredCount(),
 						breaker.getRejectedCount()),
 				configuration);

@@ -50,7 +50,7 @@ public final class RetryActuatorAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass({ HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
-	@ConditionalOnEnabledHealthIndicator("circuitBreakers")
+	@ConditionalOnEnabledHealthIndicator("circuitbreakers")
 	static class HealthConfiguration {
 
 		@Bean
