@@ -10,6 +10,7 @@ import dev.retry.CircuitBreakerOpenException;
 import dev.retry.classify.HttpStatusResolver;
 import dev.retry.execution.Attempt;
 import dev.retry.internal.Assert;
+import dev.retry.internal.Durations;
 import dev.retry.time.Ticker;
 import org.jspecify.annotations.Nullable;
 
@@ -53,7 +54,7 @@ public final class CircuitBreaker {
 		this.listeners = listeners.toArray(new CircuitBreakerListener[0]);
 		this.filter = new FailureFilter(config, statusResolver);
 		this.openNanos = config.getOpenDuration().toNanos();
-		this.openDurationText = text(config.getOpenDuration());
+		this.openDurationText = Durations.text(config.getOpenDuration());
 		this.slowNanos = config.getSlowCallDuration().toNanos();
 		this.phase = new AtomicReference<>(closed());
 	}
@@ -248,18 +249,18 @@ public final class CircuitBreaker {
 		return true;
 	}
 
-	/** A duration as people write it: {@code 60s}, {@code 1.5s}, {@code 250ms}. */
-	private static String text(Duration duration) {
-		if (duration.toMillis() < 1000) {
-			return duration.toMillis() + "ms";
-		}
-		java.math.BigDecimal seconds = java.math.BigDecimal.valueOf(duration.toMillis(), 3).stripTrailingZeros();
-		return seconds.toPlainString() + "s";
-	}
-
 	private Closed closed() {
 		return new Closed((this.config.getFailureRateThreshold() > 0)
 				? new SlidingWindow(this.config.getSlidingWindowSize()) : null);
+	}
+
+	/**
+	 * Rejects a call that did not even ask to pass (a retry that would not be let through): counts
+	 * it as rejected and returns the exception it gets.
+	 */
+	public CircuitBreakerOpenException reject() {
+		this.rejected.increment();
+		return rejection();
 	}
 
 	/** The exception a rejected call gets, with the time left until the breaker half-opens. */

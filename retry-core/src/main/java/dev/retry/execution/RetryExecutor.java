@@ -190,7 +190,7 @@ public final class RetryExecutor {
 			}
 			if (this.breaker != null && stillOpenAfter(this.breaker, delay)) {
 				// The next attempt would be rejected: do not wait for it.
-				return finish(context, fallback, Outcome.REJECTED, attempted, this.breaker.rejection(), earlier);
+				return finish(context, fallback, Outcome.REJECTED, attempted, this.breaker.reject(), earlier);
 			}
 			if (this.budget != null && !this.budget.tryAcquireRetry()) {
 				return finish(context, fallback, Outcome.BUDGET_EXHAUSTED, attempted, failure, earlier);

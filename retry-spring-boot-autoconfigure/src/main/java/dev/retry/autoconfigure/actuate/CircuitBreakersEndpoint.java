@@ -8,6 +8,7 @@ import java.util.Map;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.CircuitBreakerConfig;
+import dev.retry.internal.Durations;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -74,8 +75,8 @@ public class CircuitBreakersEndpoint {
 		configuration.put("failure-rate-threshold", config.getFailureRateThreshold());
 		configuration.put("sliding-window-size", config.getSlidingWindowSize());
 		configuration.put("minimum-calls", config.getMinimumCalls());
-		configuration.put("slow-call-duration", config.getSlowCallDuration().toString());
-		configuration.put("open-duration", config.getOpenDuration().toString());
+		configuration.put("slow-call-duration", Durations.text(config.getSlowCallDuration()));
+		configuration.put("open-duration", Durations.text(config.getOpenDuration()));
 		configuration.put("half-open-calls", config.getHalfOpenCalls());
 		configuration.put("record-on", config.getRecordOn().stream().map(Class::getName).toList());
 		configuration.put("ignore-on", config.getIgnoreOn().stream().map(Class::getName).toList());

@@ -11,6 +11,7 @@ import dev.retry.autoconfigure.config.EffectivePolicy;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.config.ValueSource;
 import dev.retry.budget.RetryBudget;
+import dev.retry.internal.Durations;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -72,7 +73,7 @@ public class RetriesEndpoint {
 
 	private static Object render(Object value) {
 		if (value instanceof Duration duration) {
-			return duration.toString();
+			return Durations.text(duration);
 		}
 		if (value instanceof Number || value instanceof Boolean || value instanceof List<?>) {
 			return value;

@@ -79,9 +79,9 @@ class ActuatorEndpointsApplicationTests {
 		Map<String, Object> network = http.get().uri("/retries/network").retrieve().body(JSON);
 		Map<String, Map<String, Object>> values = (Map<String, Map<String, Object>>) network.get("values");
 
-		assertThat(values.get("base-delay")).containsEntry("value", "PT2S");
+		assertThat(values.get("base-delay")).containsEntry("value", "2s");
 		assertThat((String) values.get("base-delay").get("source")).contains("actuator-test.yml");
-		assertThat(values.get("max-delay")).containsEntry("value", "PT10S").containsEntry("source", "preset network");
+		assertThat(values.get("max-delay")).containsEntry("value", "10s").containsEntry("source", "preset network");
 		assertThat(network.get("methods")).isEqualTo(List.of("Inventory.fetch"));
 
 		Map<String, Map<String, Object>> defaults = (Map<String, Map<String, Object>>) http.get()

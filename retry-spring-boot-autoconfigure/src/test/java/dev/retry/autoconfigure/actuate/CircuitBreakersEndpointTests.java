@@ -43,7 +43,7 @@ class CircuitBreakersEndpointTests {
 		assertThat(breaker.state()).isEqualTo("open");
 		assertThat(breaker.untilHalfOpenMillis()).isEqualTo(20_000L);
 		assertThat(breaker.calls().failure()).isEqualTo(2);
-		assertThat(breaker.configuration()).containsEntry("failure-threshold", 2).containsEntry("open-duration", "PT30S");
+		assertThat(breaker.configuration()).containsEntry("failure-threshold", 2).containsEntry("open-duration", "30s");
 		assertThat(this.endpoint.breakers()).containsOnlyKeys("inventory");
 	}
 
