@@ -1,6 +1,5 @@
 package dev.retry.autoconfigure;
 
-import java.io.IOException;
 import java.time.Duration;
 
 import dev.retry.CircuitBreakerOpenException;
@@ -38,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 		"retry.policies.network.jitter=none" })
 class CircuitBreakerHttpIntegrationTests {
 
-	private static final ScriptedHttpServer server = start();
+	private static final ScriptedHttpServer server = ScriptedHttpServer.started();
 
 	@Autowired
 	private InventoryClient inventory;
@@ -165,15 +164,6 @@ class CircuitBreakerHttpIntegrationTests {
 			return stock(sku);
 		}
 
-	}
-
-	private static ScriptedHttpServer start() {
-		try {
-			return new ScriptedHttpServer();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 @SpringBootTest(properties = "retry.policies.network.jitter=none")
 class HttpRetryIntegrationTests {
 
-	private static final ScriptedHttpServer server = start();
+	private static final ScriptedHttpServer server = ScriptedHttpServer.started();
 
 	@Autowired
 	private InventoryClient inventory;
@@ -148,15 +148,6 @@ class HttpRetryIntegrationTests {
 			return this.closed.get().uri("/stock/x").retrieve().body(String.class);
 		}
 
-	}
-
-	private static ScriptedHttpServer start() {
-		try {
-			return new ScriptedHttpServer();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

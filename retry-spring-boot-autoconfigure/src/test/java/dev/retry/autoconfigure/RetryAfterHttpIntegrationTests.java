@@ -1,6 +1,5 @@
 package dev.retry.autoconfigure;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -37,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 		"retry.policies.deadline.max-duration=30s", "retry.policies.deadline.max-delay=5m" })
 class RetryAfterHttpIntegrationTests {
 
-	private static final ScriptedHttpServer server = start();
+	private static final ScriptedHttpServer server = ScriptedHttpServer.started();
 
 	@Autowired
 	private PricingClient pricing;
@@ -187,15 +186,6 @@ class RetryAfterHttpIntegrationTests {
 			return this.client.get().uri("/price/{sku}", sku).retrieve().body(String.class);
 		}
 
-	}
-
-	private static ScriptedHttpServer start() {
-		try {
-			return new ScriptedHttpServer();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

@@ -48,6 +48,16 @@ final class ScriptedHttpServer implements AutoCloseable {
 		this.server.start();
 	}
 
+	/** A started server, for a static field of a test class. */
+	static ScriptedHttpServer started() {
+		try {
+			return new ScriptedHttpServer();
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
 	/** Answers the path with these statuses in turn, then the last one forever. */
 	void script(String path, Integer... statuses) {
 		this.scripts.put(path, new ConcurrentLinkedQueue<>(java.util.List.of(statuses)));

@@ -4,8 +4,10 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.retry.annotation.CircuitBreaker;
@@ -125,15 +127,23 @@ class ActuatorEndpointsApplicationTests {
 	void retriesShowsACallWaitingForItsRetry() throws Exception {
 		Inventory inventory = context.getBean(Inventory.class);
 		sleeper.hold();
-		CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> {
-			try {
-				return inventory.fetch("sku-9");
-			}
-			catch (ConnectException ex) {
-				return "failed";
-			}
-		});
+		// A thread of its own: a held thread of the common pool could starve the HTTP client.
+		ExecutorService caller = Executors.newSingleThreadExecutor();
+		Future<String> call = caller.submit(() -> inventory.fetch("sku-9"));
+		try {
+			assertWaiting();
+		}
+		finally {
+			sleeper.release();
+			caller.shutdown();
+		}
 
+		assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo("sku-9");
+		assertThat((List<Object>) http.get().uri("/retries").retrieve().body(JSON).get("waiting")).isEmpty();
+	}
+
+	@SuppressWarnings("unchecked")
+	private static void assertWaiting() {
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			List<Map<String, Object>> waiting = (List<Map<String, Object>>) http.get()
 				.uri("/retries")
@@ -148,10 +158,6 @@ class ActuatorEndpointsApplicationTests {
 				assertThat(((Number) entry.get("nextRetryInMillis")).longValue()).isBetween(1L, 2_600L);
 			});
 		});
-		sleeper.release();
-
-		assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo("sku-9");
-		assertThat((List<Object>) http.get().uri("/retries").retrieve().body(JSON).get("waiting")).isEmpty();
 	}
 
 	@Test
