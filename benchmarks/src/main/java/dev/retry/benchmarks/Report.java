@@ -1,0 +1,81 @@
+package dev.retry.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark with the GC profiler and prints one table: ns/op (or calls/µs), the ratio
+ * to the no-op proxy floor, and bytes allocated per call. {@code --quick} makes it a seconds-long
+ * smoke run that only proves the suite works.
+ */
+public final class Report {
+
+	private Report() {
+	}
+
+	public static void main(String[] args) throws RunnerException {
+		boolean quick = List.of(args).contains("--quick");
+		ChainedOptionsBuilder options = new OptionsBuilder().include("dev\\.retry\\.benchmarks\\..*Benchmark")
+			.addProfiler(GCProfiler.class)
+			.shouldFailOnError(true);
+		if (quick) {
+			options.warmupIterations(1)
+				.warmupTime(TimeValue.milliseconds(200))
+				.measurementIterations(1)
+				.measurementTime(TimeValue.milliseconds(200));
+		}
+		Collection<RunResult> results = new Runner(options.build()).run();
+		print(results);
+	}
+
+	private static void print(Collection<RunResult> results) {
+		List<String[]> rows = new ArrayList<>();
+		for (String benchmark : List.of("SuccessPathBenchmark", "FailingCallBenchmark", "SharedBreakerBenchmark")) {
+			double floor = score(results, benchmark, "floor");
+			for (RunResult result : results) {
+				String name = result.getParams().getBenchmark();
+				if (!name.contains("." + benchmark + ".")) {
+					continue;
+				}
+				Result<?> primary = result.getPrimaryResult();
+				Result<?> bytes = result.getSecondaryResults().get("gc.alloc.rate.norm");
+				double ratio = Double.isNaN(floor) ? Double.NaN
+						: primary.getScoreUnit().contains("ops") ? floor / primary.getScore() : primary.getScore() / floor;
+				rows.add(new String[] { benchmark.replace("Benchmark", ""), name.substring(name.lastIndexOf('.') + 1),
+						format(primary.getScore()) + " " + primary.getScoreUnit(),
+						Double.isNaN(ratio) ? "" : format(ratio), (bytes != null) ? format(bytes.getScore()) : "" });
+			}
+		}
+		System.out.println();
+		System.out.println("| benchmark | contender | score | x floor | B/op |");
+		System.out.println("|---|---|---|---|---|");
+		for (String[] row : rows) {
+			System.out.println("| " + String.join(" | ", row) + " |");
+		}
+	}
+
+	private static double score(Collection<RunResult> results, String benchmark, String method) {
+		for (RunResult result : results) {
+			if (result.getParams().getBenchmark().endsWith(benchmark + "." + method)) {
+				return result.getPrimaryResult().getScore();
+			}
+		}
+		return Double.NaN;
+	}
+
+	private static String format(double value) {
+		return String.format(Locale.ROOT, (Math.abs(value) >= 100) ? "%.0f" : "%.2f", value);
+	}
+
+}

@@ -1,0 +1,127 @@
+package dev.retry.benchmarks;
+
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A successful call of a trivial method through each library's annotation, in one Spring Boot
+ * context, against the floor: a CGLIB proxy with a no-op interceptor.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = { "-Xms512m", "-Xmx512m" })
+public class SuccessPathBenchmark {
+
+	private ConfigurableApplicationContext context;
+
+	private Targets.Plain direct;
+
+	private Targets.Plain floor;
+
+	private Targets.OursRetry oursRetry;
+
+	private Targets.OursBreaker oursBreaker;
+
+	private Targets.OursBoth oursBoth;
+
+	private Targets.R4jRetry r4jRetry;
+
+	private Targets.R4jBreaker r4jBreaker;
+
+	private Targets.R4jBoth r4jBoth;
+
+	private Targets.SpringRetry springRetry;
+
+	private Targets.FrameworkRetry frameworkRetry;
+
+	private int x;
+
+	@Setup(Level.Trial)
+	public void start() {
+		this.context = BenchmarkApplication.start();
+		this.direct = new Targets.Plain();
+		this.floor = this.context.getBean("floor", Targets.Plain.class);
+		this.oursRetry = this.context.getBean(Targets.OursRetry.class);
+		this.oursBreaker = this.context.getBean(Targets.OursBreaker.class);
+		this.oursBoth = this.context.getBean(Targets.OursBoth.class);
+		this.r4jRetry = this.context.getBean(Targets.R4jRetry.class);
+		this.r4jBreaker = this.context.getBean(Targets.R4jBreaker.class);
+		this.r4jBoth = this.context.getBean(Targets.R4jBoth.class);
+		this.springRetry = this.context.getBean(Targets.SpringRetry.class);
+		this.frameworkRetry = this.context.getBean(Targets.FrameworkRetry.class);
+		Contenders.checkProxied(this.context);
+	}
+
+	@TearDown(Level.Trial)
+	public void stop() {
+		this.context.close();
+	}
+
+	@Benchmark
+	public int direct() {
+		return this.direct.work(this.x++);
+	}
+
+	@Benchmark
+	public int floor() {
+		return this.floor.work(this.x++);
+	}
+
+	@Benchmark
+	public int oursRetryable() {
+		return this.oursRetry.work(this.x++);
+	}
+
+	@Benchmark
+	public int oursCircuitBreaker() {
+		return this.oursBreaker.work(this.x++);
+	}
+
+	@Benchmark
+	public int oursRetryableAndCircuitBreaker() {
+		return this.oursBoth.work(this.x++);
+	}
+
+	@Benchmark
+	public int resilience4jRetry() {
+		return this.r4jRetry.work(this.x++);
+	}
+
+	@Benchmark
+	public int resilience4jCircuitBreaker() {
+		return this.r4jBreaker.work(this.x++);
+	}
+
+	@Benchmark
+	public int resilience4jRetryAndCircuitBreaker() {
+		return this.r4jBoth.work(this.x++);
+	}
+
+	@Benchmark
+	public int springRetryRetryable() {
+		return this.springRetry.work(this.x++);
+	}
+
+	@Benchmark
+	public int springFramework7Retryable() {
+		return this.frameworkRetry.work(this.x++);
+	}
+
+}
