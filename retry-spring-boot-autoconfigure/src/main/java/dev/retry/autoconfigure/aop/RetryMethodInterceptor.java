@@ -1,6 +1,8 @@
 package dev.retry.autoconfigure.aop;
 
+import java.lang.invoke.MethodHandle;
 import java.util.List;
+import java.util.Optional;
 
 import dev.retry.execution.Attempt;
 import dev.retry.execution.RetryExecutor;
@@ -29,6 +31,8 @@ final class RetryMethodInterceptor implements MethodInterceptor {
 
 	private volatile @Nullable List<Object> remainingChain;
 
+	private volatile @Nullable Optional<MethodHandle> joinpoint;
+
 	RetryMethodInterceptor(RetryExecutor executor, @Nullable BeanFallback fallback) {
 		this.executor = executor;
 		this.fallback = fallback;
@@ -53,12 +57,22 @@ final class RetryMethodInterceptor implements MethodInterceptor {
 			Object target = invocation.getThis();
 			Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target) : null;
 			return new RetryMethodInvocation(proxyInvocation.getProxy(), target, invocation.getMethod(),
-					invocation.getArguments(), targetClass, remainingChain(advised, invocation, targetClass))
+					invocation.getArguments(), targetClass, remainingChain(advised, invocation, targetClass),
+					joinpoint(invocation))
 				.proceed();
 		}
 		// An opaque proxy hides its chain: call the target directly.
 		return AopUtils.invokeJoinpointUsingReflection(invocation.getThis(), invocation.getMethod(),
 				invocation.getArguments());
+	}
+
+	private @Nullable MethodHandle joinpoint(MethodInvocation invocation) {
+		Optional<MethodHandle> joinpoint = this.joinpoint;
+		if (joinpoint == null) {
+			joinpoint = Optional.ofNullable(RetryMethodInvocation.joinpoint(invocation.getMethod()));
+			this.joinpoint = joinpoint;
+		}
+		return joinpoint.orElse(null);
 	}
 
 	private List<Object> remainingChain(Advised advised, MethodInvocation invocation, @Nullable Class<?> targetClass) {
