@@ -268,6 +268,12 @@ public final class CircuitBreaker {
 		return new CircuitBreakerOpenException(getName(), untilHalfOpen());
 	}
 
+	/** Whether the breaker is open and will still reject a call made after this wait. */
+	public boolean staysOpenFor(long waitNanos) {
+		return this.phase.get() instanceof Open open
+				&& (open.forced || open.until - this.ticker.nanoTime() > waitNanos);
+	}
+
 	/** Time until an open breaker half-opens: zero when not open, negative when forced open. */
 	public Duration untilHalfOpen() {
 		if (this.phase.get() instanceof Open open) {

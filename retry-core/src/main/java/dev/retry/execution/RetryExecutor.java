@@ -188,7 +188,7 @@ public final class RetryExecutor {
 				return finish(context, fallback, stop, (stop == Outcome.REJECTED) ? attempted - 1 : attempted,
 						failure, earlier);
 			}
-			if (this.breaker != null && stillOpenAfter(this.breaker, delay)) {
+			if (this.breaker != null && this.breaker.staysOpenFor(delay)) {
 				// The next attempt would be rejected: do not wait for it.
 				return finish(context, fallback, Outcome.REJECTED, attempted, this.breaker.reject(), earlier);
 			}
@@ -232,15 +232,6 @@ public final class RetryExecutor {
 		}
 		long askedNanos = (asked.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L) ? Long.MAX_VALUE : asked.toNanos();
 		return Math.min(Math.max(askedNanos, delay), this.maxDelayNanos);
-	}
-
-	/** Whether the breaker, open now, would still reject an attempt made after this delay. */
-	private static boolean stillOpenAfter(CircuitBreaker breaker, long delayNanos) {
-		if (breaker.getState() != dev.retry.breaker.State.OPEN) {
-			return false;
-		}
-		long untilHalfOpen = breaker.untilHalfOpen().toNanos();
-		return untilHalfOpen < 0 || untilHalfOpen > delayNanos;
 	}
 
 	/** Why no further attempt is made after this failure, or {@code null} to go on. */
