@@ -72,11 +72,8 @@ public final class CircuitBreakerAssembler {
 				"an integer >= 1");
 		int minimumCalls = v.intWithin(values.get(BreakerKey.MINIMUM_CALLS), 1, windowSize,
 				"an integer within 1 and sliding-window-size (" + windowSize + ")");
-		Duration openDuration = v.duration(values.get(BreakerKey.OPEN_DURATION), "a duration > 0, such as 30s");
-		if (openDuration.isZero()) {
-			throw ValueChecks.invalid(values.get(BreakerKey.OPEN_DURATION), "an open breaker must stay open a while",
-					"a duration > 0, such as 30s");
-		}
+		Duration openDuration = v.positiveDuration(values.get(BreakerKey.OPEN_DURATION),
+				"an open breaker must stay open a while", "a duration > 0, such as 30s");
 		return CircuitBreakerConfig.builder(name)
 			.failureThreshold(failureThreshold)
 			.failureRateThreshold(rateThreshold)

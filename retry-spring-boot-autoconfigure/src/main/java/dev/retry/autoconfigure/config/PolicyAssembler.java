@@ -103,11 +103,10 @@ public final class PolicyAssembler {
 		}
 		double ratio = v.doubleWithin(values.get(PolicyKey.BUDGET_RATIO), 0.0, Double.MAX_VALUE,
 				"a number >= 0 (0 turns the budget off)");
-		Duration window = v.duration(values.get(PolicyKey.BUDGET_WINDOW), "a duration > 0, such as 10s");
-		if (ratio > 0 && window.isZero()) {
-			throw ValueChecks.invalid(values.get(PolicyKey.BUDGET_WINDOW), "the budget needs a window to count in",
-					"a duration > 0, such as 10s");
-		}
+		ValueSource windowSource = values.get(PolicyKey.BUDGET_WINDOW);
+		Duration window = (ratio > 0)
+				? v.positiveDuration(windowSource, "the budget needs a window to count in", "a duration > 0, such as 10s")
+				: v.duration(windowSource, "a duration > 0, such as 10s");
 		return RetryPolicy.builder(name)
 			.maxAttempts(maxAttempts)
 			.baseDelay(baseDelay)

@@ -46,6 +46,15 @@ final class ValueChecks {
 		return value;
 	}
 
+	/** A duration above zero; {@code whyNotZero} says what zero would mean. */
+	Duration positiveDuration(ValueSource source, String whyNotZero, String allowed) {
+		Duration value = duration(source, allowed);
+		if (value.isZero()) {
+			throw invalid(source, whyNotZero, allowed);
+		}
+		return value;
+	}
+
 	<T> T required(ValueSource source, Class<T> type, String allowed) {
 		if (!type.isInstance(source.value())) {
 			throw invalid(source, "no value", allowed);
