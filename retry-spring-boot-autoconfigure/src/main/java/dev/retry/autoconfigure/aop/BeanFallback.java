@@ -125,8 +125,4 @@ final class BeanFallback implements Fallback<MethodInvocation> {
 		}
 	}
 
-	Method getMethod() {
-		return this.fallback;
-	}
-
 }

@@ -37,8 +37,4 @@ final class CircuitBreakerMethodInterceptor implements MethodInterceptor {
 		}
 	}
 
-	CircuitBreaker getBreaker() {
-		return this.breaker;
-	}
-
 }

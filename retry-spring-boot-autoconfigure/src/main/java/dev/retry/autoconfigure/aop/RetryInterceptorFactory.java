@@ -3,7 +3,6 @@ package dev.retry.autoconfigure.aop;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.retry.annotation.CircuitBreaker;
@@ -36,7 +35,7 @@ public final class RetryInterceptorFactory {
 	private final List<AnnotatedMethod> methods = new java.util.concurrent.CopyOnWriteArrayList<>();
 
 	/** One budget per policy, shared by every method using it. */
-	private final Map<String, Optional<RetryBudget>> budgets = new ConcurrentHashMap<>();
+	private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
 
 	public RetryInterceptorFactory(PolicyRegistry policies, CircuitBreakerRegistry breakers, RetryRuntime runtime) {
 		this.policies = policies;
@@ -59,13 +58,12 @@ public final class RetryInterceptorFactory {
 		this.methods.add(new AnnotatedMethod(name, policy.policy().getName(), (breaker != null) ? breaker.getName() : null));
 		FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
 				List.of(retryable.noRetryOn()), this.runtime.statusResolver());
-		RetryBudget budget = this.budgets
-			.computeIfAbsent(policy.policy().getName(),
-					(policyName) -> Optional.ofNullable(RetryBudget.of(policy.policy().getBudget(), this.runtime.ticker())))
-			.orElse(null);
+		// Absent (not stored) for a policy without a budget.
+		RetryBudget budget = this.budgets.computeIfAbsent(policy.policy().getName(),
+				(policyName) -> RetryBudget.of(policy.policy().getBudget(), this.runtime.ticker()));
 		RetryExecutor executor = new RetryExecutor(name, policy.policy(), classifier,
 				this.runtime, breaker, budget);
-		return new RetryMethodInterceptor(executor, fallback);
+		return new RetryMethodInterceptor(method, executor, fallback);
 	}
 
 	/** Every annotated method seen so far, with its policy and breaker. */
@@ -75,8 +73,7 @@ public final class RetryInterceptorFactory {
 
 	/** The budget of a policy, when it has one and a method uses it. */
 	public @Nullable RetryBudget budget(String policy) {
-		Optional<RetryBudget> budget = this.budgets.get(policy);
-		return (budget != null) ? budget.orElse(null) : null;
+		return this.budgets.get(policy);
 	}
 
 	/**

@@ -1,8 +1,8 @@
 package dev.retry.autoconfigure.aop;
 
 import java.lang.invoke.MethodHandle;
+import java.lang.reflect.Method;
 import java.util.List;
-import java.util.Optional;
 
 import dev.retry.execution.Attempt;
 import dev.retry.execution.RetryExecutor;
@@ -31,20 +31,17 @@ final class RetryMethodInterceptor implements MethodInterceptor {
 
 	private volatile @Nullable List<Object> remainingChain;
 
-	private volatile @Nullable Optional<MethodHandle> joinpoint;
+	private final @Nullable MethodHandle joinpoint;
 
-	RetryMethodInterceptor(RetryExecutor executor, @Nullable BeanFallback fallback) {
+	RetryMethodInterceptor(Method method, RetryExecutor executor, @Nullable BeanFallback fallback) {
 		this.executor = executor;
 		this.fallback = fallback;
+		this.joinpoint = RetryMethodInvocation.joinpoint(method);
 	}
 
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		return this.executor.call(invocation, this.attempt, this.fallback);
-	}
-
-	RetryExecutor getExecutor() {
-		return this.executor;
 	}
 
 	private Object attempt(MethodInvocation invocation, int attempt) throws Throwable {
@@ -58,21 +55,12 @@ final class RetryMethodInterceptor implements MethodInterceptor {
 			Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target) : null;
 			return new RetryMethodInvocation(proxyInvocation.getProxy(), target, invocation.getMethod(),
 					invocation.getArguments(), targetClass, remainingChain(advised, invocation, targetClass),
-					joinpoint(invocation))
+					this.joinpoint)
 				.proceed();
 		}
 		// An opaque proxy hides its chain: call the target directly.
 		return AopUtils.invokeJoinpointUsingReflection(invocation.getThis(), invocation.getMethod(),
 				invocation.getArguments());
-	}
-
-	private @Nullable MethodHandle joinpoint(MethodInvocation invocation) {
-		Optional<MethodHandle> joinpoint = this.joinpoint;
-		if (joinpoint == null) {
-			joinpoint = Optional.ofNullable(RetryMethodInvocation.joinpoint(invocation.getMethod()));
-			this.joinpoint = joinpoint;
-		}
-		return joinpoint.orElse(null);
 	}
 
 	private List<Object> remainingChain(Advised advised, MethodInvocation invocation, @Nullable Class<?> targetClass) {
