@@ -1,5 +1,5 @@
 /**
- * Knowledge of Spring HTTP clients: statuses of their failures.
+ * Knowledge of Spring HTTP clients: statuses and Retry-After headers of their failures.
  */
 @NullMarked
 package dev.retry.autoconfigure.web;
