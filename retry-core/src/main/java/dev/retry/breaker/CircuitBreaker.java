@@ -2,6 +2,9 @@ package dev.retry.breaker;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -11,6 +14,7 @@ import dev.retry.classify.HttpStatusResolver;
 import dev.retry.execution.Attempt;
 import dev.retry.internal.Assert;
 import dev.retry.internal.Durations;
+import dev.retry.internal.Failures;
 import dev.retry.time.Ticker;
 import org.jspecify.annotations.Nullable;
 
@@ -68,6 +72,11 @@ public final class CircuitBreaker {
 		return this.config.getName();
 	}
 
+	/** The time source that times calls and the open state. */
+	public Ticker getTicker() {
+		return this.ticker;
+	}
+
 	public CircuitBreakerConfig getConfig() {
 		return this.config;
 	}
@@ -93,6 +102,54 @@ public final class CircuitBreaker {
 		}
 		onSuccess(admitted, elapsed(start));
 		return result;
+	}
+
+	/**
+	 * Passes one asynchronous call through the breaker: admits or rejects it now, and records its
+	 * outcome when the stage completes. A cancelled call gives its trial permit back and counts
+	 * neither way.
+	 * @return the call's stage, or one failed with {@link CircuitBreakerOpenException} when rejected
+	 */
+	public <C, T> CompletionStage<T> executeAsync(C context, Attempt<C, ? extends CompletionStage<T>> attempt,
+			int attemptNumber) {
+		Phase admitted = tryAcquire();
+		if (admitted == null) {
+			return CompletableFuture.failedFuture(rejection());
+		}
+		long start = this.ticker.nanoTime();
+		CompletionStage<T> stage;
+		try {
+			stage = attempt.run(context, attemptNumber);
+			if (stage == null) {
+				throw new NullPointerException("the method returned null instead of a CompletionStage");
+			}
+		}
+		catch (Throwable failure) {
+			onFailure(admitted, failure, this.ticker.nanoTime() - start);
+			return CompletableFuture.failedFuture(failure);
+		}
+		stage.whenComplete((value, failure) -> {
+			if (failure == null) {
+				onSuccess(admitted, this.ticker.nanoTime() - start);
+			}
+			else if (Failures.unwrap(failure) instanceof CancellationException) {
+				release(admitted);
+			}
+			else {
+				onFailure(admitted, Failures.unwrap(failure), this.ticker.nanoTime() - start);
+			}
+		});
+		return stage;
+	}
+
+	/**
+	 * Gives back a call admitted in {@code admitted} that ended with no outcome (it was cancelled):
+	 * a half-open breaker may let another trial through instead.
+	 */
+	public void release(Phase admitted) {
+		if (admitted instanceof HalfOpen halfOpen) {
+			halfOpen.permits.incrementAndGet();
+		}
 	}
 
 	private long elapsed(long start) {

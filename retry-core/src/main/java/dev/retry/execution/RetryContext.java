@@ -21,7 +21,13 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * A context is valid only while its call runs, on the thread that runs it; do not keep it.
+ * A context is valid only while its call runs. For a synchronous call, use it on the thread that
+ * runs the call and do not keep it. For a call returning a {@code CompletionStage}, each attempt
+ * invokes the method again and {@code current()} works in the method body while it runs; code
+ * that runs later on another thread may use a reference taken there, until the call ends. For
+ * {@code Mono} and {@code Flux}, the method runs once and retries resubscribe: read the context
+ * inside the pipeline from the Reactor context, under the key {@code RetryContext.class}.
+ * Listeners are called with the call's context current.
  */
 public final class RetryContext {
 
@@ -43,7 +49,7 @@ public final class RetryContext {
 	/** The innermost retried call running on this thread, if any. */
 	public static Optional<RetryContext> find() {
 		Frames frames = FRAMES.get();
-		return (frames.depth > 0) ? Optional.of(frames.items[frames.depth - 1]) : Optional.empty();
+		return (frames.depth > 0) ? Optional.of(frames.stack[frames.depth - 1]) : Optional.empty();
 	}
 
 	/**
@@ -106,12 +112,36 @@ public final class RetryContext {
 	}
 
 	static RetryContext enter(CallTarget target, int maxAttempts) {
-		Frames frames = FRAMES.get();
-		RetryContext context = frames.push();
-		context.target = target;
-		context.attempt = 1;
-		context.maxAttempts = maxAttempts;
-		return context;
+		return FRAMES.get().push().start(target, maxAttempts);
+	}
+
+	/** A context of its own for a call that outlives the thread that started it (an asynchronous call). */
+	static RetryContext detached(CallTarget target, int maxAttempts) {
+		return new RetryContext().start(target, maxAttempts);
+	}
+
+	/** Makes a detached context current on this thread until {@link #leave}. */
+	static void resume(RetryContext context) {
+		FRAMES.get().push(context);
+	}
+
+	/** Ends what {@link #resume} began. */
+	static void leave() {
+		FRAMES.get().pop();
+	}
+
+	/** Ends a detached context's call. */
+	void end() {
+		this.target = null;
+		this.lastFailure = null;
+		this.attributes = null;
+	}
+
+	private RetryContext start(CallTarget target, int maxAttempts) {
+		this.target = target;
+		this.attempt = 1;
+		this.maxAttempts = maxAttempts;
+		return this;
 	}
 
 	void nextAttempt(int attempt, Throwable lastFailure) {
@@ -120,9 +150,7 @@ public final class RetryContext {
 	}
 
 	static void exit(RetryContext context) {
-		context.target = null;
-		context.lastFailure = null;
-		context.attributes = null;
+		context.end();
 		FRAMES.get().pop();
 	}
 
@@ -131,28 +159,43 @@ public final class RetryContext {
 		return "RetryContext[" + this.target + " attempt " + this.attempt + "/" + this.maxAttempts + "]";
 	}
 
-	/** Contexts of the nested retried calls on one thread, reused so the success path allocates nothing. */
+	/**
+	 * The contexts of the nested retried calls current on one thread. Synchronous calls reuse one
+	 * pooled context per depth, so the success path allocates nothing.
+	 */
 	private static final class Frames {
 
-		private RetryContext[] items = new RetryContext[4];
+		private RetryContext[] pooled = new RetryContext[4];
+
+		private RetryContext[] stack = new RetryContext[4];
 
 		private int depth;
 
 		RetryContext push() {
-			if (this.depth == this.items.length) {
-				this.items = java.util.Arrays.copyOf(this.items, this.depth * 2);
-			}
-			RetryContext context = this.items[this.depth];
+			grow();
+			RetryContext context = this.pooled[this.depth];
 			if (context == null) {
 				context = new RetryContext();
-				this.items[this.depth] = context;
+				this.pooled[this.depth] = context;
 			}
-			this.depth++;
+			this.stack[this.depth++] = context;
 			return context;
 		}
 
+		void push(RetryContext context) {
+			grow();
+			this.stack[this.depth++] = context;
+		}
+
+		private void grow() {
+			if (this.depth == this.stack.length) {
+				this.stack = java.util.Arrays.copyOf(this.stack, this.depth * 2);
+				this.pooled = java.util.Arrays.copyOf(this.pooled, this.depth * 2);
+			}
+		}
+
 		void pop() {
-			this.depth--;
+			this.stack[--this.depth] = null;
 		}
 
 	}

@@ -3,6 +3,9 @@ package dev.retry.execution;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import java.util.function.DoubleSupplier;
 
 import dev.retry.CircuitBreakerOpenException;
@@ -15,8 +18,10 @@ import dev.retry.classify.RetryAfterResolver;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
+import dev.retry.internal.Failures;
 import dev.retry.policy.OnExhausted;
 import dev.retry.policy.RetryPolicy;
+import dev.retry.time.Scheduler;
 import dev.retry.time.Sleeper;
 import dev.retry.time.Ticker;
 import org.jspecify.annotations.Nullable;
@@ -48,6 +53,8 @@ public final class RetryExecutor {
 	private final boolean wrap;
 
 	private final Sleeper sleeper;
+
+	private final Scheduler scheduler;
 
 	private final Ticker ticker;
 
@@ -81,6 +88,7 @@ public final class RetryExecutor {
 		this.maxDurationNanos = policy.getMaxDuration().toNanos();
 		this.wrap = policy.getOnExhausted() == OnExhausted.WRAP;
 		this.sleeper = runtime.sleeper();
+		this.scheduler = runtime.scheduler();
 		this.ticker = runtime.ticker();
 		this.random = runtime.random();
 		this.listeners = runtime.listeners().stream().map((listener) -> listener.forTarget(this.target))
@@ -166,58 +174,111 @@ public final class RetryExecutor {
 		}
 	}
 
+	/**
+	 * Runs an asynchronous call: attempts it, and when the stage it returns fails with a retryable
+	 * failure, schedules the next attempt on the runtime's {@link Scheduler}, holding no thread while
+	 * waiting. Same policy, breaker, budget, listeners and fallback as {@link #call}.
+	 * @param attempt one attempt; it starts the work and returns its stage
+	 * @param fallback answers instead of the final failure with a stage of its own; may be {@code null}
+	 * @return a future completed with the first successful attempt's value or the fallback's, or
+	 * failed with what {@link #call} would throw; cancelling it stops further attempts
+	 */
+	public <C, T> CompletableFuture<T> callAsync(C context, Attempt<C, ? extends CompletionStage<T>> attempt,
+			@Nullable Fallback<? super C> fallback) {
+		recordCall();
+		AsyncCall<C, T> call = new AsyncCall<>(context, attempt, fallback);
+		call.result.whenComplete((value, failure) -> {
+			if (call.result.isCancelled()) {
+				call.cancelPending();
+			}
+		});
+		call.attempt();
+		return call.result;
+	}
+
 	private <C, T> T retry(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback,
 			RetryContext retryContext, Throwable firstFailure, long start) throws Throwable {
-		Throwable failure = firstFailure;
-		List<Throwable> earlier = null;
-		long previousDelay = 0;
-		for (int attempted = 1;; attempted++) {
-			Outcome stop = stopReason(failure, attempted);
-			long delay = 0;
-			if (stop == null) {
-				delay = this.backoff.delayNanos(attempted, previousDelay, this.random.getAsDouble());
-				if (this.retryAfter != null) {
-					delay = honourRetryAfter(failure, delay);
-				}
-				if (this.maxDurationNanos > 0 && this.ticker.nanoTime() - start + delay > this.maxDurationNanos) {
-					stop = Outcome.DEADLINE_EXCEEDED;
-				}
-			}
-			if (stop != null) {
-				// A rejected attempt was never made.
-				return finish(context, fallback, stop, (stop == Outcome.REJECTED) ? attempted - 1 : attempted,
-						failure, earlier);
-			}
-			if (this.breaker != null && this.breaker.staysOpenFor(delay)) {
-				// The next attempt would be rejected: do not wait for it.
-				return finish(context, fallback, Outcome.REJECTED, attempted, this.breaker.reject(), earlier);
-			}
-			if (this.budget != null && !this.budget.tryAcquireRetry()) {
-				return finish(context, fallback, Outcome.BUDGET_EXHAUSTED, attempted, failure, earlier);
-			}
-			retryScheduled(attempted + 1, delay, failure);
+		Progress call = new Progress(start);
+		call.failed(firstFailure, this.wrap);
+		while (planRetry(call)) {
 			try {
-				this.sleeper.sleep(delay);
+				this.sleeper.sleep(call.delay);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
-				return finish(context, fallback, Outcome.NOT_RETRYABLE, attempted, failure, earlier);
+				call.stop(Outcome.NOT_RETRYABLE, call.attempted);
+				break;
 			}
-			previousDelay = delay;
-			retryContext.nextAttempt(attempted + 1, failure);
+			call.next(retryContext);
 			try {
-				T result = run(context, attempt, attempted + 1);
-				completed(Outcome.SUCCESS_AFTER_RETRY, attempted + 1, null);
+				T result = run(context, attempt, call.attempted);
+				completed(Outcome.SUCCESS_AFTER_RETRY, call.attempted, null);
 				return result;
 			}
 			catch (Throwable next) {
-				if (this.wrap) {
-					earlier = (earlier != null) ? earlier : new ArrayList<>(this.maxAttempts);
-					earlier.add(failure);
-				}
-				failure = next;
+				call.failed(next, this.wrap);
 			}
 		}
+		completed(call.stop, call.attempts, call.failure);
+		if (fallback != null && fallback.handles(call.failure)) {
+			@SuppressWarnings("unchecked")
+			T result = (T) fallback.apply(context, call.failure);
+			return result;
+		}
+		throw finalFailure(call);
+	}
+
+	/**
+	 * Decides what follows the failed attempt {@code call.attempted}: either another attempt after
+	 * {@code call.delay} (listeners are told, and {@code true} is returned), or the end of the call,
+	 * with {@code call.stop} saying why. The synchronous, asynchronous and reactive paths all decide
+	 * here.
+	 */
+	boolean planRetry(Progress call) {
+		int attempted = call.attempted;
+		Throwable failure = call.failure;
+		Outcome stop = stopReason(failure, attempted);
+		long delay = 0;
+		if (stop == null) {
+			delay = this.backoff.delayNanos(attempted, call.previousDelay, this.random.getAsDouble());
+			if (this.retryAfter != null) {
+				delay = honourRetryAfter(failure, delay);
+			}
+			if (this.maxDurationNanos > 0 && this.ticker.nanoTime() - call.start + delay > this.maxDurationNanos) {
+				stop = Outcome.DEADLINE_EXCEEDED;
+			}
+		}
+		if (stop != null) {
+			// A rejected attempt was never made.
+			call.stop(stop, (stop == Outcome.REJECTED) ? attempted - 1 : attempted);
+			return false;
+		}
+		if (this.breaker != null && this.breaker.staysOpenFor(delay)) {
+			// The next attempt would be rejected: do not wait for it.
+			call.failure = this.breaker.reject();
+			call.stop(Outcome.REJECTED, attempted);
+			return false;
+		}
+		if (this.budget != null && !this.budget.tryAcquireRetry()) {
+			call.stop(Outcome.BUDGET_EXHAUSTED, attempted);
+			return false;
+		}
+		retryScheduled(attempted + 1, delay, failure);
+		call.delay = delay;
+		return true;
+	}
+
+	/** What the caller gets when a call ends without a result: the last failure, or it wrapped. */
+	Throwable finalFailure(Progress call) {
+		if (call.stop == Outcome.EXHAUSTED && this.wrap) {
+			RetryExhaustedException exhausted = new RetryExhaustedException(this.target.name(), call.attempts,
+					call.failure);
+			if (call.earlier != null) {
+				call.earlier.forEach(exhausted::addSuppressed);
+			}
+			return exhausted;
+		}
+		return call.failure;
 	}
 
 	private <C, T> T run(C context, Attempt<C, T> attempt, int number) throws Throwable {
@@ -251,23 +312,6 @@ public final class RetryExecutor {
 		return null;
 	}
 
-	@SuppressWarnings("unchecked")
-	private <C, T> T finish(C context, @Nullable Fallback<? super C> fallback, Outcome outcome, int attempts,
-			Throwable failure, @Nullable List<Throwable> earlier) throws Throwable {
-		completed(outcome, attempts, failure);
-		if (fallback != null && fallback.handles(failure)) {
-			return (T) fallback.apply(context, failure);
-		}
-		if (outcome == Outcome.EXHAUSTED && this.wrap) {
-			RetryExhaustedException exhausted = new RetryExhaustedException(this.target.name(), attempts, failure);
-			if (earlier != null) {
-				earlier.forEach(exhausted::addSuppressed);
-			}
-			throw exhausted;
-		}
-		throw failure;
-	}
-
 	private void retryScheduled(int nextAttempt, long delayNanos, Throwable failure) {
 		if (this.listeners.length == 0) {
 			return;
@@ -283,7 +327,7 @@ public final class RetryExecutor {
 		}
 	}
 
-	private void completed(Outcome outcome, int attempts, @Nullable Throwable failure) {
+	void completed(Outcome outcome, int attempts, @Nullable Throwable failure) {
 		for (RetryListener listener : this.listeners) {
 			try {
 				listener.onCompleted(this.target, outcome, attempts, failure);
@@ -292,6 +336,220 @@ public final class RetryExecutor {
 				// A listener never fails the call.
 			}
 		}
+	}
+
+	/** Counts a call against the budget, when there is one. */
+	void recordCall() {
+		if (this.budget != null) {
+			this.budget.recordCall();
+		}
+	}
+
+	/** Where a deadline counts from: now, or 0 when the policy has no deadline. */
+	long startTime() {
+		return (this.maxDurationNanos > 0) ? this.ticker.nanoTime() : 0L;
+	}
+
+	/** Whether earlier failures are kept, to attach to a {@link RetryExhaustedException}. */
+	boolean wraps() {
+		return this.wrap;
+	}
+
+	Ticker ticker() {
+		return this.ticker;
+	}
+
+	Scheduler scheduler() {
+		return this.scheduler;
+	}
+
+	int maxAttempts() {
+		return this.maxAttempts;
+	}
+
+	/** A call past its first failure (and every asynchronous call): where it stands. */
+	static class Progress {
+
+		final long start;
+
+		/** The attempt running or last made: 1 for the first. */
+		int attempted = 1;
+
+		long previousDelay;
+
+		/** The wait before the next attempt, once planned. */
+		long delay;
+
+		@Nullable Throwable failure;
+
+		/** Earlier failures, kept for {@code on-exhausted: wrap}. */
+		@Nullable List<Throwable> earlier;
+
+		@Nullable Outcome stop;
+
+		/** Attempts to report when stopped. */
+		int attempts;
+
+		Progress(long start) {
+			this.start = start;
+		}
+
+		/** The attempt {@code attempted} failed. */
+		void failed(Throwable next, boolean keepEarlier) {
+			if (keepEarlier && this.failure != null) {
+				if (this.earlier == null) {
+					this.earlier = new ArrayList<>();
+				}
+				this.earlier.add(this.failure);
+			}
+			this.failure = next;
+		}
+
+		/** The planned wait is over: the next attempt begins. */
+		void next(RetryContext context) {
+			this.previousDelay = this.delay;
+			this.attempted++;
+			context.nextAttempt(this.attempted, this.failure);
+		}
+
+		void stop(Outcome outcome, int attempts) {
+			this.stop = outcome;
+			this.attempts = attempts;
+		}
+
+	}
+
+	/**
+	 * One asynchronous call. Its steps run one after another, each on the thread that completed the
+	 * previous one (or the scheduler's), so its fields need no locking.
+	 */
+	private final class AsyncCall<C, T> extends Progress {
+
+		final CompletableFuture<T> result = new CompletableFuture<>();
+
+		private final C context;
+
+		private final Attempt<C, ? extends CompletionStage<T>> attempt;
+
+		private final @Nullable Fallback<? super C> fallback;
+
+		private final RetryContext retryContext = RetryContext.detached(RetryExecutor.this.target,
+				RetryExecutor.this.maxAttempts);
+
+		/** The running attempt's future or the scheduled next attempt, to cancel with the call. */
+		private volatile @Nullable Future<?> pending;
+
+		AsyncCall(C context, Attempt<C, ? extends CompletionStage<T>> attempt, @Nullable Fallback<? super C> fallback) {
+			super(startTime());
+			this.context = context;
+			this.attempt = attempt;
+			this.fallback = fallback;
+		}
+
+		void attempt() {
+			if (this.result.isDone()) {
+				return;
+			}
+			int number = this.attempted;
+			CompletionStage<T> stage;
+			RetryContext.resume(this.retryContext);
+			try {
+				stage = (RetryExecutor.this.breaker != null)
+						? RetryExecutor.this.breaker.executeAsync(this.context, this.attempt, number) : invoke(number);
+			}
+			finally {
+				RetryContext.leave();
+			}
+			this.pending = (stage instanceof Future<?> future) ? future : null;
+			if (this.result.isDone()) {
+				cancelPending();
+				return;
+			}
+			stage.whenComplete(this::attempted);
+		}
+
+		private CompletionStage<T> invoke(int number) {
+			try {
+				CompletionStage<T> stage = this.attempt.run(this.context, number);
+				return (stage != null) ? stage : CompletableFuture.failedFuture(
+						new NullPointerException(RetryExecutor.this.target.name() + " returned null instead of a "
+								+ "CompletionStage"));
+			}
+			catch (Throwable failure) {
+				return CompletableFuture.failedFuture(failure);
+			}
+		}
+
+		private void attempted(@Nullable T value, @Nullable Throwable error) {
+			if (this.result.isDone()) {
+				return;
+			}
+			RetryContext.resume(this.retryContext);
+			try {
+				if (error == null) {
+					completed((this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY, this.attempted, null);
+					this.retryContext.end();
+					this.result.complete(value);
+					return;
+				}
+				failed(Failures.unwrap(error), RetryExecutor.this.wrap);
+				if (planRetry(this)) {
+					this.pending = RetryExecutor.this.scheduler.schedule(this::nextAttempt, this.delay);
+					if (this.result.isDone()) {
+						cancelPending();
+					}
+					return;
+				}
+				completed(this.stop, this.attempts, this.failure);
+				finish();
+			}
+			finally {
+				RetryContext.leave();
+			}
+		}
+
+		private void nextAttempt() {
+			next(this.retryContext);
+			attempt();
+		}
+
+		private void finish() {
+			Throwable failure = this.failure;
+			if (this.fallback != null && this.fallback.handles(failure)) {
+				try {
+					Object answer = this.fallback.apply(this.context, failure);
+					if (!(answer instanceof CompletionStage<?> stage)) {
+						throw new NullPointerException("the fallback of " + RetryExecutor.this.target.name()
+								+ " returned null instead of a CompletionStage");
+					}
+					stage.whenComplete((value, error) -> {
+						if (error != null) {
+							this.result.completeExceptionally(Failures.unwrap(error));
+						}
+						else {
+							@SuppressWarnings("unchecked")
+							T result = (T) value;
+							this.result.complete(result);
+						}
+					});
+				}
+				catch (Throwable fallbackFailure) {
+					this.result.completeExceptionally(fallbackFailure);
+				}
+			}
+			else {
+				this.result.completeExceptionally(finalFailure(this));
+			}
+			this.retryContext.end();
+		}
+
+		void cancelPending() {
+			Future<?> pending = this.pending;
+			if (pending != null) {
+				pending.cancel(false);
+			}
+		}
+
 	}
 
 	/** A call that may throw anything. */

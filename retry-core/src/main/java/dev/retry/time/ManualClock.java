@@ -4,12 +4,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A clock that only moves when told to, and a sleeper that records each wait and moves the clock
  * by it instead of waiting. Lets a test see the delays a call would have slept, with no real
- * waiting. Thread-safe.
+ * waiting. As a {@link Scheduler} (for asynchronous calls) it does the same and then runs the
+ * task at once, on the calling thread. Thread-safe.
  *
  * <pre>{@code
  * @Bean ManualClock retryClock() { return new ManualClock(); }   // replaces both sleeper and ticker
@@ -17,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
  * }</pre>
  */
-public class ManualClock implements Ticker, Sleeper {
+public class ManualClock implements Ticker, Sleeper, Scheduler {
 
 	/** The wall-clock instant a new clock shows. */
 	public static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
@@ -46,6 +49,17 @@ public class ManualClock implements Ticker, Sleeper {
 			this.sleeps.add(Duration.ofNanos(nanos));
 		}
 		this.now.addAndGet(nanos);
+	}
+
+	/** Records the delay, moves the clock by it and runs the task now, on this thread. */
+	@Override
+	public Future<?> schedule(Runnable task, long delayNanos) {
+		synchronized (this.sleeps) {
+			this.sleeps.add(Duration.ofNanos(delayNanos));
+		}
+		this.now.addAndGet(delayNanos);
+		task.run();
+		return CompletableFuture.completedFuture(null);
 	}
 
 	/** Moves the clock forward. */

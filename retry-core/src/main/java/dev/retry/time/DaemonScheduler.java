@@ -1,0 +1,71 @@
+package dev.retry.time;
+
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.retry.internal.Assert;
+
+/**
+ * A {@link Scheduler} on a fixed number of daemon threads named {@code retry-scheduler-N}: a
+ * waiting call holds no thread, so a few threads serve any number of calls. The threads only start
+ * the next attempts; close it to stop them.
+ */
+public final class DaemonScheduler implements Scheduler, AutoCloseable {
+
+	private static final AtomicInteger POOLS = new AtomicInteger();
+
+	private final ScheduledThreadPoolExecutor executor;
+
+	/** @param threads the threads that run due attempts, at least 1 */
+	public DaemonScheduler(int threads) {
+		Assert.isTrue(threads >= 1, "threads must be at least 1, was " + threads);
+		this.executor = new ScheduledThreadPoolExecutor(threads, daemonThreads());
+		this.executor.setRemoveOnCancelPolicy(true);
+		this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+	}
+
+	/** One thread per processor, at least two. */
+	public DaemonScheduler() {
+		this(Math.max(2, Runtime.getRuntime().availableProcessors()));
+	}
+
+	private static ThreadFactory daemonThreads() {
+		String prefix = "retry-scheduler-" + ((POOLS.incrementAndGet() == 1) ? "" : POOLS.get() + "-");
+		AtomicInteger count = new AtomicInteger();
+		return (runnable) -> {
+			Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		};
+	}
+
+	@Override
+	public Future<?> schedule(Runnable task, long delayNanos) {
+		return this.executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+	}
+
+	/** The most threads this scheduler has had at once: never more than it was built with. */
+	public int getLargestThreadCount() {
+		return this.executor.getLargestPoolSize();
+	}
+
+	/** Tasks waiting for their time. */
+	public int getQueuedTasks() {
+		return this.executor.getQueue().size();
+	}
+
+	/** Stops the threads; attempts not yet started are dropped. */
+	@Override
+	public void close() {
+		this.executor.shutdownNow();
+	}
+
+	@Override
+	public String toString() {
+		return "DaemonScheduler[threads=" + this.executor.getCorePoolSize() + "]";
+	}
+
+}
