@@ -57,6 +57,11 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
 		return this.executor.getQueue().size();
 	}
 
+	/** Whether {@link #close()} was called. */
+	public boolean isClosed() {
+		return this.executor.isShutdown();
+	}
+
 	/** Stops the threads; attempts not yet started are dropped. */
 	@Override
 	public void close() {

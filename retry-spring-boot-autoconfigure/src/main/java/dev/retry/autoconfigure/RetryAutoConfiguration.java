@@ -17,6 +17,8 @@ import dev.retry.classify.HttpStatusResolver;
 import dev.retry.classify.RetryAfterResolver;
 import dev.retry.event.RetryListener;
 import dev.retry.execution.RetryRuntime;
+import dev.retry.time.DaemonScheduler;
+import dev.retry.time.Scheduler;
 import dev.retry.time.Sleeper;
 import dev.retry.time.Ticker;
 import org.aspectj.weaver.Advice;
@@ -74,6 +76,16 @@ public final class RetryAutoConfiguration {
 		return Ticker.SYSTEM;
 	}
 
+	/**
+	 * Starts the next attempt of asynchronous and reactive calls after their wait: a few daemon
+	 * threads serve every waiting call, and stop with the context.
+	 */
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean(Scheduler.class)
+	DaemonScheduler retryScheduler() {
+		return new DaemonScheduler();
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	HttpStatusResolver retryHttpStatusResolver() {
@@ -110,9 +122,11 @@ public final class RetryAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RetryRuntime retryRuntime(Sleeper sleeper, Ticker ticker, ObjectProvider<RetryListener> listeners,
-			HttpStatusResolver statusResolver, ObjectProvider<RetryAfterResolver> retryAfterResolvers) {
+	RetryRuntime retryRuntime(Sleeper sleeper, Ticker ticker, Scheduler scheduler,
+			ObjectProvider<RetryListener> listeners, HttpStatusResolver statusResolver,
+			ObjectProvider<RetryAfterResolver> retryAfterResolvers) {
 		return RetryRuntime.defaults()
+			.withScheduler(scheduler)
 			.withRetryAfter(RetryAfterResolver.firstOf(retryAfterResolvers.orderedStream().toList()))
 			.withSleeper(sleeper)
 			.withTicker(ticker)
@@ -123,8 +137,8 @@ public final class RetryAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	RetryInterceptorFactory retryInterceptorFactory(PolicyRegistry policies, CircuitBreakerRegistry breakers,
-			RetryRuntime runtime) {
-		return new RetryInterceptorFactory(policies, breakers, runtime);
+			RetryRuntime runtime, ResourceLoader resourceLoader) {
+		return new RetryInterceptorFactory(policies, breakers, runtime, resourceLoader.getClassLoader());
 	}
 
 	@Bean

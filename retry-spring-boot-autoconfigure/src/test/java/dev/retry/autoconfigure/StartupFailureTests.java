@@ -46,6 +46,18 @@ class StartupFailureTests {
 	}
 
 	@Test
+	void returnTypeHidingFailuresIsRefusedWithTheSupportedOnes() {
+		this.runner.withBean(PlainFuture.class).run((context) -> {
+			FailureAnalysis analysis = analyze(context);
+
+			assertThat(analysis.getDescription()).isEqualTo("PlainFuture.fetch() returns Future, whose failures the "
+					+ "retry and circuit-breaker annotations cannot see.");
+			assertThat(analysis.getAction()).isEqualTo("Return CompletableFuture or CompletionStage (or Mono or Flux, "
+					+ "with Reactor on the classpath), or a plain value.");
+		});
+	}
+
+	@Test
 	void missingFallbackSaysWhatToDeclare() {
 		this.runner.withBean(MissingFallback.class).run((context) -> {
 			FailureAnalysis analysis = analyze(context);
@@ -315,6 +327,15 @@ class StartupFailureTests {
 		FailureAnalysis analysis = analyzer.analyze(context.getStartupFailure());
 		assertThat(analysis).as("failure analysis of %s", context.getStartupFailure()).isNotNull();
 		return analysis;
+	}
+
+	public static class PlainFuture {
+
+		@Retryable
+		public java.util.concurrent.Future<String> fetch() {
+			return java.util.concurrent.CompletableFuture.completedFuture("never seen");
+		}
+
 	}
 
 	public static class UnknownPolicy {

@@ -9,16 +9,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
+import dev.retry.execution.RetryContext;
 import dev.retry.time.Ticker;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps the calls waiting for a retry right now, for the {@code retries} endpoint. Touched only when
- * a call fails: a call whose first attempt succeeds costs nothing here.
+ * a call fails: a call whose first attempt succeeds costs nothing here. Calls are told apart by
+ * their {@link RetryContext} (current while listeners run), so asynchronous calls, which wait on no
+ * thread, are seen too.
  */
 public final class RetryActivity implements RetryListener {
 
-	private final Map<Thread, Waiting> waiting = new ConcurrentHashMap<>();
+	private final Map<Object, Waiting> waiting = new ConcurrentHashMap<>();
 
 	private final Ticker ticker;
 
@@ -29,20 +32,26 @@ public final class RetryActivity implements RetryListener {
 	@Override
 	public void onRetryScheduled(CallTarget target, int nextAttempt, int maxAttempts, Duration delay,
 			Throwable failure) {
-		this.waiting.put(Thread.currentThread(), new Waiting(target, nextAttempt, maxAttempts,
+		this.waiting.put(call(), new Waiting(target, nextAttempt, maxAttempts,
 				this.ticker.nanoTime() + delay.toNanos(), failure.getClass().getName() + ": " + failure.getMessage()));
 	}
 
 	@Override
 	public void onCompleted(CallTarget target, Outcome outcome, int attempts, @Nullable Throwable failure) {
 		if (outcome != Outcome.SUCCESS) {
-			this.waiting.remove(Thread.currentThread());
+			this.waiting.remove(call());
 		}
+	}
+
+	private static Object call() {
+		return RetryContext.find().<Object>map((context) -> context).orElseGet(Thread::currentThread);
 	}
 
 	/** Calls waiting for their next attempt, the soonest first. */
 	public List<WaitingCall> waiting() {
 		long now = this.ticker.nanoTime();
+		// A call past its due time is making its attempt, or was cancelled while waiting.
+		this.waiting.values().removeIf((call) -> call.dueNanos - now <= 0);
 		return this.waiting.values()
 			.stream()
 			.filter((call) -> call.dueNanos - now > 0)

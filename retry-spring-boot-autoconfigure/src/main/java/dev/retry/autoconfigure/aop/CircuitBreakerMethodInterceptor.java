@@ -1,7 +1,11 @@
 package dev.retry.autoconfigure.aop;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.execution.Attempt;
+import dev.retry.internal.Failures;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
@@ -14,17 +18,30 @@ final class CircuitBreakerMethodInterceptor implements MethodInterceptor {
 
 	private static final Attempt<MethodInvocation, Object> PROCEED = (invocation, attempt) -> invocation.proceed();
 
+	@SuppressWarnings("unchecked")
+	private static final Attempt<MethodInvocation, CompletionStage<Object>> PROCEED_STAGE = (invocation,
+			attempt) -> (CompletionStage<Object>) invocation.proceed();
+
 	private final CircuitBreaker breaker;
+
+	private final CallStyle style;
 
 	private final @Nullable BeanFallback fallback;
 
-	CircuitBreakerMethodInterceptor(CircuitBreaker breaker, @Nullable BeanFallback fallback) {
+	CircuitBreakerMethodInterceptor(CircuitBreaker breaker, CallStyle style, @Nullable BeanFallback fallback) {
 		this.breaker = breaker;
+		this.style = style;
 		this.fallback = fallback;
 	}
 
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+		if (this.style == CallStyle.STAGE) {
+			return stage(invocation);
+		}
+		if (this.style != CallStyle.DIRECT) {
+			return ReactiveCalls.guarded(this.style, this.breaker, invocation, this.fallback);
+		}
 		try {
 			return this.breaker.execute(invocation, PROCEED, 1);
 		}
@@ -35,6 +52,28 @@ final class CircuitBreakerMethodInterceptor implements MethodInterceptor {
 			}
 			throw failure;
 		}
+	}
+
+	private CompletionStage<Object> stage(MethodInvocation invocation) {
+		CompletionStage<Object> stage = this.breaker.executeAsync(invocation, PROCEED_STAGE, 1);
+		BeanFallback fallback = this.fallback;
+		if (fallback == null) {
+			return stage;
+		}
+		return stage.exceptionallyCompose((error) -> {
+			Throwable failure = Failures.unwrap(error);
+			if (!fallback.handles(failure)) {
+				return CompletableFuture.failedFuture(failure);
+			}
+			try {
+				@SuppressWarnings("unchecked")
+				CompletionStage<Object> answer = (CompletionStage<Object>) fallback.apply(invocation, failure);
+				return answer;
+			}
+			catch (Throwable fallbackFailure) {
+				return CompletableFuture.failedFuture(fallbackFailure);
+			}
+		});
 	}
 
 }

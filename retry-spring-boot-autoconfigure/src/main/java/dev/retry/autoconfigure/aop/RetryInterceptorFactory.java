@@ -37,7 +37,14 @@ public final class RetryInterceptorFactory {
 	/** One budget per policy, shared by every method using it. */
 	private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
 
-	public RetryInterceptorFactory(PolicyRegistry policies, CircuitBreakerRegistry breakers, RetryRuntime runtime) {
+	private final boolean reactor;
+
+	/**
+	 * @param classLoader the application's, to see whether Reactor is there
+	 */
+	public RetryInterceptorFactory(PolicyRegistry policies, CircuitBreakerRegistry breakers, RetryRuntime runtime,
+			@Nullable ClassLoader classLoader) {
+		this.reactor = CallStyle.reactorPresent(classLoader);
 		this.policies = policies;
 		this.breakers = breakers;
 		this.runtime = runtime;
@@ -48,11 +55,12 @@ public final class RetryInterceptorFactory {
 		CircuitBreaker breakerAnnotation = annotations.breaker();
 		dev.retry.breaker.CircuitBreaker breaker = (breakerAnnotation != null) ? breaker(method, breakerAnnotation)
 				: null;
+		CallStyle style = CallStyle.of(method, this.reactor);
 		BeanFallback fallback = fallback(beanClass, method, retryable, breakerAnnotation);
 		String name = MethodNames.of(beanClass, method);
 		if (retryable == null) {
 			this.methods.add(new AnnotatedMethod(name, null, breaker.getName()));
-			return new CircuitBreakerMethodInterceptor(breaker, fallback);
+			return new CircuitBreakerMethodInterceptor(breaker, style, fallback);
 		}
 		EffectivePolicy policy = this.policies.get(retryable.policy(), MethodNames.describe(method));
 		this.methods.add(new AnnotatedMethod(name, policy.policy().getName(), (breaker != null) ? breaker.getName() : null));
@@ -63,7 +71,7 @@ public final class RetryInterceptorFactory {
 				(policyName) -> RetryBudget.of(policy.policy().getBudget(), this.runtime.ticker()));
 		RetryExecutor executor = new RetryExecutor(name, policy.policy(), classifier,
 				this.runtime, breaker, budget);
-		return new RetryMethodInterceptor(method, executor, fallback);
+		return new RetryMethodInterceptor(method, style, executor, fallback);
 	}
 
 	/** Every annotated method seen so far, with its policy and breaker. */

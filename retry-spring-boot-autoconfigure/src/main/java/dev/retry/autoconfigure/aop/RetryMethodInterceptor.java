@@ -3,6 +3,7 @@ package dev.retry.autoconfigure.aop;
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Method;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 import dev.retry.execution.Attempt;
 import dev.retry.execution.RetryExecutor;
@@ -19,7 +20,9 @@ import org.springframework.aop.support.AopUtils;
  * Intercepts one annotated method of one bean. Everything the call needs (policy, classifier,
  * fallback, names) was resolved when the bean was created, so a call finds it without any look-up.
  * The first attempt proceeds down the proxy's chain as usual; a retry runs a fresh invocation of
- * the interceptors after this one (a transaction interceptor, say) and then the target.
+ * the interceptors after this one (a transaction interceptor, say) and then the target. A method
+ * returning a {@code CompletionStage} is invoked again for each attempt, from the scheduler's thread
+ * after a wait; one returning {@code Mono} or {@code Flux} is invoked once and resubscribed.
  */
 final class RetryMethodInterceptor implements MethodInterceptor {
 
@@ -29,11 +32,18 @@ final class RetryMethodInterceptor implements MethodInterceptor {
 
 	private final Attempt<MethodInvocation, Object> attempt = this::attempt;
 
+	@SuppressWarnings("unchecked")
+	private final Attempt<MethodInvocation, CompletionStage<Object>> stageAttempt = (invocation,
+			number) -> (CompletionStage<Object>) attempt(invocation, number);
+
+	private final CallStyle style;
+
 	private volatile @Nullable List<Object> remainingChain;
 
 	private final @Nullable MethodHandle joinpoint;
 
-	RetryMethodInterceptor(Method method, RetryExecutor executor, @Nullable BeanFallback fallback) {
+	RetryMethodInterceptor(Method method, CallStyle style, RetryExecutor executor, @Nullable BeanFallback fallback) {
+		this.style = style;
 		this.executor = executor;
 		this.fallback = fallback;
 		this.joinpoint = RetryMethodInvocation.joinpoint(method);
@@ -41,7 +51,13 @@ final class RetryMethodInterceptor implements MethodInterceptor {
 
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
-		return this.executor.call(invocation, this.attempt, this.fallback);
+		if (this.style == CallStyle.DIRECT) {
+			return this.executor.call(invocation, this.attempt, this.fallback);
+		}
+		if (this.style == CallStyle.STAGE) {
+			return this.executor.callAsync(invocation, this.stageAttempt, this.fallback);
+		}
+		return ReactiveCalls.retried(this.style, this.executor, invocation, this.fallback);
 	}
 
 	private Object attempt(MethodInvocation invocation, int attempt) throws Throwable {

@@ -36,7 +36,7 @@ class RetriesEndpointTests {
 		RetryProperties bound = Binder.get(environment).bindOrCreate("retry", RetryProperties.class);
 		PolicyRegistry policies = new PolicyAssembler(bound, environment, null).assemble();
 		RetryInterceptorFactory factory = new RetryInterceptorFactory(policies, new CircuitBreakerRegistry(Map.of()),
-				RetryRuntime.defaults().withTicker(this.clock));
+				RetryRuntime.defaults().withTicker(this.clock), null);
 		return new RetriesEndpoint(policies, factory, this.activity);
 	}
 
@@ -74,6 +74,28 @@ class RetriesEndpointTests {
 
 		this.activity.onCompleted(target, dev.retry.event.Outcome.SUCCESS_AFTER_RETRY, 2, null);
 		assertThat(this.endpoint.retries().waiting()).isEmpty();
+	}
+
+	@Test
+	void showsEachWaitingAsynchronousCallThoughOneThreadStartedThemAll() {
+		java.util.List<Runnable> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+		dev.retry.execution.RetryExecutor executor = new dev.retry.execution.RetryExecutor("Prices.fetch",
+				dev.retry.policy.RetryPolicy.builder("network").build(), RetryRuntime.defaults()
+					.withTicker(this.clock)
+					.withListeners(java.util.List.of(this.activity))
+					.withScheduler((task, delayNanos) -> {
+						held.add(task);
+						return new java.util.concurrent.CompletableFuture<>();
+					}));
+
+		for (int i = 0; i < 2; i++) {
+			executor.callAsync(null, (ignored, attempt) -> java.util.concurrent.CompletableFuture
+				.failedFuture(new ConnectException("refused")), null);
+		}
+
+		assertThat(held).hasSize(2);
+		assertThat(this.endpoint.retries().waiting()).extracting(RetryActivity.WaitingCall::method)
+			.containsExactly("Prices.fetch", "Prices.fetch");
 	}
 
 }

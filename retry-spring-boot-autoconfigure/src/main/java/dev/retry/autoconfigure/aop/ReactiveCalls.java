@@ -1,0 +1,75 @@
+package dev.retry.autoconfigure.aop;
+
+import dev.retry.breaker.CircuitBreaker;
+import dev.retry.execution.Fallback;
+import dev.retry.execution.ReactiveRetry;
+import dev.retry.execution.RetryExecutor;
+import dev.retry.internal.Failures;
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The Reactor side of the interceptors, in a class of its own so that nothing loads Reactor unless
+ * an annotated method returns {@code Mono} or {@code Flux}.
+ */
+final class ReactiveCalls {
+
+	private ReactiveCalls() {
+	}
+
+	static @Nullable CallStyle styleOf(Class<?> type) {
+		if (type == Mono.class) {
+			return CallStyle.MONO;
+		}
+		if (type == Flux.class) {
+			return CallStyle.FLUX;
+		}
+		return null;
+	}
+
+	/** The method runs once; each subscription to what it returns is retried by resubscription. */
+	static @Nullable Object retried(CallStyle style, RetryExecutor executor, MethodInvocation invocation,
+			@Nullable Fallback<MethodInvocation> fallback) throws Throwable {
+		Object source = invocation.proceed();
+		if (source == null) {
+			return null;
+		}
+		return (style == CallStyle.MONO) ? ReactiveRetry.mono(executor, (Mono<?>) source, invocation, fallback)
+				: ReactiveRetry.flux(executor, (Flux<?>) source, invocation, fallback);
+	}
+
+	/** Each subscription passes through the breaker; the fallback answers for what it handles. */
+	static @Nullable Object guarded(CallStyle style, CircuitBreaker breaker, MethodInvocation invocation,
+			@Nullable Fallback<MethodInvocation> fallback) throws Throwable {
+		Object source = invocation.proceed();
+		if (source == null) {
+			return null;
+		}
+		if (style == CallStyle.MONO) {
+			@SuppressWarnings("unchecked")
+			Mono<Object> guarded = ReactiveRetry.guarded(breaker, (Mono<Object>) source);
+			return (fallback != null)
+					? guarded.onErrorResume(fallback::handles, (failure) -> Mono.from(answer(fallback, invocation, failure)))
+					: guarded;
+		}
+		@SuppressWarnings("unchecked")
+		Flux<Object> guarded = ReactiveRetry.guarded(breaker, (Flux<Object>) source);
+		return (fallback != null)
+				? guarded.onErrorResume(fallback::handles, (failure) -> Flux.from(answer(fallback, invocation, failure)))
+				: guarded;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static org.reactivestreams.Publisher<Object> answer(Fallback<MethodInvocation> fallback,
+			MethodInvocation invocation, Throwable failure) {
+		try {
+			return (org.reactivestreams.Publisher<Object>) fallback.apply(invocation, Failures.unwrap(failure));
+		}
+		catch (Throwable fallbackFailure) {
+			return Mono.error(fallbackFailure);
+		}
+	}
+
+}
