@@ -1,13 +1,15 @@
 package dev.retry.sample;
 
 import java.time.Duration;
+import java.util.Map;
 
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
-import dev.retry.breaker.CircuitBreaker;
-import dev.retry.breaker.State;
+import dev.retry.sample.downstream.DownstreamServer;
+import dev.retry.sample.downstream.Downstreams;
 import dev.retry.sample.downstream.FailureMode;
-import dev.retry.sample.downstream.InventoryDownstream;
+import dev.retry.sample.files.Download;
 import dev.retry.sample.inventory.Stock;
+import dev.retry.sample.pricing.Price;
 import dev.retry.time.ManualClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,20 +20,30 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "storefront.startup-demo=false")
+/**
+ * The storefront's scenarios, driven over HTTP as a visitor (or the live page) would: downstreams
+ * switched through {@code /actuator/downstreams}, state read from the actuator endpoints. Retry
+ * waits are recorded by a {@link ManualClock}, never slept.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "storefront.traffic.enabled=false")
 class StorefrontApplicationTests {
 
 	@LocalServerPort
 	private int port;
 
 	@Autowired
-	private InventoryDownstream downstream;
+	private Downstreams downstreams;
+
+	@Autowired
+	private DownstreamServer downstreamServer;
 
 	@Autowired
 	private ManualClock clock;
@@ -39,81 +51,104 @@ class StorefrontApplicationTests {
 	@Autowired
 	private CircuitBreakerRegistry breakers;
 
+	private RestClient client;
+
 	@BeforeEach
-	void closeBreaker() {
+	void healthyDownstreamsAndAClosedBreaker() {
+		this.client = RestClient.create("http://localhost:" + this.port);
+		for (String name : new String[] { "inventory", "pricing", "files", "catalog" }) {
+			switchTo(name, FailureMode.HEALTHY, null);
+		}
 		this.breakers.find("inventory").reset();
+		this.downstreamServer.resetBytesServed();
+		this.clock.clearSleeps();
 	}
 
 	@Test
 	void flakyInventoryIsRetriedAndTheShopAnswers() {
-		RestClient client = RestClient.create("http://localhost:" + this.port);
-		client.put().uri("/downstream/inventory/mode").body(FailureMode.FLAKY).retrieve().toBodilessEntity();
-		this.clock.clearSleeps();
+		switchTo("inventory", FailureMode.FLAKY, 66);
 
-		Stock stock = client.get().uri("/api/products/{sku}/stock", "sku-1").retrieve().body(Stock.class);
+		Stock stock = this.client.get().uri("/api/products/{sku}/stock", "sku-1").retrieve().body(Stock.class);
 
 		assertThat(stock.sku()).isEqualTo("sku-1");
-		assertThat(this.downstream.requests()).isEqualTo(3);
+		assertThat(this.downstreams.get("inventory").getRequests()).as("two 503s, then the answer").isEqualTo(3);
 		assertThat(this.clock.sleeps()).hasSize(2);
 		assertThat(this.clock.sleeps().get(0)).isBetween(Duration.ofMillis(500), Duration.ofMillis(650));
 	}
 
 	@Test
-	void downInventoryFailsAfterThreeAttempts() {
-		RestClient client = RestClient.create("http://localhost:" + this.port);
-		client.put().uri("/downstream/inventory/mode").body(FailureMode.DOWN).retrieve().toBodilessEntity();
+	void deadInventoryOpensTheBreakerTheFallbackAnswersAndRecoveryClosesIt() {
+		Stock fresh = stock("sku-3");
+		switchTo("inventory", FailureMode.DOWN, null);
 
-		ResponseEntity<String> response = client.get()
-			.uri("/api/products/{sku}/stock", "sku-2")
-			.retrieve()
-			.onStatus(HttpStatusCode::isError, (request, reply) -> {
-			})
-			.toEntity(String.class);
-
-		assertThat(response.getStatusCode().is5xxServerError()).isTrue();
-		assertThat(this.downstream.requests()).isEqualTo(3);
-	}
-
-	@Test
-	void deadInventoryOpensTheBreakerAndTheShopAnswersFromLastKnownStockUntilItRecovers() {
-		RestClient client = RestClient.create("http://localhost:" + this.port);
-		switchInventory(client, FailureMode.HEALTHY);
-		Stock fresh = client.get().uri("/api/products/{sku}/stock", "sku-3").retrieve().body(Stock.class);
-		switchInventory(client, FailureMode.DOWN);
-		CircuitBreaker breaker = this.breakers.find("inventory");
-
-		ResponseEntity<String> failed = client.get()
+		ResponseEntity<String> failed = this.client.get()
 			.uri("/api/products/{sku}/stock", "sku-3")
 			.retrieve()
 			.onStatus(HttpStatusCode::isError, (request, reply) -> {
 			})
 			.toEntity(String.class);
-		Stock stale = client.get().uri("/api/products/{sku}/stock", "sku-3").retrieve().body(Stock.class);
+		Stock stale = stock("sku-3");
 
 		assertThat(failed.getStatusCode().value()).as("three attempts failed, breaker still closed").isEqualTo(503);
-		assertThat(breaker.getState()).isEqualTo(State.OPEN);
-		assertThat(stale).isEqualTo(new Stock("sku-3", fresh.available(), true));
-		assertThat(this.downstream.requests()).as("5 failed attempts opened it; nothing reached the service since")
-			.isEqualTo(5);
-		assertThat(client.get().uri("/api/products/{sku}/stock", "sku-3").retrieve().body(Stock.class).stale()).isTrue();
-		assertThat(this.downstream.requests()).isEqualTo(5);
+		assertThat(breaker("inventory")).containsEntry("state", "open");
+		assertThat(stale).as("the fallback: last known stock").isEqualTo(new Stock("sku-3", fresh.available(), true));
+		assertThat(this.downstreams.get("inventory").getRequests())
+			.as("5 failed attempts opened it; nothing reached the service since").isEqualTo(5);
 
 		this.clock.advance(Duration.ofSeconds(15));
-		switchInventory(client, FailureMode.HEALTHY);
-		client.get().uri("/api/products/{sku}/stock", "sku-3").retrieve().body(Stock.class);
-		Stock recovered = client.get().uri("/api/products/{sku}/stock", "sku-3").retrieve().body(Stock.class);
+		switchTo("inventory", FailureMode.HEALTHY, null);
+		assertThat(stock("sku-3").stale()).isFalse();
+		assertThat(breaker("inventory")).as("one of two trial calls").containsEntry("state", "half_open");
+		stock("sku-3");
 
-		assertThat(recovered.stale()).isFalse();
-		assertThat(breaker.getState()).isEqualTo(State.CLOSED);
+		assertThat(breaker("inventory")).containsEntry("state", "closed");
+	}
+
+	@Test
+	void downloadResumesAfterTwoCutConnectionsFetchingEachByteOnce() {
+		switchTo("files", FailureMode.FLAKY, 66);
+
+		Download download = this.client.get().uri("/api/files/{name}", "catalog.pdf").retrieve().body(Download.class);
+
+		assertThat(this.downstreams.get("files").getRequests()).as("two cut off, the third completes").isEqualTo(3);
+		assertThat(download.attempts()).isEqualTo(3);
+		assertThat(download.size()).isEqualTo(DownstreamServer.FILE_SIZE);
+		assertThat(download.sha256()).as("the bytes are the file's, in order").isEqualTo(expectedDigest());
+		assertThat(this.downstreamServer.bytesServed()).as("bytes sent by the file server, over all three requests")
+			.isEqualTo(DownstreamServer.FILE_SIZE);
+	}
+
+	@Test
+	void rateLimitedPricingWaitsWhatRetryAfterAsks() {
+		switchTo("pricing", FailureMode.RATE_LIMITED, null);
+
+		Price price = this.client.get().uri("/api/products/{sku}/price", "sku-5").retrieve().body(Price.class);
+
+		assertThat(price.currency()).isEqualTo("EUR");
+		assertThat(this.downstreams.get("pricing").getRequests()).isEqualTo(2);
+		assertThat(this.clock.sleeps()).as("Retry-After: 2, longer than the policy's 200ms")
+			.containsExactly(Duration.ofSeconds(DownstreamServer.RETRY_AFTER_SECONDS));
+	}
+
+	@Test
+	void catalogQueryIsRetriedUnderTheFastPreset() {
+		switchTo("catalog", FailureMode.FLAKY, 50);
+
+		Map<String, Object> product = this.client.get().uri("/api/products/{sku}", "sku-6").retrieve()
+			.body(new ParameterizedTypeReference<>() {
+			});
+
+		assertThat(product).containsEntry("name", "Product SKU-6");
+		assertThat(this.clock.sleeps()).singleElement()
+			.satisfies((delay) -> assertThat(delay).isBetween(Duration.ofMillis(400), Duration.ofMillis(600)));
 	}
 
 	@Test
 	void prometheusShowsRetriesAndBreakerStateWithTheirTags() {
-		RestClient client = RestClient.create("http://localhost:" + this.port);
-		switchInventory(client, FailureMode.FLAKY);
-		client.get().uri("/api/products/{sku}/stock", "sku-4").retrieve().body(Stock.class);
+		switchTo("inventory", FailureMode.FLAKY, 66);
+		stock("sku-4");
 
-		String prometheus = client.get().uri("/actuator/prometheus").retrieve().body(String.class);
+		String prometheus = this.client.get().uri("/actuator/prometheus").retrieve().body(String.class);
 
 		assertThat(prometheus).containsPattern(
 				"retry_calls_total\\{[^}]*method=\"InventoryClient.stock\"[^}]*outcome=\"success_after_retry\"[^}]*policy=\"network\"[^}]*} [1-9]")
@@ -122,8 +157,43 @@ class StorefrontApplicationTests {
 			.contains("circuitbreaker_state{name=\"inventory\",state=\"open\"} 0");
 	}
 
-	private static void switchInventory(RestClient client, FailureMode mode) {
-		client.put().uri("/downstream/inventory/mode").body(mode).retrieve().toBodilessEntity();
+	@Test
+	void livePageIsServedAtTheRoot() {
+		String page = this.client.get().uri("/").retrieve().body(String.class);
+
+		assertThat(page).contains("<title>Storefront: retries and circuit breakers, live</title>", "actuator/circuitbreakers");
+	}
+
+	private Stock stock(String sku) {
+		return this.client.get().uri("/api/products/{sku}/stock", sku).retrieve().body(Stock.class);
+	}
+
+	private Map<String, Object> breaker(String name) {
+		return this.client.get().uri("/actuator/circuitbreakers/{name}", name).retrieve()
+			.body(new ParameterizedTypeReference<>() {
+			});
+	}
+
+	private void switchTo(String downstream, FailureMode mode, Integer percent) {
+		this.client.post()
+			.uri("/actuator/downstreams/{name}", downstream)
+			.contentType(MediaType.APPLICATION_JSON)
+			.body((percent != null) ? Map.of("mode", mode, "percent", percent) : Map.of("mode", mode))
+			.retrieve()
+			.toBodilessEntity();
+	}
+
+	private static String expectedDigest() {
+		byte[] file = new byte[DownstreamServer.FILE_SIZE];
+		for (int i = 0; i < file.length; i++) {
+			file[i] = DownstreamServer.byteAt(i);
+		}
+		try {
+			return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(file));
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	@TestConfiguration

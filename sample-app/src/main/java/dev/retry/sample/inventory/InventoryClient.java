@@ -6,9 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.retry.CircuitBreakerOpenException;
 import dev.retry.annotation.CircuitBreaker;
 import dev.retry.annotation.Retryable;
+import dev.retry.sample.downstream.DownstreamClient;
 
-import org.springframework.boot.web.server.context.WebServerInitializedEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.web.client.RestClient;
 
@@ -21,26 +20,19 @@ import org.springframework.web.client.RestClient;
 @Service
 public class InventoryClient {
 
-	private final RestClient.Builder builder;
+	private final RestClient client;
 
 	private final Map<String, Stock> lastKnown = new ConcurrentHashMap<>();
 
-	private volatile RestClient client;
-
-	public InventoryClient(RestClient.Builder builder) {
-		this.builder = builder;
-	}
-
-	@EventListener
-	void onServerStarted(WebServerInitializedEvent event) {
-		this.client = this.builder.baseUrl("http://localhost:" + event.getWebServer().getPort()).build();
+	public InventoryClient(DownstreamClient client) {
+		this.client = client.rest();
 	}
 
 	@Retryable(policy = "network")
 	@CircuitBreaker(name = "inventory", fallback = "lastKnownStock")
 	public Stock stock(String sku) {
 		InventoryReply reply = this.client.get()
-			.uri("/downstream/inventory/{sku}", sku)
+			.uri("/inventory/{sku}", sku)
 			.retrieve()
 			.body(InventoryReply.class);
 		Stock stock = new Stock(reply.sku(), reply.available(), false);
