@@ -1,9 +1,8 @@
 package dev.retry.sample.downstream;
 
-import java.net.http.HttpClient;
 import java.time.Duration;
 
-import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
 
@@ -20,8 +19,10 @@ public class DownstreamClient {
 	private final RestClient client;
 
 	public DownstreamClient(RestClient.Builder builder, DownstreamServer server) {
-		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(
-				HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build());
+		// HttpURLConnection hands over every byte that arrived before a connection broke, so a
+		// download resumes exactly where it stopped (the JDK HttpClient may drop buffered bytes).
+		SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
+		requests.setConnectTimeout(Duration.ofSeconds(1));
 		requests.setReadTimeout(READ_TIMEOUT);
 		this.client = builder.clone().baseUrl(server.baseUrl()).requestFactory(requests).build();
 	}

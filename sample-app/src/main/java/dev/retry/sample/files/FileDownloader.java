@@ -1,6 +1,7 @@
 package dev.retry.sample.files;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -48,9 +49,15 @@ public class FileDownloader {
 				throw HttpServerErrorException.create(response.getStatusCode(), response.getStatusText(),
 						response.getHeaders(), new byte[0], null);
 			}
+			long expected = response.getHeaders().getContentLength();
+			long copied;
 			try (InputStream body = response.getBody()) {
 				// Whatever arrives before the connection breaks is kept for the next attempt.
-				body.transferTo(received);
+				copied = body.transferTo(received);
+			}
+			if (expected >= 0 && copied < expected) {
+				// Some clients report a cut connection as a plain end of the body.
+				throw new EOFException("connection closed after " + copied + " of " + expected + " bytes");
 			}
 			return null;
 		});
