@@ -21,9 +21,6 @@ import dev.retry.breaker.CircuitBreakerConfig;
 import dev.retry.breaker.State;
 import dev.retry.classify.FailureClassifier;
 import dev.retry.classify.HttpStatusResolver;
-import dev.retry.event.CallTarget;
-import dev.retry.event.Outcome;
-import dev.retry.event.RetryListener;
 import dev.retry.policy.OnExhausted;
 import dev.retry.policy.RetryPolicy;
 import dev.retry.policy.RetryPolicyBuilder;
@@ -41,23 +38,9 @@ class AsyncRetryTest {
 
 	private final ManualClock clock = new ManualClock();
 
-	private final List<String> events = new CopyOnWriteArrayList<>();
+	private final RecordingListener recorder = new RecordingListener();
 
-	private final RetryListener recorder = new RetryListener() {
-
-		@Override
-		public void onRetryScheduled(CallTarget target, int nextAttempt, int maxAttempts, Duration delay,
-				Throwable failure) {
-			AsyncRetryTest.this.events.add("retry " + nextAttempt + "/" + maxAttempts + " in " + delay + " after "
-					+ failure.getClass().getSimpleName() + " (context attempt " + RetryContext.current().getAttempt() + ")");
-		}
-
-		@Override
-		public void onCompleted(CallTarget target, Outcome outcome, int attempts, Throwable failure) {
-			AsyncRetryTest.this.events.add(outcome.tag() + " after " + attempts);
-		}
-
-	};
+	private final List<String> events = this.recorder.events;
 
 	private RetryRuntime runtime(Scheduler scheduler) {
 		return RetryRuntime.defaults()
@@ -97,9 +80,11 @@ class AsyncRetryTest {
 		assertThat(result.get(1, TimeUnit.SECONDS)).isEqualTo("ok after 4");
 		assertThat(this.clock.sleeps()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2),
 				Duration.ofSeconds(4));
-		assertThat(this.events).containsExactly("retry 2/4 in PT1S after ConnectException (context attempt 1)",
-				"retry 3/4 in PT2S after ConnectException (context attempt 2)",
-				"retry 4/4 in PT4S after ConnectException (context attempt 3)", "success_after_retry after 4");
+		assertThat(this.events).containsExactly("retry 2/4 in PT1S after ConnectException",
+				"retry 3/4 in PT2S after ConnectException", "retry 4/4 in PT4S after ConnectException",
+				"success_after_retry after 4");
+		assertThat(this.recorder.contextAttempts).as("listeners see the call's context, on whatever thread")
+			.containsExactly(1, 2, 3);
 	}
 
 	@Test

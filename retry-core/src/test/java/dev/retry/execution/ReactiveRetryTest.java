@@ -3,7 +3,6 @@ package dev.retry.execution;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.retry.CircuitBreakerOpenException;
@@ -13,9 +12,6 @@ import dev.retry.breaker.CircuitBreakerConfig;
 import dev.retry.breaker.State;
 import dev.retry.classify.FailureClassifier;
 import dev.retry.classify.HttpStatusResolver;
-import dev.retry.event.CallTarget;
-import dev.retry.event.Outcome;
-import dev.retry.event.RetryListener;
 import dev.retry.policy.RetryPolicy;
 import dev.retry.policy.RetryPolicyBuilder;
 import dev.retry.time.ManualClock;
@@ -32,22 +28,9 @@ class ReactiveRetryTest {
 
 	private final ManualClock clock = new ManualClock();
 
-	private final List<String> events = new CopyOnWriteArrayList<>();
+	private final RecordingListener recorder = new RecordingListener();
 
-	private final RetryListener recorder = new RetryListener() {
-
-		@Override
-		public void onRetryScheduled(CallTarget target, int nextAttempt, int maxAttempts, Duration delay,
-				Throwable failure) {
-			ReactiveRetryTest.this.events.add("retry " + nextAttempt + "/" + maxAttempts + " in " + delay);
-		}
-
-		@Override
-		public void onCompleted(CallTarget target, Outcome outcome, int attempts, Throwable failure) {
-			ReactiveRetryTest.this.events.add(outcome.tag() + " after " + attempts);
-		}
-
-	};
+	private final List<String> events = this.recorder.events;
 
 	private final RetryRuntime runtime = RetryRuntime.defaults()
 		.withSleeper((nanos) -> {
@@ -87,7 +70,8 @@ class ReactiveRetryTest {
 
 		assertThat(result).isEqualTo("ok after 3");
 		assertThat(this.clock.sleeps()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
-		assertThat(this.events).containsExactly("retry 2/3 in PT1S", "retry 3/3 in PT2S", "success_after_retry after 3");
+		assertThat(this.events).containsExactly("retry 2/3 in PT1S after ConnectException",
+				"retry 3/3 in PT2S after ConnectException", "success_after_retry after 3");
 	}
 
 	@Test
@@ -127,7 +111,7 @@ class ReactiveRetryTest {
 
 		assertThat(received).containsExactly(1, 2, 1, 2, 3);
 		assertThat(subscriptions).hasValue(2);
-		assertThat(this.events).containsExactly("retry 2/3 in PT1S", "success_after_retry after 2");
+		assertThat(this.events).containsExactly("retry 2/3 in PT1S after ConnectException", "success_after_retry after 2");
 	}
 
 	@Test
@@ -137,7 +121,8 @@ class ReactiveRetryTest {
 
 		assertThat(retried.block()).isEqualTo("ok after 2");
 		assertThat(retried.block()).isEqualTo("ok after 3");
-		assertThat(this.events).containsExactly("retry 2/3 in PT1S", "success_after_retry after 2", "success after 1");
+		assertThat(this.events).containsExactly("retry 2/3 in PT1S after ConnectException",
+				"success_after_retry after 2", "success after 1");
 	}
 
 	@Test

@@ -5,7 +5,6 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,23 +32,9 @@ class RetryExecutorTest {
 
 	private final ManualClock clock = new ManualClock();
 
-	private final List<String> events = new CopyOnWriteArrayList<>();
+	private final RecordingListener recorder = new RecordingListener();
 
-	private final RetryListener recorder = new RetryListener() {
-
-		@Override
-		public void onRetryScheduled(CallTarget target, int nextAttempt, int maxAttempts, Duration delay,
-				Throwable failure) {
-			RetryExecutorTest.this.events.add("retry " + nextAttempt + "/" + maxAttempts + " in " + delay + " after "
-					+ failure.getClass().getSimpleName());
-		}
-
-		@Override
-		public void onCompleted(CallTarget target, Outcome outcome, int attempts, Throwable failure) {
-			RetryExecutorTest.this.events.add(outcome.tag() + " after " + attempts);
-		}
-
-	};
+	private final List<String> events = this.recorder.events;
 
 	private RetryExecutor executor(RetryPolicyBuilder policy) {
 		RetryRuntime runtime = RetryRuntime.defaults()
