@@ -105,6 +105,22 @@ class StorefrontApplicationTests {
 	}
 
 	@Test
+	void slowInventoryTimesOutAndEachTimeoutIsRetried() {
+		switchTo("inventory", FailureMode.SLOW, null);
+
+		ResponseEntity<String> failed = this.client.get()
+			.uri("/api/products/{sku}/stock", "sku-7")
+			.retrieve()
+			.onStatus(HttpStatusCode::isError, (request, reply) -> {
+			})
+			.toEntity(String.class);
+
+		assertThat(failed.getStatusCode().value()).isEqualTo(503);
+		assertThat(failed.getBody()).as("the client gave up waiting, three times").contains("Read timed out");
+		assertThat(this.downstreams.get("inventory").getRequests()).isEqualTo(3);
+	}
+
+	@Test
 	void downloadResumesAfterTwoCutConnectionsFetchingEachByteOnce() {
 		switchTo("files", FailureMode.FLAKY, 66);
 
