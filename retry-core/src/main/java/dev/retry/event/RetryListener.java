@@ -5,8 +5,11 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Told what happens to calls under a retry policy. Callbacks run on the calling thread, so they
- * must be quick; an exception thrown by a listener is swallowed and never fails the call.
+ * Told what happens to calls under a retry policy. Callbacks run on the thread that saw the event
+ * (the caller's for a synchronous call; for an asynchronous or reactive one, the thread that
+ * completed the attempt), with the call's {@link dev.retry.execution.RetryContext} current, so they
+ * must be quick; an exception thrown by a listener is swallowed and never fails the call. A
+ * cancelled asynchronous call or subscription ends with no outcome.
  */
 public interface RetryListener {
 
