@@ -45,21 +45,23 @@ public class ManualClock implements Ticker, Sleeper, Scheduler {
 		if (Thread.interrupted()) {
 			throw new InterruptedException("interrupted before sleeping " + Duration.ofNanos(nanos));
 		}
-		synchronized (this.sleeps) {
-			this.sleeps.add(Duration.ofNanos(nanos));
-		}
-		this.now.addAndGet(nanos);
+		pass(nanos);
 	}
 
 	/** Records the delay, moves the clock by it and runs the task now, on this thread. */
 	@Override
 	public Future<?> schedule(Runnable task, long delayNanos) {
-		synchronized (this.sleeps) {
-			this.sleeps.add(Duration.ofNanos(delayNanos));
-		}
-		this.now.addAndGet(delayNanos);
+		pass(delayNanos);
 		task.run();
 		return CompletableFuture.completedFuture(null);
+	}
+
+	/** Records a wait and moves the clock by it. */
+	private void pass(long nanos) {
+		synchronized (this.sleeps) {
+			this.sleeps.add(Duration.ofNanos(nanos));
+		}
+		this.now.addAndGet(nanos);
 	}
 
 	/** Moves the clock forward. */
