@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.event.Outcome;
+import dev.retry.internal.Failures;
 import dev.retry.time.Ticker;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -66,6 +67,41 @@ public final class ReactiveRetry {
 	/** Passes each subscription to {@code source} through the breaker. */
 	public static <T> Mono<T> guarded(CircuitBreaker breaker, Mono<T> source) {
 		return Mono.fromDirect(guarded(breaker, Flux.from(source)));
+	}
+
+	/**
+	 * Passes each subscription to {@code source} through the breaker; the fallback answers, with a
+	 * {@code Mono} of its own, for the failures and rejections it handles.
+	 * @param context passed to the fallback
+	 */
+	public static <C, T> Mono<T> guarded(CircuitBreaker breaker, Mono<T> source, C context,
+			@Nullable Fallback<? super C> fallback) {
+		return Mono.fromDirect(guarded(breaker, Flux.from(source), context, fallback));
+	}
+
+	/**
+	 * Passes each subscription to {@code source} through the breaker; the fallback answers, with a
+	 * publisher of its own, for the failures and rejections it handles.
+	 * @param context passed to the fallback
+	 */
+	public static <C, T> Flux<T> guarded(CircuitBreaker breaker, Flux<T> source, C context,
+			@Nullable Fallback<? super C> fallback) {
+		Flux<T> guarded = guarded(breaker, source);
+		return (fallback != null) ? guarded.onErrorResume(fallback::handles,
+				(failure) -> answer(fallback, context, Failures.unwrap(failure))) : guarded;
+	}
+
+	/** The fallback's publisher, or one failing with what the fallback threw or with its missing answer. */
+	@SuppressWarnings("unchecked")
+	private static <C, T> Publisher<T> answer(Fallback<? super C> fallback, C context, Throwable failure) {
+		try {
+			Object answer = fallback.apply(context, failure);
+			return (answer != null) ? (Publisher<T>) answer
+					: Flux.error(new NullPointerException("the fallback returned null instead of a publisher"));
+		}
+		catch (Throwable fallbackFailure) {
+			return Flux.error(fallbackFailure);
+		}
 	}
 
 	/**
@@ -146,21 +182,13 @@ public final class ReactiveRetry {
 			}
 		}
 
-		@SuppressWarnings("unchecked")
 		<C, T> Publisher<T> ended(Throwable error, C context, @Nullable Fallback<? super C> fallback) {
 			this.context.end();
 			Throwable failure = this.failure;
 			if (fallback == null || this.stop == null || failure == null || !fallback.handles(failure)) {
 				return Flux.error(error);
 			}
-			try {
-				Object answer = fallback.apply(context, failure);
-				return (answer != null) ? (Publisher<T>) answer : Flux.error(new NullPointerException(
-						"the fallback of " + this.executor.getTarget().name() + " returned null instead of a publisher"));
-			}
-			catch (Throwable fallbackFailure) {
-				return Flux.error(fallbackFailure);
-			}
+			return answer(fallback, context, failure);
 		}
 
 	}

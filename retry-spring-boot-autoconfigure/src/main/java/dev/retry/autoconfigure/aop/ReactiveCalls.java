@@ -4,7 +4,6 @@ import dev.retry.breaker.CircuitBreaker;
 import dev.retry.execution.Fallback;
 import dev.retry.execution.ReactiveRetry;
 import dev.retry.execution.RetryExecutor;
-import dev.retry.internal.Failures;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -41,35 +40,15 @@ final class ReactiveCalls {
 	}
 
 	/** Each subscription passes through the breaker; the fallback answers for what it handles. */
+	@SuppressWarnings("unchecked")
 	static @Nullable Object guarded(CallStyle style, CircuitBreaker breaker, MethodInvocation invocation,
 			@Nullable Fallback<MethodInvocation> fallback) throws Throwable {
 		Object source = invocation.proceed();
 		if (source == null) {
 			return null;
 		}
-		if (style == CallStyle.MONO) {
-			@SuppressWarnings("unchecked")
-			Mono<Object> guarded = ReactiveRetry.guarded(breaker, (Mono<Object>) source);
-			return (fallback != null)
-					? guarded.onErrorResume(fallback::handles, (failure) -> Mono.from(answer(fallback, invocation, failure)))
-					: guarded;
-		}
-		@SuppressWarnings("unchecked")
-		Flux<Object> guarded = ReactiveRetry.guarded(breaker, (Flux<Object>) source);
-		return (fallback != null)
-				? guarded.onErrorResume(fallback::handles, (failure) -> Flux.from(answer(fallback, invocation, failure)))
-				: guarded;
-	}
-
-	@SuppressWarnings("unchecked")
-	private static org.reactivestreams.Publisher<Object> answer(Fallback<MethodInvocation> fallback,
-			MethodInvocation invocation, Throwable failure) {
-		try {
-			return (org.reactivestreams.Publisher<Object>) fallback.apply(invocation, Failures.unwrap(failure));
-		}
-		catch (Throwable fallbackFailure) {
-			return Mono.error(fallbackFailure);
-		}
+		return (style == CallStyle.MONO) ? ReactiveRetry.guarded(breaker, (Mono<Object>) source, invocation, fallback)
+				: ReactiveRetry.guarded(breaker, (Flux<Object>) source, invocation, fallback);
 	}
 
 }
