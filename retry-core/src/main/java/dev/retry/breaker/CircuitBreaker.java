@@ -117,17 +117,7 @@ public final class CircuitBreaker {
 			return CompletableFuture.failedFuture(rejection());
 		}
 		long start = this.ticker.nanoTime();
-		CompletionStage<T> stage;
-		try {
-			stage = attempt.run(context, attemptNumber);
-			if (stage == null) {
-				throw new NullPointerException("the method returned null instead of a CompletionStage");
-			}
-		}
-		catch (Throwable failure) {
-			onFailure(admitted, failure, this.ticker.nanoTime() - start);
-			return CompletableFuture.failedFuture(failure);
-		}
+		CompletionStage<T> stage = Attempt.start(attempt, context, attemptNumber);
 		stage.whenComplete((value, failure) -> {
 			if (failure == null) {
 				onSuccess(admitted, this.ticker.nanoTime() - start);

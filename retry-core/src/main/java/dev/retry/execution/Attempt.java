@@ -1,5 +1,8 @@
 package dev.retry.execution;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 /**
  * One attempt of a call. Taking the caller's context as a parameter lets a caller pass a shared,
  * non-capturing function, so that running a call allocates nothing.
@@ -14,5 +17,21 @@ public interface Attempt<C, T> {
 	 * @param attempt 1 for the first attempt, 2 for the first retry
 	 */
 	T run(C context, int attempt) throws Throwable;
+
+	/**
+	 * Starts one attempt of an asynchronous call: its stage, or a failed one when the attempt threw
+	 * before returning a stage or returned {@code null}, so that every failure arrives the same way.
+	 */
+	static <C, T> CompletionStage<T> start(Attempt<C, ? extends CompletionStage<T>> attempt, C context,
+			int number) {
+		try {
+			CompletionStage<T> stage = attempt.run(context, number);
+			return (stage != null) ? stage : CompletableFuture
+				.failedFuture(new NullPointerException("the method returned null instead of a CompletionStage"));
+		}
+		catch (Throwable failure) {
+			return CompletableFuture.failedFuture(failure);
+		}
+	}
 
 }

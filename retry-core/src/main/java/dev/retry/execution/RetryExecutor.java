@@ -151,10 +151,8 @@ public final class RetryExecutor {
 	 * {@code on-exhausted: wrap}
 	 */
 	public <C, T> T call(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback) throws Throwable {
-		long start = (this.maxDurationNanos > 0) ? this.ticker.nanoTime() : 0L;
-		if (this.budget != null) {
-			this.budget.recordCall();
-		}
+		long start = startTime();
+		recordCall();
 		RetryContext retryContext = RetryContext.enter(this.target, this.maxAttempts);
 		try {
 			T result;
@@ -455,7 +453,8 @@ public final class RetryExecutor {
 			RetryContext.resume(this.retryContext);
 			try {
 				stage = (RetryExecutor.this.breaker != null)
-						? RetryExecutor.this.breaker.executeAsync(this.context, this.attempt, number) : invoke(number);
+						? RetryExecutor.this.breaker.executeAsync(this.context, this.attempt, number)
+						: Attempt.start(this.attempt, this.context, number);
 			}
 			finally {
 				RetryContext.leave();
@@ -466,18 +465,6 @@ public final class RetryExecutor {
 				return;
 			}
 			stage.whenComplete(this::attempted);
-		}
-
-		private CompletionStage<T> invoke(int number) {
-			try {
-				CompletionStage<T> stage = this.attempt.run(this.context, number);
-				return (stage != null) ? stage : CompletableFuture.failedFuture(
-						new NullPointerException(RetryExecutor.this.target.name() + " returned null instead of a "
-								+ "CompletionStage"));
-			}
-			catch (Throwable failure) {
-				return CompletableFuture.failedFuture(failure);
-			}
 		}
 
 		private void attempted(@Nullable T value, @Nullable Throwable error) {
@@ -516,26 +503,14 @@ public final class RetryExecutor {
 		private void finish() {
 			Throwable failure = this.failure;
 			if (this.fallback != null && this.fallback.handles(failure)) {
-				try {
-					Object answer = this.fallback.apply(this.context, failure);
-					if (!(answer instanceof CompletionStage<?> stage)) {
-						throw new NullPointerException("the fallback of " + RetryExecutor.this.target.name()
-								+ " returned null instead of a CompletionStage");
+				this.fallback.<T>applyAsync(this.context, failure).whenComplete((value, error) -> {
+					if (error != null) {
+						this.result.completeExceptionally(Failures.unwrap(error));
 					}
-					stage.whenComplete((value, error) -> {
-						if (error != null) {
-							this.result.completeExceptionally(Failures.unwrap(error));
-						}
-						else {
-							@SuppressWarnings("unchecked")
-							T result = (T) value;
-							this.result.complete(result);
-						}
-					});
-				}
-				catch (Throwable fallbackFailure) {
-					this.result.completeExceptionally(fallbackFailure);
-				}
+					else {
+						this.result.complete(value);
+					}
+				});
 			}
 			else {
 				this.result.completeExceptionally(finalFailure(this));

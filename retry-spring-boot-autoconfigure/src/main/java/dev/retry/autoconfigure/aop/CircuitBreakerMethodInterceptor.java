@@ -62,17 +62,8 @@ final class CircuitBreakerMethodInterceptor implements MethodInterceptor {
 		}
 		return stage.exceptionallyCompose((error) -> {
 			Throwable failure = Failures.unwrap(error);
-			if (!fallback.handles(failure)) {
-				return CompletableFuture.failedFuture(failure);
-			}
-			try {
-				@SuppressWarnings("unchecked")
-				CompletionStage<Object> answer = (CompletionStage<Object>) fallback.apply(invocation, failure);
-				return answer;
-			}
-			catch (Throwable fallbackFailure) {
-				return CompletableFuture.failedFuture(fallbackFailure);
-			}
+			return fallback.handles(failure) ? fallback.applyAsync(invocation, failure)
+					: CompletableFuture.failedFuture(failure);
 		});
 	}
 
