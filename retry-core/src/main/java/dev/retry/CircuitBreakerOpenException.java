@@ -3,10 +3,12 @@ package dev.retry;
 import java.time.Duration;
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown instead of calling when a circuit breaker is open. Never retried, never counted as a
  * failure of the breaker. Carries the breaker's name and how long until it lets a trial call
- * through.
+ * through; when it stopped a retry, its cause is the real failure of the attempt before.
  */
 public class CircuitBreakerOpenException extends RuntimeException {
 
@@ -22,9 +24,28 @@ public class CircuitBreakerOpenException extends RuntimeException {
 	 * open until closed by hand
 	 */
 	public CircuitBreakerOpenException(String breakerName, Duration untilHalfOpen) {
-		super(message(breakerName, untilHalfOpen), null, false, false);
+		this(breakerName, untilHalfOpen, null);
+	}
+
+	/**
+	 * @param breakerName the breaker's name
+	 * @param untilHalfOpen time until it half-opens; negative when forced open
+	 * @param lastFailure the real failure of the attempt before this rejection (a retry stopped by
+	 * the breaker), kept as the cause so that the caller still sees what went wrong; or {@code null}
+	 */
+	public CircuitBreakerOpenException(String breakerName, Duration untilHalfOpen, @Nullable Throwable lastFailure) {
+		super(message(breakerName, untilHalfOpen), lastFailure, false, false);
 		this.breakerName = breakerName;
 		this.untilHalfOpen = untilHalfOpen;
+	}
+
+	/**
+	 * This rejection with {@code lastFailure} as its cause, when it has none yet: what a retry
+	 * stopped by the breaker throws.
+	 */
+	public CircuitBreakerOpenException after(Throwable lastFailure) {
+		return (getCause() != null || lastFailure == this) ? this
+				: new CircuitBreakerOpenException(this.breakerName, this.untilHalfOpen, lastFailure);
 	}
 
 	private static String message(String name, Duration untilHalfOpen) {

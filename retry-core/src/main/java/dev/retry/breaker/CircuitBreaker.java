@@ -2,7 +2,6 @@ package dev.retry.breaker;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,7 +13,7 @@ import dev.retry.classify.HttpStatusResolver;
 import dev.retry.execution.Attempt;
 import dev.retry.internal.Assert;
 import dev.retry.internal.Durations;
-import dev.retry.internal.Failures;
+import dev.retry.internal.Redaction;
 import dev.retry.time.Ticker;
 import org.jspecify.annotations.Nullable;
 
@@ -41,6 +40,10 @@ public final class CircuitBreaker {
 
 	private final long slowNanos;
 
+	private final long halfOpenMaxWaitNanos;
+
+	private final String halfOpenMaxWaitText;
+
 	private final AtomicReference<Phase> phase;
 
 	private final LongAdder successes = new LongAdder();
@@ -60,6 +63,8 @@ public final class CircuitBreaker {
 		this.openNanos = config.getOpenDuration().toNanos();
 		this.openDurationText = Durations.text(config.getOpenDuration());
 		this.slowNanos = config.getSlowCallDuration().toNanos();
+		this.halfOpenMaxWaitNanos = config.getHalfOpenMaxWait().toNanos();
+		this.halfOpenMaxWaitText = Durations.text(config.getHalfOpenMaxWait());
 		this.phase = new AtomicReference<>(closed());
 	}
 
@@ -106,35 +111,24 @@ public final class CircuitBreaker {
 
 	/**
 	 * Passes one asynchronous call through the breaker: admits or rejects it now, and records its
-	 * outcome when the stage completes. A cancelled call gives its trial permit back and counts
-	 * neither way.
-	 * @return the call's stage, or one failed with {@link CircuitBreakerOpenException} when rejected
+	 * outcome when the stage completes. The future returned ends the trial however it ends: when the
+	 * caller cancels it or completes it first (gives up, times out), the call counts neither way,
+	 * its trial permit comes back, and the attempt's own future is cancelled.
+	 * @return the call's outcome, or a future failed with {@link CircuitBreakerOpenException} when rejected
 	 */
-	public <C, T> CompletionStage<T> executeAsync(C context, Attempt<C, ? extends CompletionStage<T>> attempt,
+	public <C, T> CompletableFuture<T> executeAsync(C context, Attempt<C, ? extends CompletionStage<T>> attempt,
 			int attemptNumber) {
 		Phase admitted = tryAcquire();
 		if (admitted == null) {
 			return CompletableFuture.failedFuture(rejection());
 		}
-		long start = this.ticker.nanoTime();
-		CompletionStage<T> stage = Attempt.start(attempt, context, attemptNumber);
-		stage.whenComplete((value, failure) -> {
-			if (failure == null) {
-				onSuccess(admitted, this.ticker.nanoTime() - start);
-			}
-			else if (Failures.unwrap(failure) instanceof CancellationException) {
-				release(admitted);
-			}
-			else {
-				onFailure(admitted, Failures.unwrap(failure), this.ticker.nanoTime() - start);
-			}
-		});
-		return stage;
+		return new Trial<>(this, admitted, this.ticker.nanoTime(), Attempt.start(attempt, context, attemptNumber));
 	}
 
 	/**
-	 * Gives back a call admitted in {@code admitted} that ended with no outcome (it was cancelled):
-	 * a half-open breaker may let another trial through instead.
+	 * Gives back a call admitted in {@code admitted} that ended with no outcome (it was cancelled,
+	 * or given up by its caller, before any result): a half-open breaker lets another trial through
+	 * instead.
 	 */
 	public void release(Phase admitted) {
 		if (admitted instanceof HalfOpen halfOpen) {
@@ -162,7 +156,7 @@ public final class CircuitBreaker {
 					this.rejected.increment();
 					return null;
 				}
-				HalfOpen halfOpen = new HalfOpen(this.config.getHalfOpenCalls());
+				HalfOpen halfOpen = new HalfOpen(this.config.getHalfOpenCalls(), this.ticker.nanoTime());
 				if (transition(open, halfOpen, "open for " + this.openDurationText + ", letting "
 						+ this.config.getHalfOpenCalls() + " trial call(s) through")) {
 					current = halfOpen;
@@ -175,10 +169,16 @@ public final class CircuitBreaker {
 			while (true) {
 				int permits = halfOpen.permits.get();
 				if (permits <= 0) {
+					if (this.ticker.nanoTime() - halfOpen.lastAdmitted >= this.halfOpenMaxWaitNanos) {
+						// A trial still running after half-open-max-wait counts as failed.
+						open(halfOpen, "trial call(s) still running after half-open-max-wait of " + this.halfOpenMaxWaitText);
+						break;
+					}
 					this.rejected.increment();
 					return null;
 				}
 				if (halfOpen.permits.compareAndSet(permits, permits - 1)) {
+					halfOpen.lastAdmitted = this.ticker.nanoTime();
 					return halfOpen;
 				}
 			}
@@ -188,17 +188,23 @@ public final class CircuitBreaker {
 	/** Records a successful call admitted in {@code admitted}. */
 	public void onSuccess(Phase admitted, long durationNanos) {
 		this.successes.increment();
-		succeeded(admitted, this.slowNanos > 0 && durationNanos >= this.slowNanos);
+		boolean slow = this.slowNanos > 0 && durationNanos >= this.slowNanos;
+		if (slow && admitted instanceof HalfOpen halfOpen) {
+			// The downstream answered, but too slowly to be trusted with the traffic again.
+			open(halfOpen, "trial call took " + Durations.text(Duration.ofNanos(durationNanos))
+					+ ", over slow-call-duration " + Durations.text(this.config.getSlowCallDuration()));
+			return;
+		}
+		succeeded(admitted, slow);
 	}
 
 	/** Records a failed call admitted in {@code admitted}; ignored failures do not count. */
 	public void onFailure(Phase admitted, Throwable failure, long durationNanos) {
 		if (this.filter.isIgnored(failure)) {
 			this.ignored.increment();
-			if (admitted instanceof HalfOpen) {
-				// The downstream answered: as a trial, that is a success.
-				succeeded(admitted, false);
-			}
+			// An ignored failure (or another breaker's rejection) is no evidence either way: a
+			// half-open breaker lets another trial through instead.
+			release(admitted);
 			return;
 		}
 		this.failures.increment();
@@ -303,11 +309,11 @@ public final class CircuitBreaker {
 
 	/**
 	 * Rejects a call that did not even ask to pass (a retry that would not be let through): counts
-	 * it as rejected and returns the exception it gets.
+	 * it as rejected and returns the exception it gets, whose cause is the failure before.
 	 */
-	public CircuitBreakerOpenException reject() {
+	public CircuitBreakerOpenException reject(@Nullable Throwable lastFailure) {
 		this.rejected.increment();
-		return rejection();
+		return new CircuitBreakerOpenException(getName(), untilHalfOpen(), lastFailure);
 	}
 
 	/** The exception a rejected call gets, with the time left until the breaker half-opens. */
@@ -373,7 +379,7 @@ public final class CircuitBreaker {
 	}
 
 	private static String describe(Throwable failure) {
-		return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+		return Redaction.describe(failure);
 	}
 
 	@Override
@@ -425,9 +431,13 @@ public final class CircuitBreaker {
 
 		final AtomicInteger succeeded = new AtomicInteger();
 
-		HalfOpen(int permits) {
+		/** When the latest trial was let through: half-open-max-wait counts from there. */
+		volatile long lastAdmitted;
+
+		HalfOpen(int permits, long since) {
 			super(State.HALF_OPEN);
 			this.permits = new AtomicInteger(permits);
+			this.lastAdmitted = since;
 		}
 
 	}

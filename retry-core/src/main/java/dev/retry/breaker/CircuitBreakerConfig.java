@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 
 import dev.retry.internal.Assert;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Immutable settings of one circuit breaker. Built with {@link #builder(String)}; the builder is
@@ -29,6 +30,8 @@ public final class CircuitBreakerConfig {
 
 	private final int halfOpenCalls;
 
+	private final Duration halfOpenMaxWait;
+
 	private final List<Class<? extends Throwable>> recordOn;
 
 	private final List<Class<? extends Throwable>> ignoreOn;
@@ -42,6 +45,7 @@ public final class CircuitBreakerConfig {
 		this.slowCallDuration = b.slowCallDuration;
 		this.openDuration = b.openDuration;
 		this.halfOpenCalls = b.halfOpenCalls;
+		this.halfOpenMaxWait = (b.halfOpenMaxWait != null) ? b.halfOpenMaxWait : b.openDuration;
 		this.recordOn = List.copyOf(b.recordOn);
 		this.ignoreOn = List.copyOf(b.ignoreOn);
 	}
@@ -90,6 +94,15 @@ public final class CircuitBreakerConfig {
 		return this.halfOpenCalls;
 	}
 
+	/**
+	 * How long trial calls may run while half-open: trials still running after it count as failed
+	 * and the breaker opens again, so one hung trial never keeps it half-open. Defaults to the open
+	 * duration.
+	 */
+	public Duration getHalfOpenMaxWait() {
+		return this.halfOpenMaxWait;
+	}
+
 	/** When non-empty, only these failures count; the rest are ignored. */
 	public List<Class<? extends Throwable>> getRecordOn() {
 		return this.recordOn;
@@ -108,6 +121,7 @@ public final class CircuitBreakerConfig {
 			.slowCallDuration(this.slowCallDuration)
 			.openDuration(this.openDuration)
 			.halfOpenCalls(this.halfOpenCalls)
+			.halfOpenMaxWait(this.halfOpenMaxWait)
 			.recordOn(this.recordOn)
 			.ignoreOn(this.ignoreOn);
 	}
@@ -117,7 +131,7 @@ public final class CircuitBreakerConfig {
 		return "CircuitBreakerConfig[" + this.name + ": failureThreshold=" + this.failureThreshold
 				+ ", failureRateThreshold=" + this.failureRateThreshold + "%, window=" + this.slidingWindowSize
 				+ ", minimumCalls=" + this.minimumCalls + ", openDuration=" + this.openDuration + ", halfOpenCalls="
-				+ this.halfOpenCalls + "]";
+				+ this.halfOpenCalls + ", halfOpenMaxWait=" + this.halfOpenMaxWait + "]";
 	}
 
 	/** Builds a {@link CircuitBreakerConfig}. */
@@ -138,6 +152,8 @@ public final class CircuitBreakerConfig {
 		private Duration openDuration = Duration.ofSeconds(60);
 
 		private int halfOpenCalls = 1;
+
+		private @Nullable Duration halfOpenMaxWait;
 
 		private final List<Class<? extends Throwable>> recordOn = new ArrayList<>();
 
@@ -182,6 +198,12 @@ public final class CircuitBreakerConfig {
 			return this;
 		}
 
+		/** How long trial calls may run while half-open; {@code null} for the open duration. */
+		public Builder halfOpenMaxWait(@Nullable Duration halfOpenMaxWait) {
+			this.halfOpenMaxWait = halfOpenMaxWait;
+			return this;
+		}
+
 		public Builder recordOn(Collection<Class<? extends Throwable>> types) {
 			this.recordOn.clear();
 			this.recordOn.addAll(types);
@@ -214,6 +236,8 @@ public final class CircuitBreakerConfig {
 			Assert.isTrue(this.openDuration.compareTo(Duration.ZERO) > 0, "openDuration must be > 0, was %s",
 					this.openDuration);
 			Assert.isTrue(this.halfOpenCalls >= 1, "halfOpenCalls must be >= 1, was %d", this.halfOpenCalls);
+			Assert.isTrue(this.halfOpenMaxWait == null || this.halfOpenMaxWait.compareTo(Duration.ZERO) > 0,
+					"halfOpenMaxWait must be > 0, was %s", this.halfOpenMaxWait);
 			return new CircuitBreakerConfig(this);
 		}
 

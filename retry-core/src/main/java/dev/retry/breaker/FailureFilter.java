@@ -2,6 +2,7 @@ package dev.retry.breaker;
 
 import dev.retry.CircuitBreakerOpenException;
 import dev.retry.classify.HttpStatusResolver;
+import dev.retry.internal.Causes;
 
 /**
  * Which failures count against a breaker: those in {@code recordOn} (all, when it is empty) but
@@ -9,8 +10,6 @@ import dev.retry.classify.HttpStatusResolver;
  * downstream answered; the request was wrong). Looked for along the cause chain.
  */
 final class FailureFilter {
-
-	private static final int MAX_CAUSE_DEPTH = 32;
 
 	private final Class<?>[] recordOn;
 
@@ -29,38 +28,18 @@ final class FailureFilter {
 			// Another breaker's rejection says nothing about this downstream's health.
 			return true;
 		}
-		if (this.ignoreOn.length > 0 && inChain(failure, this.ignoreOn)) {
+		if (Causes.anyInstanceOf(failure, this.ignoreOn)) {
 			return true;
 		}
 		if (this.recordOn.length > 0) {
-			return !inChain(failure, this.recordOn);
+			return !Causes.anyInstanceOf(failure, this.recordOn);
 		}
-		int depth = 0;
-		for (Throwable t = failure; t != null && depth < MAX_CAUSE_DEPTH; t = t.getCause(), depth++) {
-			int status = this.statusResolver.statusOf(t);
-			if (status >= 0) {
-				return status >= 400 && status < 500 && status != 408 && status != 429;
-			}
-			if (t.getCause() == t) {
-				break;
-			}
-		}
-		return false;
-	}
-
-	private static boolean inChain(Throwable failure, Class<?>[] types) {
-		int depth = 0;
-		for (Throwable t = failure; t != null && depth < MAX_CAUSE_DEPTH; t = t.getCause(), depth++) {
-			for (Class<?> type : types) {
-				if (type.isInstance(t)) {
-					return true;
-				}
-			}
-			if (t.getCause() == t) {
-				break;
-			}
-		}
-		return false;
+		Integer status = Causes.first(failure, (t) -> {
+			int found = this.statusResolver.statusOf(t);
+			// A 2xx wrapper (a body cut off after a 200) does not decide: its cause does.
+			return (found >= 0 && (found < 200 || found >= 300)) ? found : null;
+		});
+		return status != null && status >= 400 && status < 500 && status != 408 && status != 429;
 	}
 
 }

@@ -5,7 +5,9 @@ import java.util.Set;
 
 /**
  * The failures known to be transient without any configuration: refused, reset or unroutable
- * connections, unknown hosts, socket and client timeouts, and the transient data-access and
+ * connections, unknown hosts, socket and client timeouts, connections closed before the response
+ * or its body completed (Reactor Netty, Apache HttpClient 5, a stream ending before its declared
+ * length), and the transient data-access and
  * HTTP-client exceptions of Spring and JDBC. Classes are matched by name along the superclass
  * chain, so none of those libraries needs to be present; the answer is cached per class.
  */
@@ -18,6 +20,11 @@ final class BuiltInTransients {
 			"java.net.SocketTimeoutException",
 			"java.net.http.HttpTimeoutException",
 			"java.util.concurrent.TimeoutException",
+			// A connection closed before the response or its body was complete.
+			"java.io.EOFException",
+			"reactor.netty.http.client.PrematureCloseException",
+			"org.apache.hc.core5.http.ConnectionClosedException",
+			"org.apache.hc.core5.http.NoHttpResponseException",
 			"java.sql.SQLTransientException",
 			"java.sql.SQLRecoverableException",
 			"org.springframework.web.client.ResourceAccessException",

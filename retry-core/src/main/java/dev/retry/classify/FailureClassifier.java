@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
+import dev.retry.internal.Causes;
 import dev.retry.policy.RetryPolicy;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether a failure is worth another attempt. Immutable and thread-safe. The rules, first
@@ -15,14 +17,13 @@ import dev.retry.policy.RetryPolicy;
  * <li>a {@code noRetryOn} type anywhere in the chain: not retried;</li>
  * <li>a {@code retryOn} type: retried;</li>
  * <li>an exception implementing {@link Retryability}: its own answer;</li>
- * <li>unless {@code retryOn} was configured: an HTTP response (its status in {@code retryOnStatus})
- * or a {@linkplain BuiltInTransients built-in transient} type.</li>
+ * <li>unless {@code retryOn} was configured: a {@linkplain BuiltInTransients built-in transient}
+ * type, or an HTTP response whose status is not 2xx (retried when in {@code retryOnStatus}); a 2xx
+ * status decides nothing, so a body cut off after a 200 is judged by the cause that cut it.</li>
  * </ol>
  * Anything else is permanent.
  */
 public final class FailureClassifier {
-
-	private static final int MAX_CAUSE_DEPTH = 32;
 
 	private final Class<?>[] retryOn;
 
@@ -61,64 +62,46 @@ public final class FailureClassifier {
 		if (failure instanceof Error) {
 			return false;
 		}
-		if (this.noRetryOn.length > 0 && anyInChain(failure, this.noRetryOn)) {
+		if (Causes.anyInstanceOf(failure, this.noRetryOn)) {
 			return false;
 		}
-		int depth = 0;
-		for (Throwable t = failure; t != null && depth < MAX_CAUSE_DEPTH; t = next(t), depth++) {
-			if (isInstance(t, this.retryOn)) {
-				return true;
-			}
-			if (t instanceof Retryability declared) {
-				return declared.isTransient();
-			}
-			if (this.builtIn) {
-				int status = this.statusResolver.statusOf(t);
-				if (status >= 0) {
-					return status < this.retryOnStatus.length && this.retryOnStatus[status];
-				}
-				if (BuiltInTransients.isTransient(t)) {
-					return true;
-				}
-			}
+		return Causes.first(failure, this::verdict) == Boolean.TRUE;
+	}
+
+	/** What one element of the chain says, or {@code null} when it says nothing and the next is asked. */
+	private @Nullable Boolean verdict(Throwable t) {
+		if (Causes.isInstance(t, this.retryOn)) {
+			return Boolean.TRUE;
 		}
-		return false;
+		if (t instanceof Retryability declared) {
+			return declared.isTransient();
+		}
+		if (!this.builtIn) {
+			return null;
+		}
+		if (BuiltInTransients.isTransient(t)) {
+			return Boolean.TRUE;
+		}
+		int status = this.statusResolver.statusOf(t);
+		if (status < 0 || isSuccessful(status)) {
+			// A 2xx status says the response began well, not how it ended: a body cut off further
+			// down the chain is what decides.
+			return null;
+		}
+		return status < this.retryOnStatus.length && this.retryOnStatus[status];
 	}
 
 	/** The HTTP status the failure carries (its first along the cause chain), or -1. */
 	public int statusOf(Throwable failure) {
-		int depth = 0;
-		for (Throwable t = failure; t != null && depth < MAX_CAUSE_DEPTH; t = next(t), depth++) {
-			int status = this.statusResolver.statusOf(t);
-			if (status >= 0) {
-				return status;
-			}
-		}
-		return -1;
+		Integer status = Causes.first(failure, (t) -> {
+			int found = this.statusResolver.statusOf(t);
+			return (found >= 0) ? found : null;
+		});
+		return (status != null) ? status : -1;
 	}
 
-	private static boolean anyInChain(Throwable failure, Class<?>[] types) {
-		int depth = 0;
-		for (Throwable t = failure; t != null && depth < MAX_CAUSE_DEPTH; t = next(t), depth++) {
-			if (isInstance(t, types)) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	private static boolean isInstance(Throwable t, Class<?>[] types) {
-		for (Class<?> type : types) {
-			if (type.isInstance(t)) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	private static Throwable next(Throwable t) {
-		Throwable cause = t.getCause();
-		return (cause != t) ? cause : null;
+	private static boolean isSuccessful(int status) {
+		return status >= 200 && status < 300;
 	}
 
 	private static Class<?>[] concat(Collection<Class<? extends Throwable>> a, Collection<Class<? extends Throwable>> b) {

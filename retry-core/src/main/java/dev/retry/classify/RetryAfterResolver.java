@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import dev.retry.internal.Causes;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,15 +57,8 @@ public interface RetryAfterResolver {
 
 	/** The wait asked for by a failure or, failing that, by the nearest of its causes that asks. */
 	static @Nullable Duration alongCauses(RetryAfterResolver resolver, Throwable failure, Instant now) {
-		Throwable current = failure;
-		for (int depth = 0; current != null && depth < 16; depth++) {
-			Duration wait = resolver.retryAfter(current, now);
-			if (wait != null) {
-				return wait.isNegative() ? Duration.ZERO : wait;
-			}
-			current = (current.getCause() != current) ? current.getCause() : null;
-		}
-		return null;
+		Duration wait = Causes.first(failure, (t) -> resolver.retryAfter(t, now));
+		return (wait != null && wait.isNegative()) ? Duration.ZERO : wait;
 	}
 
 }

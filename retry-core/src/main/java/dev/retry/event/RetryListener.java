@@ -8,8 +8,9 @@ import org.jspecify.annotations.Nullable;
  * Told what happens to calls under a retry policy. Callbacks run on the thread that saw the event
  * (the caller's for a synchronous call; for an asynchronous or reactive one, the thread that
  * completed the attempt), with the call's {@link dev.retry.execution.RetryContext} current, so they
- * must be quick; an exception thrown by a listener is swallowed and never fails the call. A
- * cancelled asynchronous call or subscription ends with no outcome.
+ * must be quick; anything thrown by a listener is swallowed (and logged once) and never changes
+ * the call's outcome. An asynchronous call or subscription that its caller cancels or gives up
+ * before it ends has no outcome: {@link #onCancelled} is called instead of {@link #onCompleted}.
  */
 public interface RetryListener {
 
@@ -44,6 +45,15 @@ public interface RetryListener {
 	 * @param failure the last failure, or {@code null} on success
 	 */
 	default void onCompleted(CallTarget target, Outcome outcome, int attempts, @Nullable Throwable failure) {
+	}
+
+	/**
+	 * The caller cancelled the call, or completed its future itself (gave up, timed out), before
+	 * the call ended: no outcome follows, and no further attempt is made.
+	 * @param target the method
+	 * @param attempts attempts started so far, the first included
+	 */
+	default void onCancelled(CallTarget target, int attempts) {
 	}
 
 }

@@ -1,25 +1,31 @@
 package dev.retry.execution;
 
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.event.Outcome;
 import dev.retry.internal.Failures;
+import dev.retry.time.Scheduler;
 import dev.retry.time.Ticker;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.util.context.Context;
 import reactor.util.retry.Retry;
 
 /**
  * Retries Reactor publishers by resubscribing, under the same policy semantics as
  * {@link RetryExecutor#call}: classification, backoff with jitter, Retry-After, deadline, budget,
- * breaker (taken per subscription), listeners and fallback. Waits are scheduled on the runtime's
- * {@link dev.retry.time.Scheduler}, holding no thread. Each subscription is a call of its own.
- * Needs {@code reactor-core} on the classpath.
+ * breaker (taken per subscription), listeners and fallback, decided and ended in the same places.
+ * Waits are scheduled on the runtime's {@link dev.retry.time.Scheduler}, holding no thread. Each
+ * subscription is a call of its own. A subscription that receives at least one element and then
+ * cancels ({@code next()}, {@code take(1)}, {@code blockFirst()}) is a success; one that cancels
+ * before any element is cancelled, with no outcome. Needs {@code reactor-core} on the classpath.
  *
  * <pre>{@code
  * Mono<Price> price = ReactiveRetry.mono(executor, webClient.get().uri("/price/{sku}", sku).retrieve()
@@ -56,11 +62,14 @@ public final class ReactiveRetry {
 		Flux<T> attempt = (breaker != null) ? guarded(breaker, source) : source;
 		return Flux.defer(() -> {
 			executor.recordCall();
-			Subscription call = new Subscription(executor);
-			return attempt.retryWhen(Retry.from((signals) -> signals.concatMap((signal) -> call.failed(signal.failure()))))
+			Subscription call = new Subscription(executor, fallback);
+			Flux<T> retried = attempt
+				.retryWhen(Retry.from((signals) -> signals.concatMap((signal) -> call.attemptFailed(signal.failure()))))
+				.doOnNext(call)
 				.doOnComplete(call::succeeded)
-				.onErrorResume((failure) -> call.ended(failure, context, fallback))
-				.contextWrite(Context.of(RetryContext.class, call.context));
+				.doOnCancel(call::cancelled)
+				.onErrorResume((failure) -> call.ended(failure, context));
+			return (call.context != null) ? retried.contextWrite(Context.of(RetryContext.class, call.context)) : retried;
 		});
 	}
 
@@ -70,25 +79,21 @@ public final class ReactiveRetry {
 	}
 
 	/**
-	 * Passes each subscription to {@code source} through the breaker; the fallback answers, with a
-	 * {@code Mono} of its own, for the failures and rejections it handles.
-	 * @param context passed to the fallback
+	 * Passes each subscription to {@code source} through the breaker: rejected at once when it does
+	 * not let the call through, else a success when the source completes or when the subscriber
+	 * cancels after at least one element, a failure when the source fails; a subscriber that cancels
+	 * before any element gives the permit back and counts neither way.
 	 */
-	public static <C, T> Mono<T> guarded(CircuitBreaker breaker, Mono<T> source, C context,
-			@Nullable Fallback<? super C> fallback) {
-		return Mono.fromDirect(guarded(breaker, Flux.from(source), context, fallback));
-	}
-
-	/**
-	 * Passes each subscription to {@code source} through the breaker; the fallback answers, with a
-	 * publisher of its own, for the failures and rejections it handles.
-	 * @param context passed to the fallback
-	 */
-	public static <C, T> Flux<T> guarded(CircuitBreaker breaker, Flux<T> source, C context,
-			@Nullable Fallback<? super C> fallback) {
-		Flux<T> guarded = guarded(breaker, source);
-		return (fallback != null) ? guarded.onErrorResume(fallback::handles,
-				(failure) -> answer(fallback, context, Failures.unwrap(failure))) : guarded;
+	public static <T> Flux<T> guarded(CircuitBreaker breaker, Flux<T> source) {
+		return Flux.defer(() -> {
+			CircuitBreaker.Phase admitted = breaker.tryAcquire();
+			if (admitted == null) {
+				return Flux.error(breaker.rejection());
+			}
+			Trial<T> trial = new Trial<>(breaker, admitted);
+			return source.doOnNext(trial).doOnComplete(trial::completed).doOnError(trial::failed)
+				.doOnCancel(trial::cancelled);
+		});
 	}
 
 	/** The fallback's publisher, or one failing with what the fallback threw or with its missing answer. */
@@ -104,91 +109,220 @@ public final class ReactiveRetry {
 		}
 	}
 
-	/**
-	 * Passes each subscription to {@code source} through the breaker: rejected at once when it does
-	 * not let the call through, else counted when the source completes or fails; a cancelled
-	 * subscription counts neither way.
-	 */
-	public static <T> Flux<T> guarded(CircuitBreaker breaker, Flux<T> source) {
-		Ticker ticker = breaker.getTicker();
-		return Flux.defer(() -> {
-			CircuitBreaker.Phase admitted = breaker.tryAcquire();
-			if (admitted == null) {
-				return Flux.error(breaker.rejection());
+	/** One subscription through a breaker; whichever signal comes first settles it. */
+	private static final class Trial<T> extends AtomicBoolean implements Consumer<T> {
+
+		private static final long serialVersionUID = 1L;
+
+		private final CircuitBreaker breaker;
+
+		private final CircuitBreaker.Phase admitted;
+
+		private final long start;
+
+		private volatile boolean emitted;
+
+		Trial(CircuitBreaker breaker, CircuitBreaker.Phase admitted) {
+			this.breaker = breaker;
+			this.admitted = admitted;
+			this.start = breaker.getTicker().nanoTime();
+		}
+
+		@Override
+		public void accept(T element) {
+			if (!this.emitted) {
+				this.emitted = true;
 			}
-			long start = ticker.nanoTime();
-			AtomicBoolean settled = new AtomicBoolean();
-			return source.doOnComplete(() -> {
-				if (settled.compareAndSet(false, true)) {
-					breaker.onSuccess(admitted, ticker.nanoTime() - start);
+		}
+
+		void completed() {
+			if (compareAndSet(false, true)) {
+				this.breaker.onSuccess(this.admitted, elapsed());
+			}
+		}
+
+		void failed(Throwable failure) {
+			if (compareAndSet(false, true)) {
+				this.breaker.onFailure(this.admitted, failure, elapsed());
+			}
+		}
+
+		void cancelled() {
+			if (compareAndSet(false, true)) {
+				if (this.emitted) {
+					// The subscriber took what it wanted (next(), take(1)): the downstream answered.
+					this.breaker.onSuccess(this.admitted, elapsed());
 				}
-			}).doOnError((failure) -> {
-				if (settled.compareAndSet(false, true)) {
-					breaker.onFailure(admitted, failure, ticker.nanoTime() - start);
+				else {
+					this.breaker.release(this.admitted);
 				}
-			}).doOnCancel(() -> {
-				if (settled.compareAndSet(false, true)) {
-					breaker.release(admitted);
-				}
-			});
-		});
+			}
+		}
+
+		private long elapsed() {
+			Ticker ticker = this.breaker.getTicker();
+			return ticker.nanoTime() - this.start;
+		}
+
 	}
 
-	/** One subscription: its attempts run one after another, so its fields need no locking. */
-	private static final class Subscription extends RetryExecutor.Progress {
+	/**
+	 * One subscription: its attempts run one after another, so its fields need no locking; only a
+	 * cancelling subscriber runs beside them, and the outcome is settled once.
+	 */
+	private static final class Subscription extends RetryExecutor.Progress implements Consumer<Object> {
 
 		private final RetryExecutor executor;
 
-		final RetryContext context;
+		private final @Nullable Fallback<?> fallback;
 
-		Subscription(RetryExecutor executor) {
-			super(executor.startTime());
+		final @Nullable RetryContext context;
+
+		private final AtomicBoolean settled = new AtomicBoolean();
+
+		private volatile boolean emitted;
+
+		/** Whether the call ended in a failure its fallback answers. */
+		private boolean fallbackAnswers;
+
+		Subscription(RetryExecutor executor, @Nullable Fallback<?> fallback) {
+			super(executor.startTime(), executor.wraps(), false);
 			this.executor = executor;
-			this.context = RetryContext.detached(executor.getTarget(), executor.maxAttempts());
+			this.fallback = fallback;
+			this.context = executor.retries()
+					? RetryContext.detached(executor.getTarget(), executor.maxAttempts()) : null;
 		}
 
-		/** Another attempt after a wait, or the call's final failure. */
-		Publisher<?> failed(Throwable failure) {
-			RetryContext.resume(this.context);
+		@Override
+		public void accept(Object element) {
+			if (!this.emitted) {
+				this.emitted = true;
+			}
+		}
+
+		/** Another attempt after a wait, or the call's end. */
+		Publisher<?> attemptFailed(Throwable failure) {
+			resume();
 			try {
-				failed(failure, this.executor.wraps());
+				failed(Failures.unwrap(failure));
 				if (this.executor.planRetry(this)) {
-					long delay = this.delay;
-					return Mono.create((sink) -> {
-						Future<?> timer = this.executor.scheduler().schedule(() -> {
-							next(this.context);
-							sink.success(delay);
-						}, delay);
-						sink.onCancel(() -> timer.cancel(false));
-					});
+					return Mono.create(this::waitForNextAttempt);
 				}
-				this.executor.completed(this.stop, this.attempts, this.failure);
-				return Mono.error(this.executor.finalFailure(this));
+				return Mono.error(end());
+			}
+			catch (Throwable unexpected) {
+				return Mono.error((this.failure != null) ? this.failure : unexpected);
 			}
 			finally {
-				RetryContext.leave();
+				leave();
 			}
+		}
+
+		private void waitForNextAttempt(MonoSink<Long> sink) {
+			Scheduler scheduler = this.executor.scheduler();
+			long delay = this.delay;
+			Future<?> timer;
+			try {
+				timer = scheduler.schedule(() -> {
+					if (scheduler.isClosed()) {
+						sink.error(stopNow());
+					}
+					else {
+						next(this.context);
+						sink.success(delay);
+					}
+				}, delay);
+			}
+			catch (RejectedExecutionException closed) {
+				sink.error(stopNow());
+				return;
+			}
+			sink.onCancel(() -> timer.cancel(false));
+		}
+
+		/** The scheduler closed: the call ends now with its last failure, or its fallback. */
+		private Throwable stopNow() {
+			resume();
+			try {
+				stop(Outcome.NOT_RETRYABLE, this.attempted);
+				return end();
+			}
+			finally {
+				leave();
+			}
+		}
+
+		/** The failure that ends the call: what the caller gets, unless the fallback answers for it. */
+		private Throwable end() {
+			if (!this.settled.compareAndSet(false, true)) {
+				return this.failure;
+			}
+			Throwable thrown = this.executor.end(this, this.fallback);
+			this.fallbackAnswers = (thrown == null);
+			return (thrown != null) ? thrown : this.failure;
 		}
 
 		void succeeded() {
-			RetryContext.resume(this.context);
+			if (this.settled.compareAndSet(false, true)) {
+				outcome((this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY);
+			}
+		}
+
+		/** The subscriber cancelled: a success when it had what it wanted, else no outcome. */
+		void cancelled() {
+			if (!this.settled.compareAndSet(false, true)) {
+				return;
+			}
+			if (this.emitted) {
+				outcome((this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY);
+				return;
+			}
+			resume();
 			try {
-				this.executor.completed((this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY,
-						this.attempted, null);
+				this.executor.cancelled(this.attempted);
 			}
 			finally {
-				RetryContext.leave();
+				leave();
+				endContext();
+			}
+		}
+
+		private void outcome(Outcome outcome) {
+			resume();
+			try {
+				this.executor.completed(outcome, this.attempted, null);
+			}
+			finally {
+				leave();
+				endContext();
+			}
+		}
+
+		@SuppressWarnings("unchecked")
+		<C, T> Publisher<T> ended(Throwable error, C context) {
+			endContext();
+			if (!this.fallbackAnswers) {
+				return Flux.error(error);
+			}
+			return answer((Fallback<? super C>) this.fallback, context, this.failure);
+		}
+
+		private void endContext() {
+			if (this.context != null) {
 				this.context.end();
 			}
 		}
 
-		<C, T> Publisher<T> ended(Throwable error, C context, @Nullable Fallback<? super C> fallback) {
-			this.context.end();
-			Throwable failure = this.failure;
-			if (fallback == null || this.stop == null || failure == null || !fallback.handles(failure)) {
-				return Flux.error(error);
+		private void resume() {
+			if (this.context != null) {
+				RetryContext.resume(this.context);
 			}
-			return answer(fallback, context, failure);
+		}
+
+		private void leave() {
+			if (this.context != null) {
+				RetryContext.leave();
+			}
 		}
 
 	}

@@ -1,11 +1,13 @@
 package dev.retry.execution;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 import java.util.function.DoubleSupplier;
 
 import dev.retry.CircuitBreakerOpenException;
@@ -18,7 +20,9 @@ import dev.retry.classify.RetryAfterResolver;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
+import dev.retry.internal.CallerFuture;
 import dev.retry.internal.Failures;
+import dev.retry.internal.LoggedOnce;
 import dev.retry.policy.OnExhausted;
 import dev.retry.policy.RetryPolicy;
 import dev.retry.time.Scheduler;
@@ -28,7 +32,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Runs calls of one method under one policy. Immutable and thread-safe: build one per method, once,
- * and share it. A call whose first attempt succeeds allocates nothing here.
+ * and share it. A call whose first attempt succeeds allocates nothing here. Synchronous,
+ * asynchronous and reactive calls decide what follows a failure in one place ({@code planRetry})
+ * and end in one place ({@code end}): listeners, the failure the caller gets, the fallback.
  *
  * <pre>{@code
  * RetryExecutor executor = new RetryExecutor("Inventory.fetch", RetryPolicy.builder("network").build(),
@@ -70,6 +76,13 @@ public final class RetryExecutor {
 
 	private final long maxDelayNanos;
 
+	/** False for a breaker alone: one attempt, no retry context, no listeners. */
+	private final boolean retries;
+
+	private final LoggedOnce listenerFailure = new LoggedOnce("A RetryListener threw; the call goes on");
+
+	private final LoggedOnce resolverFailure = new LoggedOnce("A RetryAfterResolver threw; treated as no hint");
+
 	/**
 	 * @param name the method, as {@code SimpleClassName.method}
 	 * @param policy the retry policy
@@ -80,6 +93,11 @@ public final class RetryExecutor {
 	 */
 	public RetryExecutor(String name, RetryPolicy policy, FailureClassifier classifier, RetryRuntime runtime,
 			@Nullable CircuitBreaker breaker, @Nullable RetryBudget budget) {
+		this(name, policy, classifier, runtime, breaker, budget, true);
+	}
+
+	private RetryExecutor(String name, RetryPolicy policy, FailureClassifier classifier, RetryRuntime runtime,
+			@Nullable CircuitBreaker breaker, @Nullable RetryBudget budget, boolean retries) {
 		this.target = new CallTarget(name, policy.getName());
 		this.policy = policy;
 		this.classifier = classifier;
@@ -91,13 +109,14 @@ public final class RetryExecutor {
 		this.scheduler = runtime.scheduler();
 		this.ticker = runtime.ticker();
 		this.random = runtime.random();
-		this.listeners = runtime.listeners().stream().map((listener) -> listener.forTarget(this.target))
-			.toArray(RetryListener[]::new);
+		this.listeners = retries ? runtime.listeners().stream().map((listener) -> listener.forTarget(this.target))
+			.toArray(RetryListener[]::new) : new RetryListener[0];
 		this.breaker = breaker;
 		this.budget = budget;
 		this.retryAfter = (policy.isRespectRetryAfter() && runtime.retryAfter() != RetryAfterResolver.NONE)
 				? runtime.retryAfter() : null;
 		this.maxDelayNanos = policy.getMaxDelay().toNanos();
+		this.retries = retries;
 	}
 
 	/**
@@ -115,6 +134,18 @@ public final class RetryExecutor {
 
 	public RetryExecutor(String name, RetryPolicy policy, RetryRuntime runtime) {
 		this(name, policy, new FailureClassifier(policy, runtime.statusResolver()), runtime);
+	}
+
+	/**
+	 * An executor that makes one attempt through a breaker and never retries: a method with a
+	 * circuit breaker alone. It ends calls exactly as a retrying executor does (fallback,
+	 * cancellation, shutdown), but has no retry context and tells no retry listener.
+	 * @param name the method, as {@code SimpleClassName.method}
+	 */
+	public static RetryExecutor breakerOnly(String name, CircuitBreaker breaker, RetryRuntime runtime) {
+		RetryPolicy once = RetryPolicy.builder(breaker.getName()).maxAttempts(1).build();
+		return new RetryExecutor(name, once, new FailureClassifier(once, runtime.statusResolver()), runtime, breaker,
+				null, false);
 	}
 
 	public CallTarget getTarget() {
@@ -153,6 +184,14 @@ public final class RetryExecutor {
 	public <C, T> T call(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback) throws Throwable {
 		long start = startTime();
 		recordCall();
+		if (!this.retries) {
+			try {
+				return run(context, attempt, 1);
+			}
+			catch (Throwable failure) {
+				return retry(context, attempt, fallback, null, failure, start);
+			}
+		}
 		RetryContext retryContext = RetryContext.enter(this.target, this.maxAttempts);
 		try {
 			T result;
@@ -179,25 +218,24 @@ public final class RetryExecutor {
 	 * @param attempt one attempt; it starts the work and returns its stage
 	 * @param fallback answers instead of the final failure with a stage of its own; may be {@code null}
 	 * @return a future completed with the first successful attempt's value or the fallback's, or
-	 * failed with what {@link #call} would throw; cancelling it stops further attempts
+	 * failed with what {@link #call} would throw. It always completes: when the scheduler closes,
+	 * a waiting call ends at once with its last failure. Cancelling it, or completing it from
+	 * outside ({@code orTimeout}), stops the call: the running attempt's future (or the fallback's)
+	 * is cancelled, a scheduled attempt never runs, and listeners hear
+	 * {@link RetryListener#onCancelled}.
 	 */
 	public <C, T> CompletableFuture<T> callAsync(C context, Attempt<C, ? extends CompletionStage<T>> attempt,
 			@Nullable Fallback<? super C> fallback) {
 		recordCall();
 		AsyncCall<C, T> call = new AsyncCall<>(context, attempt, fallback);
-		call.result.whenComplete((value, failure) -> {
-			if (call.result.isCancelled()) {
-				call.cancelPending();
-			}
-		});
 		call.attempt();
 		return call.result;
 	}
 
 	private <C, T> T retry(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback,
-			RetryContext retryContext, Throwable firstFailure, long start) throws Throwable {
-		Progress call = new Progress(start);
-		call.failed(firstFailure, this.wrap);
+			@Nullable RetryContext retryContext, Throwable firstFailure, long start) throws Throwable {
+		Progress call = new Progress(start, this.wrap, true);
+		call.failed(firstFailure);
 		while (planRetry(call)) {
 			try {
 				this.sleeper.sleep(call.delay);
@@ -214,28 +252,36 @@ public final class RetryExecutor {
 				return result;
 			}
 			catch (Throwable next) {
-				call.failed(next, this.wrap);
+				call.failed(next);
 			}
 		}
-		completed(call.stop, call.attempts, call.failure);
-		if (fallback != null && fallback.handles(call.failure)) {
+		Throwable thrown = end(call, fallback);
+		try {
+			if (thrown != null) {
+				throw thrown;
+			}
 			@SuppressWarnings("unchecked")
 			T result = (T) fallback.apply(context, call.failure);
 			return result;
 		}
-		throw finalFailure(call);
+		finally {
+			if (call.failure instanceof InterruptedException) {
+				// An interrupted attempt leaves the caller interrupted, whatever answered for it.
+				Thread.currentThread().interrupt();
+			}
+		}
 	}
 
 	/**
 	 * Decides what follows the failed attempt {@code call.attempted}: either another attempt after
 	 * {@code call.delay} (listeners are told, and {@code true} is returned), or the end of the call,
 	 * with {@code call.stop} saying why. The synchronous, asynchronous and reactive paths all decide
-	 * here.
+	 * here. Never throws: what listeners and resolvers throw is logged once and ignored.
 	 */
 	boolean planRetry(Progress call) {
 		int attempted = call.attempted;
 		Throwable failure = call.failure;
-		Outcome stop = stopReason(failure, attempted);
+		Outcome stop = stopReason(failure, attempted, call.onCallerThread);
 		long delay = 0;
 		if (stop == null) {
 			delay = this.backoff.delayNanos(attempted, call.previousDelay, this.random.getAsDouble());
@@ -253,7 +299,7 @@ public final class RetryExecutor {
 		}
 		if (this.breaker != null && this.breaker.staysOpenFor(delay)) {
 			// The next attempt would be rejected: do not wait for it.
-			call.failure = this.breaker.reject();
+			call.failure = this.breaker.reject(failure);
 			call.stop(Outcome.REJECTED, attempted);
 			return false;
 		}
@@ -266,14 +312,25 @@ public final class RetryExecutor {
 		return true;
 	}
 
+	/**
+	 * The one end of a call that failed, for every call style: tells the listeners how it ended,
+	 * and returns the failure the caller gets, or {@code null} when the fallback answers instead
+	 * (the caller's style then applies it to {@code call.failure}).
+	 */
+	@Nullable Throwable end(Progress call, @Nullable Fallback<?> fallback) {
+		completed(call.stop, call.attempts, call.failure);
+		if (fallback != null && fallback.handles(call.failure)) {
+			return null;
+		}
+		return finalFailure(call);
+	}
+
 	/** What the caller gets when a call ends without a result: the last failure, or it wrapped. */
-	Throwable finalFailure(Progress call) {
+	private Throwable finalFailure(Progress call) {
 		if (call.stop == Outcome.EXHAUSTED && this.wrap) {
 			RetryExhaustedException exhausted = new RetryExhaustedException(this.target.name(), call.attempts,
 					call.failure);
-			if (call.earlier != null) {
-				call.earlier.forEach(exhausted::addSuppressed);
-			}
+			call.earlier(exhausted::addSuppressed);
 			return exhausted;
 		}
 		return call.failure;
@@ -285,7 +342,14 @@ public final class RetryExecutor {
 
 	/** The larger of the computed delay and the wait the failure asks for, capped at max-delay. */
 	private long honourRetryAfter(Throwable failure, long delay) {
-		Duration asked = RetryAfterResolver.alongCauses(this.retryAfter, failure, this.ticker.wallTime());
+		Duration asked;
+		try {
+			asked = RetryAfterResolver.alongCauses(this.retryAfter, failure, this.ticker.wallTime());
+		}
+		catch (Throwable ex) {
+			this.resolverFailure.failed(this.target, ex);
+			return delay;
+		}
 		if (asked == null) {
 			return delay;
 		}
@@ -293,12 +357,16 @@ public final class RetryExecutor {
 		return Math.min(Math.max(askedNanos, delay), this.maxDelayNanos);
 	}
 
-	/** Why no further attempt is made after this failure, or {@code null} to go on. */
-	private @Nullable Outcome stopReason(Throwable failure, int attempted) {
+	/**
+	 * Why no further attempt is made after this failure, or {@code null} to go on. Only a caller's
+	 * own thread is asked whether it is interrupted: an asynchronous call's steps run on whatever
+	 * thread completed a stage, whose interrupt flag says nothing about the call.
+	 */
+	private @Nullable Outcome stopReason(Throwable failure, int attempted, boolean onCallerThread) {
 		if (failure instanceof CircuitBreakerOpenException) {
 			return Outcome.REJECTED;
 		}
-		if (failure instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+		if (failure instanceof InterruptedException || (onCallerThread && Thread.currentThread().isInterrupted())) {
 			return Outcome.NOT_RETRYABLE;
 		}
 		if (!this.classifier.isRetryable(failure)) {
@@ -319,8 +387,8 @@ public final class RetryExecutor {
 			try {
 				listener.onRetryScheduled(this.target, nextAttempt, this.maxAttempts, delay, failure);
 			}
-			catch (RuntimeException ex) {
-				// A listener never fails the call.
+			catch (Throwable ex) {
+				this.listenerFailure.failed(listener, ex);
 			}
 		}
 	}
@@ -330,8 +398,19 @@ public final class RetryExecutor {
 			try {
 				listener.onCompleted(this.target, outcome, attempts, failure);
 			}
-			catch (RuntimeException ex) {
-				// A listener never fails the call.
+			catch (Throwable ex) {
+				this.listenerFailure.failed(listener, ex);
+			}
+		}
+	}
+
+	void cancelled(int attempts) {
+		for (RetryListener listener : this.listeners) {
+			try {
+				listener.onCancelled(this.target, attempts);
+			}
+			catch (Throwable ex) {
+				this.listenerFailure.failed(listener, ex);
 			}
 		}
 	}
@@ -353,8 +432,9 @@ public final class RetryExecutor {
 		return this.wrap;
 	}
 
-	Ticker ticker() {
-		return this.ticker;
+	/** Whether calls have a {@link RetryContext} (false for a breaker alone). */
+	boolean retries() {
+		return this.retries;
 	}
 
 	Scheduler scheduler() {
@@ -368,7 +448,15 @@ public final class RetryExecutor {
 	/** A call past its first failure (and every asynchronous call): where it stands. */
 	static class Progress {
 
+		/** Earlier failures kept for {@code on-exhausted: wrap}: the first and the most recent. */
+		static final int KEPT_FAILURES = 10;
+
 		final long start;
+
+		/** Whether this call runs on its caller's thread, whose interrupt flag then counts. */
+		final boolean onCallerThread;
+
+		private final boolean keepEarlier;
 
 		/** The attempt running or last made: 1 for the first. */
 		int attempted = 1;
@@ -380,34 +468,70 @@ public final class RetryExecutor {
 
 		@Nullable Throwable failure;
 
-		/** Earlier failures, kept for {@code on-exhausted: wrap}. */
-		@Nullable List<Throwable> earlier;
+		private @Nullable Throwable firstFailure;
+
+		private @Nullable ArrayDeque<Throwable> recentFailures;
 
 		@Nullable Outcome stop;
 
 		/** Attempts to report when stopped. */
 		int attempts;
 
-		Progress(long start) {
+		Progress(long start, boolean keepEarlier, boolean onCallerThread) {
 			this.start = start;
+			this.keepEarlier = keepEarlier;
+			this.onCallerThread = onCallerThread;
 		}
 
-		/** The attempt {@code attempted} failed. */
-		void failed(Throwable next, boolean keepEarlier) {
-			if (keepEarlier && this.failure != null) {
-				if (this.earlier == null) {
-					this.earlier = new ArrayList<>();
+		/**
+		 * The attempt {@code attempted} failed. A rejection by the breaker after a real failure
+		 * carries that failure as its cause, so the caller still sees what went wrong.
+		 */
+		void failed(Throwable next) {
+			Throwable previous = this.failure;
+			if (previous != null) {
+				if (next instanceof CircuitBreakerOpenException rejected) {
+					next = rejected.after(previous);
 				}
-				this.earlier.add(this.failure);
+				if (this.keepEarlier) {
+					keep(previous);
+				}
 			}
 			this.failure = next;
 		}
 
+		/** Keeps the first failure and the most recent ones, at most {@value #KEPT_FAILURES} in all. */
+		private void keep(Throwable earlier) {
+			if (this.firstFailure == null) {
+				this.firstFailure = earlier;
+				return;
+			}
+			if (this.recentFailures == null) {
+				this.recentFailures = new ArrayDeque<>(KEPT_FAILURES - 1);
+			}
+			if (this.recentFailures.size() == KEPT_FAILURES - 1) {
+				this.recentFailures.removeFirst();
+			}
+			this.recentFailures.addLast(earlier);
+		}
+
+		/** The earlier failures kept, oldest first. */
+		void earlier(java.util.function.Consumer<Throwable> action) {
+			if (this.firstFailure != null) {
+				action.accept(this.firstFailure);
+			}
+			if (this.recentFailures != null) {
+				this.recentFailures.forEach(action);
+			}
+		}
+
 		/** The planned wait is over: the next attempt begins. */
-		void next(RetryContext context) {
+		void next(@Nullable RetryContext context) {
 			this.previousDelay = this.delay;
 			this.attempted++;
-			context.nextAttempt(this.attempted, this.failure);
+			if (context != null) {
+				context.nextAttempt(this.attempted, this.failure);
+			}
 		}
 
 		void stop(Outcome outcome, int attempts) {
@@ -419,11 +543,14 @@ public final class RetryExecutor {
 
 	/**
 	 * One asynchronous call. Its steps run one after another, each on the thread that completed the
-	 * previous one (or the scheduler's), so its fields need no locking.
+	 * previous one (or the scheduler's), so its fields need no locking; only the caller giving up
+	 * runs beside them, and it touches nothing but the pending future. It is itself the task the
+	 * scheduler runs after a wait and the callback of each attempt's stage, so waiting costs no
+	 * further object.
 	 */
-	private final class AsyncCall<C, T> extends Progress {
+	private final class AsyncCall<C, T> extends Progress implements Runnable, BiConsumer<T, Throwable> {
 
-		final CompletableFuture<T> result = new CompletableFuture<>();
+		final Answer<T> result = new Answer<>(this);
 
 		private final C context;
 
@@ -431,98 +558,181 @@ public final class RetryExecutor {
 
 		private final @Nullable Fallback<? super C> fallback;
 
-		private final RetryContext retryContext = RetryContext.detached(RetryExecutor.this.target,
-				RetryExecutor.this.maxAttempts);
+		private final @Nullable RetryContext retryContext;
 
-		/** The running attempt's future or the scheduled next attempt, to cancel with the call. */
+		/** The running attempt's future, the scheduled next attempt or the fallback's future. */
 		private volatile @Nullable Future<?> pending;
 
 		AsyncCall(C context, Attempt<C, ? extends CompletionStage<T>> attempt, @Nullable Fallback<? super C> fallback) {
-			super(startTime());
+			super(startTime(), RetryExecutor.this.wrap, false);
 			this.context = context;
 			this.attempt = attempt;
 			this.fallback = fallback;
+			this.retryContext = RetryExecutor.this.retries
+					? RetryContext.detached(RetryExecutor.this.target, RetryExecutor.this.maxAttempts) : null;
 		}
 
+		/** Starts attempt {@code attempted}. */
 		void attempt() {
 			if (this.result.isDone()) {
 				return;
 			}
 			int number = this.attempted;
 			CompletionStage<T> stage;
-			RetryContext.resume(this.retryContext);
+			resume();
 			try {
 				stage = (RetryExecutor.this.breaker != null)
 						? RetryExecutor.this.breaker.executeAsync(this.context, this.attempt, number)
 						: Attempt.start(this.attempt, this.context, number);
 			}
 			finally {
-				RetryContext.leave();
+				leave();
 			}
-			this.pending = (stage instanceof Future<?> future) ? future : null;
-			if (this.result.isDone()) {
-				cancelPending();
-				return;
-			}
-			stage.whenComplete(this::attempted);
+			pending(stage);
+			stage.whenComplete(this);
 		}
 
-		private void attempted(@Nullable T value, @Nullable Throwable error) {
+		/** The attempt's stage completed. */
+		@Override
+		public void accept(@Nullable T value, @Nullable Throwable error) {
 			if (this.result.isDone()) {
 				return;
 			}
-			RetryContext.resume(this.retryContext);
+			resume();
 			try {
 				if (error == null) {
-					completed((this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY, this.attempted, null);
-					this.retryContext.end();
-					this.result.complete(value);
+					completed((this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY, this.attempted,
+							null);
+					this.result.answer(value);
+					endContext();
 					return;
 				}
-				failed(Failures.unwrap(error), RetryExecutor.this.wrap);
-				if (planRetry(this)) {
-					this.pending = RetryExecutor.this.scheduler.schedule(this::nextAttempt, this.delay);
-					if (this.result.isDone()) {
-						cancelPending();
-					}
+				failed(Failures.unwrap(error));
+				if (!planRetry(this)) {
+					finish();
 					return;
 				}
-				completed(this.stop, this.attempts, this.failure);
-				finish();
+				try {
+					pending(RetryExecutor.this.scheduler.schedule(this, this.delay));
+				}
+				catch (RejectedExecutionException closed) {
+					stopNow();
+				}
+			}
+			catch (Throwable unexpected) {
+				// Whatever went wrong here, the caller's future still completes.
+				this.result.fail((this.failure != null) ? this.failure : unexpected);
 			}
 			finally {
-				RetryContext.leave();
+				leave();
 			}
 		}
 
-		private void nextAttempt() {
+		/** The wait is over, or the scheduler closed while the call waited. */
+		@Override
+		public void run() {
+			if (this.result.isDone()) {
+				return;
+			}
+			if (RetryExecutor.this.scheduler.isClosed()) {
+				resume();
+				try {
+					stopNow();
+				}
+				finally {
+					leave();
+				}
+				return;
+			}
 			next(this.retryContext);
 			attempt();
 		}
 
-		private void finish() {
-			Throwable failure = this.failure;
-			if (this.fallback != null && this.fallback.handles(failure)) {
-				this.fallback.<T>applyAsync(this.context, failure).whenComplete((value, error) -> {
-					if (error != null) {
-						this.result.completeExceptionally(Failures.unwrap(error));
-					}
-					else {
-						this.result.complete(value);
-					}
-				});
-			}
-			else {
-				this.result.completeExceptionally(finalFailure(this));
-			}
-			this.retryContext.end();
+		/** The scheduler closed: the call ends now with its last failure, or its fallback. */
+		private void stopNow() {
+			stop(Outcome.NOT_RETRYABLE, this.attempted);
+			finish();
 		}
 
-		void cancelPending() {
+		private void finish() {
+			Throwable thrown = end(this, this.fallback);
+			if (thrown != null) {
+				this.result.fail(thrown);
+				endContext();
+				return;
+			}
+			CompletionStage<T> answer = this.fallback.applyAsync(this.context, this.failure);
+			endContext();
+			pending(answer);
+			answer.whenComplete((value, error) -> {
+				if (error != null) {
+					this.result.fail(Failures.unwrap(error));
+				}
+				else {
+					this.result.answer(value);
+				}
+			});
+		}
+
+		private void pending(Object stage) {
+			this.pending = (stage instanceof Future<?> future) ? future : null;
+			if (this.result.isDone()) {
+				// The caller gave up while this was being started.
+				cancelPending();
+			}
+		}
+
+		/** The caller cancelled or completed the future itself. */
+		void gaveUp() {
+			cancelPending();
+			resume();
+			try {
+				cancelled(this.attempted);
+			}
+			finally {
+				leave();
+			}
+		}
+
+		private void cancelPending() {
 			Future<?> pending = this.pending;
 			if (pending != null) {
 				pending.cancel(false);
 			}
+		}
+
+		private void endContext() {
+			if (this.retryContext != null) {
+				this.retryContext.end();
+			}
+		}
+
+		private void resume() {
+			if (this.retryContext != null) {
+				RetryContext.resume(this.retryContext);
+			}
+		}
+
+		private void leave() {
+			if (this.retryContext != null) {
+				RetryContext.leave();
+			}
+		}
+
+	}
+
+	/** The future an asynchronous call's caller holds. */
+	private static final class Answer<T> extends CallerFuture<T> {
+
+		private final AsyncCall<?, T> call;
+
+		Answer(AsyncCall<?, T> call) {
+			this.call = call;
+		}
+
+		@Override
+		protected void gaveUp() {
+			this.call.gaveUp();
 		}
 
 	}

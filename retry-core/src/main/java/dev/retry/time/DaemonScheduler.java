@@ -24,7 +24,8 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
 		Assert.isTrue(threads >= 1, "threads must be at least 1, was " + threads);
 		this.executor = new ScheduledThreadPoolExecutor(threads, daemonThreads());
 		this.executor.setRemoveOnCancelPolicy(true);
-		this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+		// close() runs the waiting tasks itself, at once: they must not be dropped by shutdown().
+		this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(true);
 	}
 
 	/** One thread per processor, at least two. */
@@ -58,14 +59,38 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
 	}
 
 	/** Whether {@link #close()} was called. */
+	@Override
 	public boolean isClosed() {
 		return this.executor.isShutdown();
 	}
 
-	/** Stops the threads; attempts not yet started are dropped. */
+	/**
+	 * Stops the scheduler. Every task still waiting for its time runs now, on this thread, and sees
+	 * {@link #isClosed()}: the calls waiting for a retry end at once with their last failure (or
+	 * their fallback) instead of hanging. Then waits up to a second for the threads to stop.
+	 */
 	@Override
 	public void close() {
-		this.executor.shutdownNow();
+		this.executor.shutdown();
+		for (Runnable waiting : this.executor.getQueue().toArray(new Runnable[0])) {
+			if (this.executor.remove(waiting)) {
+				try {
+					waiting.run();
+				}
+				catch (RuntimeException ex) {
+					// One call's end never keeps the others from ending.
+				}
+			}
+		}
+		try {
+			if (!this.executor.awaitTermination(1, TimeUnit.SECONDS)) {
+				this.executor.shutdownNow();
+			}
+		}
+		catch (InterruptedException ex) {
+			this.executor.shutdownNow();
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	@Override

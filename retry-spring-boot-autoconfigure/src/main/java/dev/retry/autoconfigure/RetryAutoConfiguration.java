@@ -5,6 +5,7 @@ import dev.retry.autoconfigure.aop.RetryableBeanPostProcessor;
 import dev.retry.autoconfigure.config.CircuitBreakerAssembler;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.autoconfigure.config.DecimalSecondsConverter;
+import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.PolicyAssembler;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.config.RetryProperties;
@@ -136,9 +137,15 @@ public final class RetryAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	MethodRegistry retryMethodRegistry(Ticker ticker) {
+		return new MethodRegistry(ticker);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	RetryInterceptorFactory retryInterceptorFactory(PolicyRegistry policies, CircuitBreakerRegistry breakers,
-			RetryRuntime runtime, ResourceLoader resourceLoader) {
-		return new RetryInterceptorFactory(policies, breakers, runtime, resourceLoader.getClassLoader());
+			MethodRegistry methods, RetryRuntime runtime, ResourceLoader resourceLoader) {
+		return new RetryInterceptorFactory(policies, breakers, methods, runtime, resourceLoader.getClassLoader());
 	}
 
 	@Bean

@@ -78,6 +78,7 @@ public class CircuitBreakersEndpoint {
 		configuration.put("slow-call-duration", Durations.text(config.getSlowCallDuration()));
 		configuration.put("open-duration", Durations.text(config.getOpenDuration()));
 		configuration.put("half-open-calls", config.getHalfOpenCalls());
+		configuration.put("half-open-max-wait", Durations.text(config.getHalfOpenMaxWait()));
 		configuration.put("record-on", config.getRecordOn().stream().map(Class::getName).toList());
 		configuration.put("ignore-on", config.getIgnoreOn().stream().map(Class::getName).toList());
 		boolean forced = breaker.isForcedOpen();

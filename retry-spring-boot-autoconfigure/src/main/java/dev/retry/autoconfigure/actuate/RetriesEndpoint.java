@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.retry.autoconfigure.aop.RetryInterceptorFactory;
-import dev.retry.autoconfigure.aop.RetryInterceptorFactory.AnnotatedMethod;
 import dev.retry.autoconfigure.config.EffectivePolicy;
+import dev.retry.autoconfigure.config.MethodRegistry;
+import dev.retry.autoconfigure.config.MethodRegistry.AnnotatedMethod;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.config.ValueSource;
 import dev.retry.budget.RetryBudget;
@@ -27,11 +27,11 @@ public class RetriesEndpoint {
 
 	private final PolicyRegistry policies;
 
-	private final RetryInterceptorFactory methods;
+	private final MethodRegistry methods;
 
 	private final RetryActivity activity;
 
-	public RetriesEndpoint(PolicyRegistry policies, RetryInterceptorFactory methods, RetryActivity activity) {
+	public RetriesEndpoint(PolicyRegistry policies, MethodRegistry methods, RetryActivity activity) {
 		this.policies = policies;
 		this.methods = methods;
 		this.activity = activity;

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
+import dev.retry.internal.Redaction;
 import dev.retry.execution.RetryContext;
 import dev.retry.time.Ticker;
 import org.jspecify.annotations.Nullable;
@@ -33,7 +34,8 @@ public final class RetryActivity implements RetryListener {
 	public void onRetryScheduled(CallTarget target, int nextAttempt, int maxAttempts, Duration delay,
 			Throwable failure) {
 		this.waiting.put(call(), new Waiting(target, nextAttempt, maxAttempts,
-				this.ticker.nanoTime() + delay.toNanos(), failure.getClass().getName() + ": " + failure.getMessage()));
+				this.ticker.nanoTime() + delay.toNanos(),
+				failure.getClass().getName() + ": " + Redaction.redact(failure.getMessage())));
 	}
 
 	@Override
@@ -41,6 +43,12 @@ public final class RetryActivity implements RetryListener {
 		if (outcome != Outcome.SUCCESS) {
 			this.waiting.remove(call());
 		}
+	}
+
+	/** A cancelled call waits for nothing any more. */
+	@Override
+	public void onCancelled(CallTarget target, int attempts) {
+		this.waiting.remove(call());
 	}
 
 	private static Object call() {
@@ -71,7 +79,7 @@ public final class RetryActivity implements RetryListener {
 	 * @param attempt the attempt it waits to make (2 for the first retry)
 	 * @param maxAttempts attempts allowed in all
 	 * @param nextRetryInMillis time left before that attempt
-	 * @param lastError the failure of the previous attempt
+	 * @param lastError the failure of the previous attempt, with URL user-info and secret query values redacted
 	 */
 	public record WaitingCall(String method, String policy, int attempt, int maxAttempts, long nextRetryInMillis,
 			String lastError) {

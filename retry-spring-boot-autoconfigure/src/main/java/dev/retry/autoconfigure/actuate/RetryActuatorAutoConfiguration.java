@@ -1,8 +1,8 @@
 package dev.retry.autoconfigure.actuate;
 
 import dev.retry.autoconfigure.RetryAutoConfiguration;
-import dev.retry.autoconfigure.aop.RetryInterceptorFactory;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
+import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.config.RetryProperties;
 import dev.retry.time.Ticker;
@@ -37,7 +37,7 @@ public final class RetryActuatorAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
-	RetriesEndpoint retriesEndpoint(PolicyRegistry policies, RetryInterceptorFactory methods, RetryActivity activity) {
+	RetriesEndpoint retriesEndpoint(PolicyRegistry policies, MethodRegistry methods, RetryActivity activity) {
 		return new RetriesEndpoint(policies, methods, activity);
 	}
 

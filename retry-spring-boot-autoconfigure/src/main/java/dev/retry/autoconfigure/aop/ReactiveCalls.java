@@ -1,11 +1,14 @@
 package dev.retry.autoconfigure.aop;
 
-import dev.retry.breaker.CircuitBreaker;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.retry.execution.Attempt;
 import dev.retry.execution.Fallback;
 import dev.retry.execution.ReactiveRetry;
 import dev.retry.execution.RetryExecutor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -28,27 +31,50 @@ final class ReactiveCalls {
 		return null;
 	}
 
-	/** The method runs once; each subscription to what it returns is retried by resubscription. */
-	static @Nullable Object retried(CallStyle style, RetryExecutor executor, MethodInvocation invocation,
-			@Nullable Fallback<MethodInvocation> fallback) throws Throwable {
-		Object source = invocation.proceed();
-		if (source == null) {
-			return null;
+	/**
+	 * The method runs once; each subscription to what it returns is a call, retried by
+	 * resubscription. A method that throws instead of returning its publisher makes a failed first
+	 * attempt, and each later attempt invokes it again, as for a {@code CompletableFuture} method.
+	 */
+	static @Nullable Object call(CallStyle style, RetryExecutor executor, MethodInvocation invocation,
+			Attempt<MethodInvocation, Object> attempt, @Nullable Fallback<MethodInvocation> fallback) {
+		Flux<Object> source;
+		try {
+			Object publisher = invocation.proceed();
+			if (publisher == null) {
+				return null;
+			}
+			source = from(publisher);
 		}
-		return (style == CallStyle.MONO) ? ReactiveRetry.mono(executor, (Mono<?>) source, invocation, fallback)
-				: ReactiveRetry.flux(executor, (Flux<?>) source, invocation, fallback);
+		catch (Throwable thrown) {
+			source = invokingAgain(invocation, attempt, thrown);
+		}
+		Flux<Object> retried = ReactiveRetry.flux(executor, source, invocation, fallback);
+		return (style == CallStyle.MONO) ? Mono.fromDirect(retried) : retried;
 	}
 
-	/** Each subscription passes through the breaker; the fallback answers for what it handles. */
+	/** Fails the first subscription with what the method threw, then invokes the method for each next one. */
+	private static Flux<Object> invokingAgain(MethodInvocation invocation, Attempt<MethodInvocation, Object> attempt,
+			Throwable thrown) {
+		AtomicBoolean first = new AtomicBoolean(true);
+		return Flux.defer(() -> {
+			if (first.compareAndSet(true, false)) {
+				return Flux.error(thrown);
+			}
+			try {
+				Object publisher = attempt.run(invocation, 2);
+				return (publisher != null) ? from(publisher)
+						: Flux.error(new NullPointerException("the method returned null instead of a publisher"));
+			}
+			catch (Throwable again) {
+				return Flux.error(again);
+			}
+		});
+	}
+
 	@SuppressWarnings("unchecked")
-	static @Nullable Object guarded(CallStyle style, CircuitBreaker breaker, MethodInvocation invocation,
-			@Nullable Fallback<MethodInvocation> fallback) throws Throwable {
-		Object source = invocation.proceed();
-		if (source == null) {
-			return null;
-		}
-		return (style == CallStyle.MONO) ? ReactiveRetry.guarded(breaker, (Mono<Object>) source, invocation, fallback)
-				: ReactiveRetry.guarded(breaker, (Flux<Object>) source, invocation, fallback);
+	private static Flux<Object> from(Object publisher) {
+		return Flux.from((Publisher<Object>) publisher);
 	}
 
 }

@@ -10,9 +10,10 @@ import dev.retry.annotation.Retryable;
 import dev.retry.autoconfigure.aop.AnnotatedMethods.Annotations;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.autoconfigure.config.EffectivePolicy;
+import dev.retry.autoconfigure.config.MethodRegistry;
+import dev.retry.autoconfigure.config.MethodRegistry.AnnotatedMethod;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
-import dev.retry.budget.RetryBudget;
 import dev.retry.classify.FailureClassifier;
 import dev.retry.execution.RetryExecutor;
 import dev.retry.execution.RetryRuntime;
@@ -22,7 +23,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Resolves, once per annotated method, everything its calls need: the named policy and breaker (or
  * a start-up failure listing the known ones), the classifier with the method's own additions, the
- * fallback.
+ * fallback. A method of a prototype or scoped bean is resolved once, however many instances the
+ * bean has: every instance shares its interceptor.
  */
 public final class RetryInterceptorFactory {
 
@@ -30,27 +32,40 @@ public final class RetryInterceptorFactory {
 
 	private final CircuitBreakerRegistry breakers;
 
+	private final MethodRegistry methods;
+
 	private final RetryRuntime runtime;
 
-	private final List<AnnotatedMethod> methods = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-	/** One budget per policy, shared by every method using it. */
-	private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
+	private final Map<MethodKey, MethodInterceptor> interceptors = new ConcurrentHashMap<>();
 
 	private final boolean reactor;
 
 	/**
 	 * @param classLoader the application's, to see whether Reactor is there
 	 */
-	public RetryInterceptorFactory(PolicyRegistry policies, CircuitBreakerRegistry breakers, RetryRuntime runtime,
-			@Nullable ClassLoader classLoader) {
+	public RetryInterceptorFactory(PolicyRegistry policies, CircuitBreakerRegistry breakers, MethodRegistry methods,
+			RetryRuntime runtime, @Nullable ClassLoader classLoader) {
 		this.reactor = CallStyle.reactorPresent(classLoader);
 		this.policies = policies;
 		this.breakers = breakers;
+		this.methods = methods;
 		this.runtime = runtime;
 	}
 
-	MethodInterceptor create(Class<?> beanClass, Method method, Annotations annotations) {
+	/** The interceptor of one annotated method of a bean class, built the first time it is asked for. */
+	MethodInterceptor interceptor(Class<?> beanClass, Method method, Annotations annotations) {
+		MethodKey key = new MethodKey(beanClass, method);
+		MethodInterceptor interceptor = this.interceptors.get(key);
+		if (interceptor == null) {
+			// Built outside computeIfAbsent: a start-up failure must not be thrown from inside the map.
+			interceptor = create(beanClass, method, annotations);
+			MethodInterceptor raced = this.interceptors.putIfAbsent(key, interceptor);
+			interceptor = (raced != null) ? raced : interceptor;
+		}
+		return interceptor;
+	}
+
+	private MethodInterceptor create(Class<?> beanClass, Method method, Annotations annotations) {
 		Retryable retryable = annotations.retryable();
 		CircuitBreaker breakerAnnotation = annotations.breaker();
 		dev.retry.breaker.CircuitBreaker breaker = (breakerAnnotation != null) ? breaker(method, breakerAnnotation)
@@ -58,39 +73,24 @@ public final class RetryInterceptorFactory {
 		CallStyle style = CallStyle.of(method, this.reactor);
 		BeanFallback fallback = fallback(beanClass, method, retryable, breakerAnnotation);
 		String name = MethodNames.of(beanClass, method);
+		RetryExecutor executor;
 		if (retryable == null) {
-			this.methods.add(new AnnotatedMethod(name, null, breaker.getName()));
-			return new CircuitBreakerMethodInterceptor(breaker, style, fallback);
+			executor = RetryExecutor.breakerOnly(name, breaker, this.runtime);
+			this.methods.register(beanClass, method, new AnnotatedMethod(name, null, breaker.getName()));
 		}
-		EffectivePolicy policy = this.policies.get(retryable.policy(), MethodNames.describe(method));
-		this.methods.add(new AnnotatedMethod(name, policy.policy().getName(), (breaker != null) ? breaker.getName() : null));
-		FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
-				List.of(retryable.noRetryOn()), this.runtime.statusResolver());
-		// Absent (not stored) for a policy without a budget.
-		RetryBudget budget = this.budgets.computeIfAbsent(policy.policy().getName(),
-				(policyName) -> RetryBudget.of(policy.policy().getBudget(), this.runtime.ticker()));
-		RetryExecutor executor = new RetryExecutor(name, policy.policy(), classifier,
-				this.runtime, breaker, budget);
+		else {
+			EffectivePolicy policy = this.policies.get(retryable.policy(), MethodNames.describe(method));
+			FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
+					List.of(retryable.noRetryOn()), this.runtime.statusResolver());
+			executor = new RetryExecutor(name, policy.policy(), classifier, this.runtime, breaker,
+					this.methods.budgetOf(policy.policy()));
+			this.methods.register(beanClass, method, new AnnotatedMethod(name, policy.policy().getName(),
+					(breaker != null) ? breaker.getName() : null));
+		}
 		return new RetryMethodInterceptor(method, style, executor, fallback);
 	}
 
-	/** Every annotated method seen so far, with its policy and breaker. */
-	public List<AnnotatedMethod> methods() {
-		return List.copyOf(this.methods);
-	}
-
-	/** The budget of a policy, when it has one and a method uses it. */
-	public @Nullable RetryBudget budget(String policy) {
-		return this.budgets.get(policy);
-	}
-
-	/**
-	 * An annotated method.
-	 * @param method as {@code SimpleClassName.method}
-	 * @param policy its retry policy, or {@code null} with {@code @CircuitBreaker} alone
-	 * @param circuitBreaker its breaker, or {@code null}
-	 */
-	public record AnnotatedMethod(String method, @Nullable String policy, @Nullable String circuitBreaker) {
+	private record MethodKey(Class<?> beanClass, Method method) {
 	}
 
 	private dev.retry.breaker.CircuitBreaker breaker(Method method, CircuitBreaker annotation) {

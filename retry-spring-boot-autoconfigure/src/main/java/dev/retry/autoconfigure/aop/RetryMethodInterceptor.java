@@ -13,16 +13,20 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.aop.framework.Advised;
+import org.springframework.aop.framework.AdvisedSupport;
 import org.springframework.aop.framework.DefaultAdvisorChainFactory;
 import org.springframework.aop.support.AopUtils;
 
 /**
- * Intercepts one annotated method of one bean. Everything the call needs (policy, classifier,
- * fallback, names) was resolved when the bean was created, so a call finds it without any look-up.
- * The first attempt proceeds down the proxy's chain as usual; a retry runs a fresh invocation of
- * the interceptors after this one (a transaction interceptor, say) and then the target. A method
- * returning a {@code CompletionStage} is invoked again for each attempt, from the scheduler's thread
- * after a wait; one returning {@code Mono} or {@code Flux} is invoked once and resubscribed.
+ * Intercepts one annotated method, for every instance of its bean: retries, a breaker, or both,
+ * as its executor says (a breaker alone is an executor that never retries). Everything the call
+ * needs (policy, classifier, fallback, names) was resolved when the first bean was created, so a
+ * call finds it without any look-up. The first attempt proceeds down the proxy's chain as usual; a
+ * retry runs a fresh invocation of the interceptors after this one (a transaction interceptor, say)
+ * and then the target. A method returning a {@code CompletionStage} is invoked again for each
+ * attempt, from the scheduler's thread after a wait; one returning {@code Mono} or {@code Flux} is
+ * invoked once and resubscribed (invoked again only when it threw instead of returning its
+ * publisher).
  */
 final class RetryMethodInterceptor implements MethodInterceptor {
 
@@ -38,7 +42,8 @@ final class RetryMethodInterceptor implements MethodInterceptor {
 
 	private final CallStyle style;
 
-	private volatile @Nullable List<Object> remainingChain;
+	/** The last proxy chain seen and what follows this interceptor in it. */
+	private volatile @Nullable RemainingChain remainingChain;
 
 	private final @Nullable MethodHandle joinpoint;
 
@@ -57,7 +62,7 @@ final class RetryMethodInterceptor implements MethodInterceptor {
 		if (this.style == CallStyle.STAGE) {
 			return this.executor.callAsync(invocation, this.stageAttempt, this.fallback);
 		}
-		return ReactiveCalls.retried(this.style, this.executor, invocation, this.fallback);
+		return ReactiveCalls.call(this.style, this.executor, invocation, this.attempt, this.fallback);
 	}
 
 	private Object attempt(MethodInvocation invocation, int attempt) throws Throwable {
@@ -79,22 +84,27 @@ final class RetryMethodInterceptor implements MethodInterceptor {
 				invocation.getArguments());
 	}
 
+	/**
+	 * What follows this interceptor in the proxy's chain. Bean instances sharing this interceptor
+	 * have proxies of their own: the answer is kept for the last chain seen (a proxy's chain for a
+	 * method is cached by Spring, so the same list comes back for the same proxy).
+	 */
 	private List<Object> remainingChain(Advised advised, MethodInvocation invocation, @Nullable Class<?> targetClass) {
-		List<Object> remaining = this.remainingChain;
-		if (remaining == null) {
-			List<Object> chain = DefaultAdvisorChainFactory.INSTANCE
-				.getInterceptorsAndDynamicInterceptionAdvice(advised, invocation.getMethod(), targetClass);
-			int self = -1;
-			for (int i = 0; i < chain.size(); i++) {
-				if (chain.get(i) == this) {
-					self = i;
-					break;
-				}
-			}
-			remaining = List.copyOf(chain.subList(self + 1, chain.size()));
-			this.remainingChain = remaining;
+		List<Object> chain = (advised instanceof AdvisedSupport support)
+				? support.getInterceptorsAndDynamicInterceptionAdvice(invocation.getMethod(), targetClass)
+				: DefaultAdvisorChainFactory.INSTANCE.getInterceptorsAndDynamicInterceptionAdvice(advised,
+						invocation.getMethod(), targetClass);
+		RemainingChain known = this.remainingChain;
+		if (known != null && known.chain() == chain) {
+			return known.remaining();
 		}
+		int self = chain.indexOf(this);
+		List<Object> remaining = List.copyOf(chain.subList(self + 1, chain.size()));
+		this.remainingChain = new RemainingChain(chain, remaining);
 		return remaining;
+	}
+
+	private record RemainingChain(List<Object> chain, List<Object> remaining) {
 	}
 
 }

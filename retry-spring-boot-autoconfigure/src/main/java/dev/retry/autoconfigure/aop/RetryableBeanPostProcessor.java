@@ -63,7 +63,7 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 		RetryInterceptorFactory interceptors = this.factory.getObject();
 		List<Advisor> advisors = new ArrayList<>();
 		methods.reachable().forEach((method, annotations) -> advisors.add(new DefaultPointcutAdvisor(
-				new SingleMethodPointcut(method), interceptors.create(targetClass, method, annotations))));
+				new SingleMethodPointcut(method), interceptors.interceptor(targetClass, method, annotations))));
 		if (bean instanceof Advised advised && AopUtils.isAopProxy(bean) && !advised.isFrozen()) {
 			for (int i = 0; i < advisors.size(); i++) {
 				advised.addAdvisor(i, advisors.get(i));

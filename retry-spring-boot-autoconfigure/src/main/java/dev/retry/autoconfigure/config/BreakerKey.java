@@ -14,6 +14,7 @@ enum BreakerKey {
 	SLOW_CALL_DURATION("slow-call-duration", Breaker::getSlowCallDuration),
 	OPEN_DURATION("open-duration", Breaker::getOpenDuration),
 	HALF_OPEN_CALLS("half-open-calls", Breaker::getHalfOpenCalls),
+	HALF_OPEN_MAX_WAIT("half-open-max-wait", Breaker::getHalfOpenMaxWait),
 	RECORD_ON("record-on", Breaker::getRecordOn),
 	IGNORE_ON("ignore-on", Breaker::getIgnoreOn);
 

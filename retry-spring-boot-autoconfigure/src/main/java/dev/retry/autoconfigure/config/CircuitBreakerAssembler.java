@@ -74,6 +74,10 @@ public final class CircuitBreakerAssembler {
 				"an integer within 1 and sliding-window-size (" + windowSize + ")");
 		Duration openDuration = v.positiveDuration(values.get(BreakerKey.OPEN_DURATION),
 				"an open breaker must stay open a while", "a duration > 0, such as 30s");
+		ValueSource maxWait = values.get(BreakerKey.HALF_OPEN_MAX_WAIT);
+		Duration halfOpenMaxWait = (maxWait.value() == null) ? openDuration
+				: v.positiveDuration(maxWait, "trial calls must be given some time",
+						"a duration > 0, such as 30s (unset: the open-duration)");
 		return CircuitBreakerConfig.builder(name)
 			.failureThreshold(failureThreshold)
 			.failureRateThreshold(rateThreshold)
@@ -82,6 +86,7 @@ public final class CircuitBreakerAssembler {
 			.slowCallDuration(v.duration(values.get(BreakerKey.SLOW_CALL_DURATION), "a duration >= 0 (0 = off)"))
 			.openDuration(openDuration)
 			.halfOpenCalls(v.intWithin(values.get(BreakerKey.HALF_OPEN_CALLS), 1, Integer.MAX_VALUE, "an integer >= 1"))
+			.halfOpenMaxWait(halfOpenMaxWait)
 			.recordOn(v.exceptionTypes(values.get(BreakerKey.RECORD_ON)))
 			.ignoreOn(v.exceptionTypes(values.get(BreakerKey.IGNORE_ON)))
 			.build();

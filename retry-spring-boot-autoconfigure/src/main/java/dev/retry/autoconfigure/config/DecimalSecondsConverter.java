@@ -1,6 +1,7 @@
 package dev.retry.autoconfigure.config;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Set;
@@ -42,8 +43,16 @@ public final class DecimalSecondsConverter implements ConditionalGenericConverte
 	/** Reads {@code 1.5}, {@code 2}, {@code 500ms}, {@code PT1S} and the like. */
 	public static Duration parse(String value) {
 		if (DECIMAL.matcher(value).matches()) {
-			BigDecimal nanos = new BigDecimal(value.trim()).movePointRight(9);
-			return Duration.ofNanos(nanos.longValue());
+			BigDecimal seconds = new BigDecimal(value.trim());
+			try {
+				long whole = seconds.setScale(0, RoundingMode.FLOOR).longValueExact();
+				int nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).intValue();
+				return Duration.ofSeconds(whole, nanos);
+			}
+			catch (ArithmeticException ex) {
+				// Never wrap around: say so, and the binder names the property.
+				throw new IllegalArgumentException("'" + value.trim() + "' seconds is out of range for a duration");
+			}
 		}
 		return DurationStyle.detectAndParse(value.trim(), ChronoUnit.SECONDS);
 	}

@@ -9,6 +9,7 @@ import java.util.Map;
 import dev.retry.backoff.Jitter;
 import dev.retry.policy.OnExhausted;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -378,6 +379,14 @@ public class RetryProperties {
 		private int halfOpenCalls = 1;
 
 		/**
+		 * How long trial calls may run while half-open: trials still running after it count as
+		 * failed and the breaker opens again, so a hung trial never keeps it half-open. Defaults
+		 * to open-duration.
+		 */
+		@DecimalSeconds
+		private @Nullable Duration halfOpenMaxWait;
+
+		/**
 		 * Fully qualified names of exceptions that count as failures. When empty, every failure
 		 * counts except those in ignore-on and HTTP 4xx responses other than 408 and 429.
 		 */
@@ -442,6 +451,14 @@ public class RetryProperties {
 
 		public void setHalfOpenCalls(int halfOpenCalls) {
 			this.halfOpenCalls = halfOpenCalls;
+		}
+
+		public @Nullable Duration getHalfOpenMaxWait() {
+			return this.halfOpenMaxWait;
+		}
+
+		public void setHalfOpenMaxWait(@Nullable Duration halfOpenMaxWait) {
+			this.halfOpenMaxWait = halfOpenMaxWait;
 		}
 
 		public List<String> getRecordOn() {

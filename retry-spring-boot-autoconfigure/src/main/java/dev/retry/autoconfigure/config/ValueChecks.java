@@ -16,6 +16,9 @@ final class ValueChecks {
 
 	static final String LIBRARY_DEFAULT = "library default";
 
+	/** The longest duration the engine can count: Long.MAX_VALUE nanoseconds, about 292 years. */
+	private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
+
 	private final ClassLoader classLoader;
 
 	ValueChecks(ClassLoader classLoader) {
@@ -42,6 +45,10 @@ final class ValueChecks {
 		Duration value = required(source, Duration.class, allowed);
 		if (value.isNegative()) {
 			throw invalid(source, "negative duration", allowed);
+		}
+		if (value.compareTo(LONGEST) > 0) {
+			throw invalid(source, "out of range: longer than the 292 years a duration can count in nanoseconds",
+					allowed);
 		}
 		return value;
 	}

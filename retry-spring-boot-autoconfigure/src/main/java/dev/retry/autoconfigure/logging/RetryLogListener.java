@@ -6,6 +6,7 @@ import java.util.Locale;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
+import dev.retry.internal.Redaction;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -16,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * Retry 2/3 for InventoryClient.fetch in 1.18s after ConnectException: Connection refused
  * </pre>
+ * Failure messages are shown with URL user-info and secret query values redacted.
  */
 public final class RetryLogListener implements RetryListener {
 
@@ -76,10 +78,7 @@ public final class RetryLogListener implements RetryListener {
 	}
 
 	private static String describe(@Nullable Throwable failure) {
-		if (failure == null) {
-			return "no exception";
-		}
-		return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+		return Redaction.describe(failure);
 	}
 
 }

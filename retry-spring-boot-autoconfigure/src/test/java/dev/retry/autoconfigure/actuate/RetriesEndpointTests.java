@@ -5,8 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import dev.retry.autoconfigure.actuate.RetriesEndpoint.PolicyDescriptor;
-import dev.retry.autoconfigure.aop.RetryInterceptorFactory;
-import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
+import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.PolicyAssembler;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.config.RetryProperties;
@@ -35,9 +34,7 @@ class RetriesEndpointTests {
 		environment.getPropertySources().addFirst(new MapPropertySource("test properties", properties));
 		RetryProperties bound = Binder.get(environment).bindOrCreate("retry", RetryProperties.class);
 		PolicyRegistry policies = new PolicyAssembler(bound, environment, null).assemble();
-		RetryInterceptorFactory factory = new RetryInterceptorFactory(policies, new CircuitBreakerRegistry(Map.of()),
-				RetryRuntime.defaults().withTicker(this.clock), null);
-		return new RetriesEndpoint(policies, factory, this.activity);
+		return new RetriesEndpoint(policies, new MethodRegistry(this.clock), this.activity);
 	}
 
 	@Test

@@ -1,0 +1,65 @@
+package dev.retry.breaker;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
+
+import dev.retry.internal.CallerFuture;
+import dev.retry.internal.Failures;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One asynchronous call admitted by a breaker, as the future its caller holds. Whichever comes
+ * first ends it: the attempt's stage completing (its outcome is recorded) or the caller completing
+ * or cancelling this future (it gave up: the permit comes back, the attempt's future is
+ * cancelled). So a trial permit is never held by a call nobody waits for.
+ */
+final class Trial<T> extends CallerFuture<T> implements BiConsumer<T, Throwable> {
+
+	private final CircuitBreaker breaker;
+
+	private final CircuitBreaker.Phase admitted;
+
+	private final long start;
+
+	private final CompletionStage<T> stage;
+
+	Trial(CircuitBreaker breaker, CircuitBreaker.Phase admitted, long start, CompletionStage<T> stage) {
+		this.breaker = breaker;
+		this.admitted = admitted;
+		this.start = start;
+		this.stage = stage;
+		stage.whenComplete(this);
+	}
+
+	/** The attempt's stage completed. */
+	@Override
+	public void accept(@Nullable T value, @Nullable Throwable error) {
+		if (error == null) {
+			if (answer(value)) {
+				this.breaker.onSuccess(this.admitted, this.breaker.getTicker().nanoTime() - this.start);
+			}
+			return;
+		}
+		Throwable failure = Failures.unwrap(error);
+		if (fail(failure)) {
+			if (failure instanceof CancellationException) {
+				this.breaker.release(this.admitted);
+			}
+			else {
+				this.breaker.onFailure(this.admitted, failure, this.breaker.getTicker().nanoTime() - this.start);
+			}
+		}
+	}
+
+	/** The caller ended the call before the attempt did: no outcome, and the attempt is stopped. */
+	@Override
+	protected void gaveUp() {
+		this.breaker.release(this.admitted);
+		if (this.stage instanceof Future<?> future) {
+			future.cancel(false);
+		}
+	}
+
+}
