@@ -1,6 +1,8 @@
 package dev.retry.time;
 
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -19,13 +21,14 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
 
 	private final ScheduledThreadPoolExecutor executor;
 
+	private volatile boolean closed;
+
 	/** @param threads the threads that run due attempts, at least 1 */
 	public DaemonScheduler(int threads) {
 		Assert.isTrue(threads >= 1, "threads must be at least 1, was " + threads);
 		this.executor = new ScheduledThreadPoolExecutor(threads, daemonThreads());
 		this.executor.setRemoveOnCancelPolicy(true);
-		// close() runs the waiting tasks itself, at once: they must not be dropped by shutdown().
-		this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(true);
+		this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 	}
 
 	/** One thread per processor, at least two. */
@@ -45,7 +48,15 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
 
 	@Override
 	public Future<?> schedule(Runnable task, long delayNanos) {
-		return this.executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+		if (this.closed) {
+			throw new RejectedExecutionException("the retry scheduler is closed");
+		}
+		ScheduledFuture<?> scheduled = this.executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+		if (this.closed && this.executor.remove((Runnable) scheduled)) {
+			// close() began while this was being queued and may not have seen it: run it now.
+			runClosing((Runnable) scheduled);
+		}
+		return scheduled;
 	}
 
 	/** The most threads this scheduler has had at once: never more than it was built with. */
@@ -61,7 +72,7 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
 	/** Whether {@link #close()} was called. */
 	@Override
 	public boolean isClosed() {
-		return this.executor.isShutdown();
+		return this.closed;
 	}
 
 	/**
@@ -71,17 +82,13 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		this.executor.shutdown();
+		this.closed = true;
 		for (Runnable waiting : this.executor.getQueue().toArray(new Runnable[0])) {
 			if (this.executor.remove(waiting)) {
-				try {
-					waiting.run();
-				}
-				catch (RuntimeException ex) {
-					// One call's end never keeps the others from ending.
-				}
+				runClosing(waiting);
 			}
 		}
+		this.executor.shutdown();
 		try {
 			if (!this.executor.awaitTermination(1, TimeUnit.SECONDS)) {
 				this.executor.shutdownNow();
@@ -90,6 +97,15 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
 		catch (InterruptedException ex) {
 			this.executor.shutdownNow();
 			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static void runClosing(Runnable waiting) {
+		try {
+			waiting.run();
+		}
+		catch (RuntimeException ex) {
+			// One call's end never keeps the others from ending.
 		}
 	}
 

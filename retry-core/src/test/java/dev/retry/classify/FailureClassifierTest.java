@@ -61,6 +61,32 @@ class FailureClassifierTest {
 		assertThat(this.defaults.isRetryable(failure)).isEqualTo(retryable);
 	}
 
+	@Test
+	void aBodyCutOffAfterA200IsJudgedByWhatCutItNotByTheStatus() {
+		HttpFailure cutBody = new HttpFailure(200, new java.io.IOException("fixed content-length: 1000, bytes received: 512",
+				new java.io.EOFException("EOF reached while reading")));
+
+		assertThat(this.defaults.isRetryable(cutBody)).isTrue();
+		assertThat(this.defaults.isRetryable(new HttpFailure(200, new IllegalArgumentException("bad json"))))
+			.as("a 2xx wrapper of a permanent failure stays permanent").isFalse();
+		assertThat(this.defaults.isRetryable(new HttpFailure(404, new java.io.EOFException())))
+			.as("a non-2xx status still decides").isFalse();
+	}
+
+	@Test
+	void causeChainsThatLoopOrRunDeepEndTheWalk() {
+		RuntimeException a = new RuntimeException("a");
+		RuntimeException b = new RuntimeException("b", a);
+		a.initCause(b);
+		Throwable deep = new java.net.ConnectException("refused");
+		for (int i = 0; i < 40; i++) {
+			deep = new RuntimeException("level " + i, deep);
+		}
+
+		assertThat(this.defaults.isRetryable(a)).isFalse();
+		assertThat(this.defaults.isRetryable(deep)).as("beyond the depth the walk reads").isFalse();
+	}
+
 	@ParameterizedTest
 	@ValueSource(ints = { 408, 429, 500, 502, 503, 504 })
 	void retriesTheTransientHttpStatuses(int status) {

@@ -32,4 +32,9 @@ final class RecordingListener implements RetryListener {
 		this.events.add(outcome.tag() + " after " + attempts);
 	}
 
+	@Override
+	public void onCancelled(CallTarget target, int attempts) {
+		this.events.add("cancelled after " + attempts);
+	}
+
 }

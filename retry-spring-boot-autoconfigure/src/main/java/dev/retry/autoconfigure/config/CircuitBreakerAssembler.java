@@ -23,6 +23,8 @@ import org.springframework.util.ClassUtils;
  */
 public final class CircuitBreakerAssembler {
 
+	private static final String BREAKERS = "retry.circuit-breakers";
+
 	private static final Breaker DEFAULTS = new Breaker();
 
 	private final RetryProperties properties;
@@ -44,6 +46,7 @@ public final class CircuitBreakerAssembler {
 	 */
 	public CircuitBreakerRegistry assemble(Ticker ticker, HttpStatusResolver statusResolver,
 			List<CircuitBreakerListener> listeners) {
+		this.origins.checkEntryNames(BREAKERS);
 		Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
 		this.properties.getCircuitBreakers().forEach((name, configured) -> breakers.put(name,
 				new CircuitBreaker(config(name, configured), ticker, statusResolver, listeners)));
@@ -53,8 +56,8 @@ public final class CircuitBreakerAssembler {
 	private CircuitBreakerConfig config(String name, Breaker configured) {
 		Map<BreakerKey, ValueSource> values = new EnumMap<>(BreakerKey.class);
 		for (BreakerKey key : BreakerKey.values()) {
-			String property = "retry.circuit-breakers." + name + "." + key.key();
-			String origin = this.origins.originOf(property);
+			String property = PropertyOrigins.entryProperty(BREAKERS, name, key.key());
+			String origin = this.origins.originOf(BREAKERS, name, key.key());
 			values.put(key, (origin != null) ? new ValueSource(key.read(configured), property, origin)
 					: new ValueSource(key.read(DEFAULTS), property, ValueChecks.LIBRARY_DEFAULT));
 		}

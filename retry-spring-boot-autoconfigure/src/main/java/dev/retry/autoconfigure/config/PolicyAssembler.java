@@ -28,6 +28,8 @@ public final class PolicyAssembler {
 	/** The policy that is {@code retry.defaults} itself. */
 	public static final String DEFAULT_POLICY = "default";
 
+	private static final String POLICIES = "retry.policies";
+
 	private static final Policy LIBRARY_DEFAULTS = new Policy();
 
 	private final RetryProperties properties;
@@ -47,6 +49,7 @@ public final class PolicyAssembler {
 	 * @throws dev.retry.autoconfigure.diagnostics.RetryConfigurationException for the first invalid value
 	 */
 	public PolicyRegistry assemble() {
+		this.origins.checkEntryNames(POLICIES);
 		Set<String> names = new LinkedHashSet<>();
 		names.add(DEFAULT_POLICY);
 		names.addAll(Presets.names());
@@ -72,15 +75,15 @@ public final class PolicyAssembler {
 
 	private ValueSource resolve(String name, @Nullable Policy configured, PolicyKey key) {
 		if (configured != null) {
-			String property = "retry.policies." + name + "." + key.key();
-			String origin = this.origins.originOf(property);
+			String property = PropertyOrigins.entryProperty(POLICIES, name, key.key());
+			String origin = this.origins.originOf(POLICIES, name, key.key());
 			if (origin != null) {
 				return new ValueSource(key.read(configured), property, origin);
 			}
 		}
 		Object preset = Presets.value(name, key.key());
 		if (preset != null) {
-			return new ValueSource(preset, "retry.policies." + name + "." + key.key(), "preset " + name);
+			return new ValueSource(preset, PropertyOrigins.entryProperty(POLICIES, name, key.key()), "preset " + name);
 		}
 		String property = "retry.defaults." + key.key();
 		String origin = this.origins.originOf(property);

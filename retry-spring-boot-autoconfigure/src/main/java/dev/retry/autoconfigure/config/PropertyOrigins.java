@@ -1,16 +1,27 @@
 package dev.retry.autoconfigure.config;
 
+import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyState;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
-/** Where properties are set, as Spring's binder sees them (relaxed names and source order included). */
+/**
+ * Where properties are set, as Spring's binder sees them (relaxed names and source order included).
+ * Entries of a map keyed by name ({@code retry.policies.<name>}) are found by the name as the
+ * binder keys the map, in any form it accepts ({@code myPolicy}, {@code my_policy},
+ * {@code my-policy}, {@code [inventory.v2]}), never by a relaxed form that would confuse two names.
+ */
 final class PropertyOrigins {
 
 	private final Environment environment;
@@ -35,6 +46,110 @@ final class PropertyOrigins {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * Where the strongest source sets a key of one entry of a map keyed by name.
+	 * @param map the map, such as {@code retry.policies}
+	 * @param entry the entry's key, as bound
+	 * @param key the key within the entry, such as {@code max-attempts} or {@code budget.ratio}
+	 * @return as {@link #originOf(String)}
+	 */
+	@Nullable String originOf(String map, String entry, String key) {
+		ConfigurationPropertyName root = ConfigurationPropertyName.of(map);
+		ConfigurationPropertyName keyName = ConfigurationPropertyName.of(key);
+		int entryIndex = root.getNumberOfElements();
+		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(this.environment)) {
+			if (source instanceof IterableConfigurationPropertySource iterable) {
+				ConfigurationPropertyName match = iterable.filter(root::isAncestorOf)
+					.stream()
+					.filter((name) -> name.getNumberOfElements() > entryIndex + 1
+							&& entry.equals(name.getElement(entryIndex, Form.ORIGINAL)))
+					.filter((name) -> {
+						ConfigurationPropertyName within = name.subName(entryIndex + 1);
+						return within.equals(keyName) || keyName.isAncestorOf(within);
+					})
+					.findFirst()
+					.orElse(null);
+				if (match != null) {
+					ConfigurationProperty found = source.getConfigurationProperty(match);
+					return (found != null && found.getOrigin() != null) ? found.getOrigin().toString()
+							: describe(source);
+				}
+			}
+			else {
+				String origin = originIn(source, root.append("[" + entry + "]").append(keyName));
+				if (origin != null) {
+					return origin;
+				}
+			}
+		}
+		return null;
+	}
+
+	private static @Nullable String originIn(ConfigurationPropertySource source, ConfigurationPropertyName name) {
+		ConfigurationProperty found = source.getConfigurationProperty(name);
+		if (found != null) {
+			return (found.getOrigin() != null) ? found.getOrigin().toString() : describe(source);
+		}
+		return (source.containsDescendantOf(name) == ConfigurationPropertyState.PRESENT) ? describe(source) : null;
+	}
+
+	/**
+	 * Fails when a property under a map keyed by name has a name the binder would change (it
+	 * drops characters such as spaces or accents from a key not written in brackets), so that no
+	 * entry is silently bound under another name or left out.
+	 * @param map the map, such as {@code retry.policies}
+	 * @throws RetryConfigurationException naming the property and how to write it
+	 */
+	void checkEntryNames(String map) {
+		if (!(this.environment instanceof ConfigurableEnvironment configurable)) {
+			return;
+		}
+		String prefix = map + ".";
+		for (PropertySource<?> source : configurable.getPropertySources()) {
+			if (!(source instanceof EnumerablePropertySource<?> enumerable)
+					|| StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME.equals(source.getName())) {
+				// Environment variables are mapped by Spring's own rules (underscores separate).
+				continue;
+			}
+			for (String property : enumerable.getPropertyNames()) {
+				if (!property.startsWith(prefix) || property.startsWith(prefix + "[")) {
+					continue;
+				}
+				int end = indexOfAny(property, prefix.length());
+				String entry = property.substring(prefix.length(), end);
+				ConfigurationPropertyName adapted = ConfigurationPropertyName.adapt(entry, '.');
+				if (adapted.getNumberOfElements() != 1 || !entry.equals(adapted.getElement(0, Form.ORIGINAL))) {
+					String bound = adapted.isEmpty() ? "nothing (it would be ignored)" : "'" + adapted + "'";
+					throw RetryConfigurationException.invalidProperty(property, enumerable.getProperty(property),
+							"property source '" + source.getName() + "'",
+							"the name '" + entry + "' cannot be bound as written: Spring Boot would bind it as "
+									+ bound,
+							"a name of letters, digits, '-' and '_' (such as myPolicy, my_policy or my-policy), "
+									+ "or any name in brackets: " + prefix + "[" + entry + "]"
+									+ property.substring(end));
+				}
+			}
+		}
+	}
+
+	/** A key of a map entry as a user writes it: the name in brackets when it needs them. */
+	static String entryProperty(String map, String entry, String key) {
+		boolean plain = !entry.isEmpty() && entry.chars()
+			.allMatch((c) -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+					|| c == '_');
+		return map + (plain ? "." + entry : ".[" + entry + "]") + "." + key;
+	}
+
+	private static int indexOfAny(String property, int from) {
+		for (int i = from; i < property.length(); i++) {
+			char c = property.charAt(i);
+			if (c == '.' || c == '[') {
+				return i;
+			}
+		}
+		return property.length();
 	}
 
 	private static String describe(ConfigurationPropertySource source) {
