@@ -3,6 +3,8 @@ package dev.retry.autoconfigure.aop;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import java.util.Set;
@@ -40,6 +42,8 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 
 	private final transient ObjectProvider<RetryInterceptorFactory> factory;
 
+	private final transient Map<Class<?>, AnnotatedMethods> scanned = new ConcurrentHashMap<>();
+
 	public RetryableBeanPostProcessor(ObjectProvider<RetryInterceptorFactory> factory) {
 		this.factory = factory;
 	}
@@ -53,9 +57,14 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 		if (!AnnotationUtils.isCandidateClass(targetClass, ANNOTATIONS)) {
 			return bean;
 		}
-		AnnotatedMethods methods = AnnotatedMethods.scan(targetClass);
-		if (!methods.unreachable().isEmpty()) {
-			report(beanName, methods);
+		AnnotatedMethods methods = this.scanned.get(targetClass);
+		if (methods == null) {
+			// Once per class, however many instances a prototype or scoped bean has.
+			methods = AnnotatedMethods.scan(targetClass);
+			if (!methods.unreachable().isEmpty()) {
+				report(beanName, methods);
+			}
+			this.scanned.put(targetClass, methods);
 		}
 		if (methods.reachable().isEmpty()) {
 			return bean;

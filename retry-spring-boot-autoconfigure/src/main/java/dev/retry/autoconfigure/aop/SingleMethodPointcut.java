@@ -19,4 +19,15 @@ final class SingleMethodPointcut extends StaticMethodMatcherPointcut {
 		return candidate.equals(this.method) || AopUtils.getMostSpecificMethod(candidate, targetClass).equals(this.method);
 	}
 
+	/** Equal for equal methods, so that every instance of a prototype bean shares one proxy class. */
+	@Override
+	public boolean equals(Object other) {
+		return other instanceof SingleMethodPointcut pointcut && this.method.equals(pointcut.method);
+	}
+
+	@Override
+	public int hashCode() {
+		return this.method.hashCode();
+	}
+
 }
