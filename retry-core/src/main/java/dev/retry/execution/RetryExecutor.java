@@ -245,6 +245,11 @@ public final class RetryExecutor {
 				call.stop(Outcome.NOT_RETRYABLE, call.attempted);
 				break;
 			}
+			if (this.scheduler.isClosed()) {
+				// The application is shutting down: the call ends now with its last failure.
+				call.stop(Outcome.NOT_RETRYABLE, call.attempted);
+				break;
+			}
 			call.next(retryContext);
 			try {
 				T result = run(context, attempt, call.attempted);

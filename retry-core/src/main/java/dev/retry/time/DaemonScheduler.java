@@ -1,5 +1,6 @@
 package dev.retry.time;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -22,6 +23,8 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
 	private final ScheduledThreadPoolExecutor executor;
 
 	private volatile boolean closed;
+
+	private final CountDownLatch closing = new CountDownLatch(1);
 
 	/** @param threads the threads that run due attempts, at least 1 */
 	public DaemonScheduler(int threads) {
@@ -80,9 +83,18 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
 	 * {@link #isClosed()}: the calls waiting for a retry end at once with their last failure (or
 	 * their fallback) instead of hanging. Then waits up to a second for the threads to stop.
 	 */
+	/**
+	 * A sleeper for synchronous calls that wakes when this scheduler closes, so that a call
+	 * sleeping before its next attempt ends at once at shutdown (it then sees {@link #isClosed()}).
+	 */
+	public Sleeper sleeper() {
+		return (nanos) -> this.closing.await(nanos, TimeUnit.NANOSECONDS);
+	}
+
 	@Override
 	public void close() {
 		this.closed = true;
+		this.closing.countDown();
 		for (Runnable waiting : this.executor.getQueue().toArray(new Runnable[0])) {
 			if (this.executor.remove(waiting)) {
 				runClosing(waiting);

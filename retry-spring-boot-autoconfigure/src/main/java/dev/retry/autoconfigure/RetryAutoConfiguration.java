@@ -65,10 +65,14 @@ public final class RetryAutoConfiguration {
 		return new PolicyAssembler(properties, environment, resourceLoader.getClassLoader()).assemble();
 	}
 
+	/**
+	 * Sleeps synchronous calls between attempts; with the default scheduler, the sleep ends when the
+	 * context closes, so that no call keeps waiting for a retry through a shutdown.
+	 */
 	@Bean
 	@ConditionalOnMissingBean
-	Sleeper retrySleeper() {
-		return Sleeper.THREAD_SLEEP;
+	Sleeper retrySleeper(Scheduler scheduler) {
+		return (scheduler instanceof DaemonScheduler daemon) ? daemon.sleeper() : Sleeper.THREAD_SLEEP;
 	}
 
 	@Bean

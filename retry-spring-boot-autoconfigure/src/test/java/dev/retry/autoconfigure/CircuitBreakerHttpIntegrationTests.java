@@ -140,7 +140,7 @@ class CircuitBreakerHttpIntegrationTests {
 
 		@Bean
 		InventoryClient inventoryClient(@Value("${inventory.url}") String url) {
-			return new InventoryClient(RestClient.create(url));
+			return new InventoryClient(ScriptedHttpServer.restClient(url));
 		}
 
 	}

@@ -114,7 +114,7 @@ class HttpRetryIntegrationTests {
 		@Bean
 		InventoryClient inventoryClient(@Value("${inventory.url}") String url,
 				@Value("${inventory.closed-port}") int closedPort) {
-			return new InventoryClient(RestClient.create(url), RestClient.create("http://127.0.0.1:" + closedPort));
+			return new InventoryClient(ScriptedHttpServer.restClient(url), ScriptedHttpServer.restClient("http://127.0.0.1:" + closedPort));
 		}
 
 	}

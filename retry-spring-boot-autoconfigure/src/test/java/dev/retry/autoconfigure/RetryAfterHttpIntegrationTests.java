@@ -145,7 +145,7 @@ class RetryAfterHttpIntegrationTests {
 
 		@Bean
 		PricingClient pricingClient(@Value("${pricing.url}") String url) {
-			return new PricingClient(RestClient.create(url),
+			return new PricingClient(ScriptedHttpServer.restClient(url),
 					WebClient.builder().baseUrl(url).clientConnector(new JdkClientHttpConnector()).build());
 		}
 

@@ -80,6 +80,18 @@ final class ScriptedHttpServer implements AutoCloseable {
 		return "http://127.0.0.1:" + this.server.getAddress().getPort();
 	}
 
+	/**
+	 * A {@link org.springframework.web.client.RestClient} on the JDK's HTTP client, which retries
+	 * nothing by itself (Apache HttpClient 5, also on the test classpath, would re-send 503s and
+	 * wait out Retry-After on its own, hiding what the starter does).
+	 */
+	static org.springframework.web.client.RestClient restClient(String baseUrl) {
+		return org.springframework.web.client.RestClient.builder()
+			.baseUrl(baseUrl)
+			.requestFactory(new org.springframework.http.client.JdkClientHttpRequestFactory())
+			.build();
+	}
+
 	/** A local port nothing listens on, so connecting is refused. */
 	static int closedPort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0)) {

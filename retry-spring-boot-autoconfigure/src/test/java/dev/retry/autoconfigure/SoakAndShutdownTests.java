@@ -99,6 +99,55 @@ class SoakAndShutdownTests {
 			.noneMatch((thread) -> thread.getName().startsWith("retry-scheduler")));
 	}
 
+	@Test
+	void closingTheContextEndsASynchronousCallSleepingBeforeItsRetry() {
+		this.runner.withBean(SleepyTarget.class)
+			.withPropertyValues("retry.policies.patient.base-delay=1h", "retry.policies.patient.max-delay=1h")
+			.run((context) -> {
+				SleepyTarget target = context.getBean(SleepyTarget.class);
+				CompletableFuture<Throwable> caller = CompletableFuture.supplyAsync(() -> {
+					try {
+						target.call();
+						return null;
+					}
+					catch (Throwable failure) {
+						return failure;
+					}
+				});
+				await().atMost(Duration.ofSeconds(5)).until(() -> target.invocations() == 1);
+				await().atMost(Duration.ofSeconds(5)).until(() -> target.caller() != null
+						&& target.caller().getState() == Thread.State.TIMED_WAITING);
+
+				((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+
+				assertThat(caller.get(2, TimeUnit.SECONDS)).isInstanceOf(ConnectException.class);
+				assertThat(target.invocations()).as("no attempt after the shutdown").isEqualTo(1);
+			});
+	}
+
+	public static class SleepyTarget {
+
+		private final AtomicLong invocations = new AtomicLong();
+
+		private volatile Thread caller;
+
+		public long invocations() {
+			return this.invocations.get();
+		}
+
+		public Thread caller() {
+			return this.caller;
+		}
+
+		@Retryable(policy = "patient")
+		public String call() throws ConnectException {
+			this.caller = Thread.currentThread();
+			this.invocations.incrementAndGet();
+			throw new ConnectException("refused");
+		}
+
+	}
+
 	public static class FlakyTarget {
 
 		private final AtomicLong invocations = new AtomicLong();

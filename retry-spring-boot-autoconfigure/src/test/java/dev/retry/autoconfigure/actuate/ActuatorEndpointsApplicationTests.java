@@ -64,6 +64,7 @@ class ActuatorEndpointsApplicationTests {
 		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 		http = RestClient.builder()
 			.baseUrl("http://localhost:" + port + "/actuator")
+			.requestFactory(new org.springframework.http.client.JdkClientHttpRequestFactory())
 			.defaultStatusHandler(HttpStatusCode::isError, (request, response) -> {
 			})
 			.build();
