@@ -202,7 +202,7 @@ public final class ReactiveRetry {
 
 		/** Another attempt after a wait, or the call's end. */
 		Publisher<?> attemptFailed(Throwable failure) {
-			resume();
+			RetryContext.resume(this.context);
 			try {
 				failed(Failures.unwrap(failure));
 				if (this.executor.planRetry(this)) {
@@ -214,7 +214,7 @@ public final class ReactiveRetry {
 				return Mono.error((this.failure != null) ? this.failure : unexpected);
 			}
 			finally {
-				leave();
+				RetryContext.leave(this.context);
 			}
 		}
 
@@ -242,13 +242,13 @@ public final class ReactiveRetry {
 
 		/** The scheduler closed: the call ends now with its last failure, or its fallback. */
 		private Throwable stopNow() {
-			resume();
+			RetryContext.resume(this.context);
 			try {
 				stop(Outcome.NOT_RETRYABLE, this.attempted);
 				return end();
 			}
 			finally {
-				leave();
+				RetryContext.leave(this.context);
 			}
 		}
 
@@ -277,53 +277,38 @@ public final class ReactiveRetry {
 				outcome((this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY);
 				return;
 			}
-			resume();
+			RetryContext.resume(this.context);
 			try {
 				this.executor.cancelled(this.attempted);
 			}
 			finally {
-				leave();
-				endContext();
+				RetryContext.leave(this.context);
+				RetryContext.end(this.context);
 			}
 		}
 
 		private void outcome(Outcome outcome) {
-			resume();
+			RetryContext.resume(this.context);
 			try {
 				this.executor.completed(outcome, this.attempted, null);
 			}
 			finally {
-				leave();
-				endContext();
+				RetryContext.leave(this.context);
+				RetryContext.end(this.context);
 			}
 		}
 
 		@SuppressWarnings("unchecked")
 		<C, T> Publisher<T> ended(Throwable error, C context) {
-			endContext();
+			RetryContext.end(this.context);
 			if (!this.fallbackAnswers) {
 				return Flux.error(error);
 			}
 			return answer((Fallback<? super C>) this.fallback, context, this.failure);
 		}
 
-		private void endContext() {
-			if (this.context != null) {
-				this.context.end();
-			}
-		}
 
-		private void resume() {
-			if (this.context != null) {
-				RetryContext.resume(this.context);
-			}
-		}
 
-		private void leave() {
-			if (this.context != null) {
-				RetryContext.leave();
-			}
-		}
 
 	}
 

@@ -120,14 +120,25 @@ public final class RetryContext {
 		return new RetryContext().start(target, maxAttempts);
 	}
 
-	/** Makes a detached context current on this thread until {@link #leave}. */
-	static void resume(RetryContext context) {
-		FRAMES.get().push(context);
+	/** Makes a detached context current on this thread until {@link #leave}; nothing for {@code null}. */
+	static void resume(@Nullable RetryContext context) {
+		if (context != null) {
+			FRAMES.get().push(context);
+		}
 	}
 
-	/** Ends what {@link #resume} began. */
-	static void leave() {
-		FRAMES.get().pop();
+	/** Ends what {@link #resume} began for the same context. */
+	static void leave(@Nullable RetryContext context) {
+		if (context != null) {
+			FRAMES.get().pop();
+		}
+	}
+
+	/** Ends a detached context's call; nothing for {@code null}. */
+	static void end(@Nullable RetryContext context) {
+		if (context != null) {
+			context.end();
+		}
 	}
 
 	/** Ends a detached context's call. */

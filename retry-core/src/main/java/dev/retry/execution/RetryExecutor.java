@@ -584,14 +584,14 @@ public final class RetryExecutor {
 			}
 			int number = this.attempted;
 			CompletionStage<T> stage;
-			resume();
+			RetryContext.resume(this.retryContext);
 			try {
 				stage = (RetryExecutor.this.breaker != null)
 						? RetryExecutor.this.breaker.executeAsync(this.context, this.attempt, number)
 						: Attempt.start(this.attempt, this.context, number);
 			}
 			finally {
-				leave();
+				RetryContext.leave(this.retryContext);
 			}
 			pending(stage);
 			stage.whenComplete(this);
@@ -603,13 +603,13 @@ public final class RetryExecutor {
 			if (this.result.isDone()) {
 				return;
 			}
-			resume();
+			RetryContext.resume(this.retryContext);
 			try {
 				if (error == null) {
 					completed((this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY, this.attempted,
 							null);
 					this.result.answer(value);
-					endContext();
+					RetryContext.end(this.retryContext);
 					return;
 				}
 				failed(Failures.unwrap(error));
@@ -629,7 +629,7 @@ public final class RetryExecutor {
 				this.result.fail((this.failure != null) ? this.failure : unexpected);
 			}
 			finally {
-				leave();
+				RetryContext.leave(this.retryContext);
 			}
 		}
 
@@ -640,12 +640,12 @@ public final class RetryExecutor {
 				return;
 			}
 			if (RetryExecutor.this.scheduler.isClosed()) {
-				resume();
+				RetryContext.resume(this.retryContext);
 				try {
 					stopNow();
 				}
 				finally {
-					leave();
+					RetryContext.leave(this.retryContext);
 				}
 				return;
 			}
@@ -663,11 +663,11 @@ public final class RetryExecutor {
 			Throwable thrown = end(this, this.fallback);
 			if (thrown != null) {
 				this.result.fail(thrown);
-				endContext();
+				RetryContext.end(this.retryContext);
 				return;
 			}
 			CompletionStage<T> answer = this.fallback.applyAsync(this.context, this.failure);
-			endContext();
+			RetryContext.end(this.retryContext);
 			pending(answer);
 			answer.whenComplete((value, error) -> {
 				if (error != null) {
@@ -690,12 +690,12 @@ public final class RetryExecutor {
 		/** The caller cancelled or completed the future itself. */
 		void gaveUp() {
 			cancelPending();
-			resume();
+			RetryContext.resume(this.retryContext);
 			try {
 				cancelled(this.attempted);
 			}
 			finally {
-				leave();
+				RetryContext.leave(this.retryContext);
 			}
 		}
 
@@ -706,23 +706,8 @@ public final class RetryExecutor {
 			}
 		}
 
-		private void endContext() {
-			if (this.retryContext != null) {
-				this.retryContext.end();
-			}
-		}
 
-		private void resume() {
-			if (this.retryContext != null) {
-				RetryContext.resume(this.retryContext);
-			}
-		}
 
-		private void leave() {
-			if (this.retryContext != null) {
-				RetryContext.leave();
-			}
-		}
 
 	}
 

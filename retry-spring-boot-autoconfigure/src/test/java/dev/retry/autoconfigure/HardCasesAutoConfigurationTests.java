@@ -13,7 +13,6 @@ import dev.retry.autoconfigure.actuate.RetryActuatorAutoConfiguration;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.PolicyRegistry;
-import dev.retry.autoconfigure.diagnostics.RetryConfigurationFailureAnalyzer;
 import dev.retry.time.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -66,7 +65,7 @@ class HardCasesAutoConfigurationTests {
 	@Test
 	void aNameSpringWouldChangeFailsStartUpNamingTheProperty() {
 		this.runner.withPropertyValues("retry.policies.my policy.max-attempts=5").run((context) -> {
-			FailureAnalysis analysis = analyze(context);
+			FailureAnalysis analysis = StartupFailureTests.analyze(context);
 			assertThat(analysis.getDescription()).contains("Property: retry.policies.my policy.max-attempts")
 				.contains("the name 'my policy' cannot be bound as written");
 			assertThat(analysis.getAction()).contains("retry.policies.[my policy].max-attempts");
@@ -85,7 +84,7 @@ class HardCasesAutoConfigurationTests {
 	@Test
 	void aDurationLongerThanTheEngineCanCountFailsStartUpNamingTheProperty() {
 		this.runner.withPropertyValues("retry.defaults.max-delay=10000000000").run((context) -> {
-			FailureAnalysis analysis = analyze(context);
+			FailureAnalysis analysis = StartupFailureTests.analyze(context);
 			assertThat(analysis.getDescription()).contains("Property: retry.defaults.max-delay")
 				.contains("out of range: longer than the 292 years");
 		});
@@ -152,13 +151,6 @@ class HardCasesAutoConfigurationTests {
 
 				assertThat(client.alwaysThrows().block()).as("the fallback answers").isEqualTo("cached");
 			});
-	}
-
-	private static FailureAnalysis analyze(org.springframework.boot.test.context.assertj.AssertableApplicationContext context) {
-		assertThat(context).hasFailed();
-		FailureAnalysis analysis = new RetryConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
-		assertThat(analysis).as("failure analysis of %s", context.getStartupFailure()).isNotNull();
-		return analysis;
 	}
 
 	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)

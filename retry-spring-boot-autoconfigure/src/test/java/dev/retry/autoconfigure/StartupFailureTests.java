@@ -321,7 +321,7 @@ class StartupFailureTests {
 
 	}
 
-	private static FailureAnalysis analyze(AssertableApplicationContext context) {
+	static FailureAnalysis analyze(AssertableApplicationContext context) {
 		assertThat(context).hasFailed();
 		FailureAnalyzer analyzer = new RetryConfigurationFailureAnalyzer();
 		FailureAnalysis analysis = analyzer.analyze(context.getStartupFailure());
