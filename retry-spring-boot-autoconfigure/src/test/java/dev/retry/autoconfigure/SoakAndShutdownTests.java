@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -89,7 +88,7 @@ class SoakAndShutdownTests {
 				assertThat(waiting).noneMatch(CompletableFuture::isDone);
 				long closing = System.nanoTime();
 
-				((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+				context.getSourceApplicationContext().close();
 
 				await().atMost(Duration.ofSeconds(2)).until(() -> waiting.stream().allMatch(CompletableFuture::isDone));
 				assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofSeconds(2));
@@ -118,7 +117,7 @@ class SoakAndShutdownTests {
 				await().atMost(Duration.ofSeconds(5)).until(() -> target.caller() != null
 						&& target.caller().getState() == Thread.State.TIMED_WAITING);
 
-				((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+				context.getSourceApplicationContext().close();
 
 				assertThat(caller.get(2, TimeUnit.SECONDS)).isInstanceOf(ConnectException.class);
 				assertThat(target.invocations()).as("no attempt after the shutdown").isEqualTo(1);
