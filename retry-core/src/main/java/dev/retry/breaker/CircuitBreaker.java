@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 import dev.retry.CircuitBreakerOpenException;
 import dev.retry.classify.HttpStatusResolver;
 import dev.retry.execution.Attempt;
+import dev.retry.execution.AttemptStage;
 import dev.retry.internal.Assert;
 import dev.retry.internal.Durations;
 import dev.retry.internal.Redaction;
@@ -45,6 +46,9 @@ public final class CircuitBreaker {
 	private final String halfOpenMaxWaitText;
 
 	private final AtomicReference<Phase> phase;
+
+	/** The breaker as a stage with nothing but the call behind it: {@link #execute}. */
+	private final BreakerStage alone = new BreakerStage(this, null);
 
 	private final LongAdder successes = new LongAdder();
 
@@ -92,21 +96,7 @@ public final class CircuitBreaker {
 	 * @throws Throwable whatever the call threw, after recording it
 	 */
 	public <C, T> T execute(C context, Attempt<C, T> attempt, int attemptNumber) throws Throwable {
-		Phase admitted = tryAcquire();
-		if (admitted == null) {
-			throw rejection();
-		}
-		long start = (this.slowNanos > 0) ? this.ticker.nanoTime() : 0L;
-		T result;
-		try {
-			result = attempt.run(context, attemptNumber);
-		}
-		catch (Throwable failure) {
-			onFailure(admitted, failure, elapsed(start));
-			throw failure;
-		}
-		onSuccess(admitted, elapsed(start));
-		return result;
+		return this.alone.run(context, attempt, attemptNumber);
 	}
 
 	/**
@@ -118,11 +108,12 @@ public final class CircuitBreaker {
 	 */
 	public <C, T> CompletableFuture<T> executeAsync(C context, Attempt<C, ? extends CompletionStage<T>> attempt,
 			int attemptNumber) {
-		Phase admitted = tryAcquire();
-		if (admitted == null) {
-			return CompletableFuture.failedFuture(rejection());
-		}
-		return new Trial<>(this, admitted, this.ticker.nanoTime(), Attempt.start(attempt, context, attemptNumber));
+		return this.alone.start(context, attempt, attemptNumber);
+	}
+
+	/** This breaker as a stage of an attempt chain, in front of {@code next} (or of the call itself). */
+	public BreakerStage stage(@Nullable AttemptStage next) {
+		return new BreakerStage(this, next);
 	}
 
 	/**
@@ -136,7 +127,12 @@ public final class CircuitBreaker {
 		}
 	}
 
-	private long elapsed(long start) {
+	/** When a call starts, for {@link #elapsed}: read only when slow calls are measured. */
+	long startTime() {
+		return (this.slowNanos > 0) ? this.ticker.nanoTime() : 0L;
+	}
+
+	long elapsed(long start) {
 		return (this.slowNanos > 0) ? this.ticker.nanoTime() - start : 0L;
 	}
 

@@ -38,6 +38,25 @@ public interface RetryListener {
 	}
 
 	/**
+	 * An attempt failed (whether or not another follows). Not called for an attempt a circuit
+	 * breaker rejected, which was never made.
+	 * @param target the method
+	 * @param attempt the attempt that failed, 1 for the first
+	 * @param failure what it threw; an {@link dev.retry.AttemptTimeoutException} when it timed out
+	 */
+	default void onAttemptFailed(CallTarget target, int attempt, Throwable failure) {
+	}
+
+	/**
+	 * A hedge (an extra attempt started beside a slow one) ended.
+	 * @param target the method
+	 * @param won whether its answer was the one used; {@code false} when another answered first,
+	 * or it failed, or the call was cancelled
+	 */
+	default void onHedgeEnded(CallTarget target, boolean won) {
+	}
+
+	/**
 	 * The call ended.
 	 * @param target the method
 	 * @param outcome how it ended

@@ -34,4 +34,26 @@ public interface Attempt<C, T> {
 		}
 	}
 
+	/**
+	 * Starts one attempt as a {@link CompletableFuture} the caller may cancel: the method's own
+	 * future when it returns one, else a future completed by its stage.
+	 */
+	static <C, T> CompletableFuture<T> startFuture(Attempt<C, ? extends CompletionStage<T>> attempt, C context,
+			int number) {
+		CompletionStage<T> stage = start(attempt, context, number);
+		if (stage instanceof CompletableFuture<T> future) {
+			return future;
+		}
+		CompletableFuture<T> future = new CompletableFuture<>();
+		stage.whenComplete((value, failure) -> {
+			if (failure != null) {
+				future.completeExceptionally(failure);
+			}
+			else {
+				future.complete(value);
+			}
+		});
+		return future;
+	}
+
 }

@@ -1,10 +1,15 @@
 package dev.retry.execution;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
+import dev.retry.AttemptTimeoutException;
+import dev.retry.breaker.BreakerStage;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.event.Outcome;
 import dev.retry.internal.Failures;
@@ -58,8 +63,7 @@ public final class ReactiveRetry {
 	 */
 	public static <C, T> Flux<T> flux(RetryExecutor executor, Flux<T> source, C context,
 			@Nullable Fallback<? super C> fallback) {
-		CircuitBreaker breaker = executor.getBreaker();
-		Flux<T> attempt = (breaker != null) ? guarded(breaker, source) : source;
+		Flux<T> attempt = through(executor.getChain(), source);
 		return Flux.defer(() -> {
 			executor.recordCall();
 			Subscription call = new Subscription(executor, fallback);
@@ -71,6 +75,130 @@ public final class ReactiveRetry {
 				.onErrorResume((failure) -> call.ended(failure, context));
 			return (call.context != null) ? retried.contextWrite(Context.of(RetryContext.class, call.context)) : retried;
 		});
+	}
+
+	/**
+	 * Puts each subscription (each attempt) through the stages of the chain, outermost first: the
+	 * Reactor form of every stage is here, so that the stages themselves need no Reactor.
+	 */
+	private static <T> Flux<T> through(@Nullable AttemptStage stage, Flux<T> source) {
+		if (stage == null) {
+			return source;
+		}
+		Flux<T> inner = through(stage.next(), source);
+		if (stage instanceof BreakerStage breaker) {
+			return guarded(breaker.breaker(), inner);
+		}
+		if (stage instanceof TimeoutStage timeout) {
+			return timedOut(timeout, inner);
+		}
+		if (stage instanceof HedgeStage hedge) {
+			return hedged(hedge, inner);
+		}
+		throw new IllegalStateException("No Reactor form for " + stage.getClass().getName());
+	}
+
+	/**
+	 * Fails a subscription whose first element (a {@code Mono}'s value) has not come within the
+	 * attempt timeout with {@link AttemptTimeoutException}, cancelling it.
+	 */
+	private static <T> Flux<T> timedOut(TimeoutStage stage, Flux<T> attempt) {
+		return attempt.timeout(after(stage.watchdog(), stage.timeout().toNanos()), (element) -> Mono.never(),
+				Flux.defer(() -> Flux.error(new AttemptTimeoutException(stage.timeout(), null))));
+	}
+
+	/**
+	 * Subscribes to the attempt, and again after each hedge delay while no value has come (up to
+	 * max-hedges, each paid from the budget); the first to emit a value is used, the others are
+	 * cancelled. Fails with the first attempt's failure when none emits.
+	 */
+	private static <T> Flux<T> hedged(HedgeStage stage, Flux<T> attempt) {
+		return Flux.defer(() -> {
+			HedgeRace race = new HedgeRace(stage);
+			List<Publisher<T>> runners = new ArrayList<>(1 + stage.maxHedges());
+			runners.add(attempt.doOnNext((value) -> race.answered(0)));
+			long delay = stage.delay().toNanos();
+			for (int i = 1; i <= stage.maxHedges(); i++) {
+				int index = i;
+				runners.add(after(stage.watchdog(), delay * i).flatMapMany((tick) -> stage.mayHedge()
+						? attempt.doOnSubscribe((subscription) -> race.started(index))
+							.doOnNext((value) -> race.answered(index))
+						: Flux.<T>empty()));
+			}
+			return Flux.firstWithValue(runners)
+				.onErrorMap(ReactiveRetry::firstFailure)
+				.doOnTerminate(race::ended)
+				.doOnCancel(race::ended);
+		});
+	}
+
+	/** The failure of the first runner, out of the error Reactor reports when no runner had a value. */
+	private static Throwable firstFailure(Throwable error) {
+		if (error instanceof NoSuchElementException && error.getCause() != null
+				&& reactor.core.Exceptions.isMultiple(error.getCause())) {
+			for (Throwable runner : reactor.core.Exceptions.unwrapMultiple(error.getCause())) {
+				if (!(runner instanceof NoSuchElementException)) {
+					return runner;
+				}
+			}
+		}
+		return error;
+	}
+
+	/** A value after this delay, on the watchdog. */
+	private static Mono<Long> after(Scheduler watchdog, long nanos) {
+		return Mono.create((sink) -> {
+			Future<?> timer;
+			try {
+				timer = watchdog.schedule(() -> sink.success(nanos), nanos);
+			}
+			catch (RejectedExecutionException closed) {
+				sink.success();
+				return;
+			}
+			sink.onCancel(() -> timer.cancel(false));
+		});
+	}
+
+	/** Which hedges started, and which answered first. */
+	private static final class HedgeRace {
+
+		private final HedgeStage stage;
+
+		private final java.util.BitSet started = new java.util.BitSet();
+
+		private int winner = -1;
+
+		HedgeRace(HedgeStage stage) {
+			this.stage = stage;
+		}
+
+		synchronized void started(int index) {
+			this.started.set(index);
+		}
+
+		synchronized void answered(int index) {
+			if (this.winner < 0) {
+				this.winner = index;
+			}
+		}
+
+		private boolean ended;
+
+		void ended() {
+			int winner;
+			java.util.BitSet started;
+			synchronized (this) {
+				if (this.ended) {
+					return;
+				}
+				this.ended = true;
+				winner = this.winner;
+				started = (java.util.BitSet) this.started.clone();
+			}
+			started.stream().forEach((index) -> this.stage.hedged(index == winner));
+		}
+
 	}
 
 	/** Passes each subscription to {@code source} through the breaker. */
@@ -204,7 +332,7 @@ public final class ReactiveRetry {
 		Publisher<?> attemptFailed(Throwable failure) {
 			RetryContext.resume(this.context);
 			try {
-				failed(Failures.unwrap(failure));
+				this.executor.attemptFailed(this, Failures.unwrap(failure));
 				if (this.executor.planRetry(this)) {
 					return Mono.create(this::waitForNextAttempt);
 				}

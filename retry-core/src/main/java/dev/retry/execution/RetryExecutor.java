@@ -79,6 +79,9 @@ public final class RetryExecutor {
 	/** False for a breaker alone: one attempt, no retry context, no listeners. */
 	private final boolean retries;
 
+	/** The stages each attempt passes through (hedge, breaker, timeout), or {@code null}: the call alone. */
+	private final @Nullable AttemptStage chain;
+
 	private final LoggedOnce listenerFailure = new LoggedOnce("A RetryListener threw; the call goes on");
 
 	private final LoggedOnce resolverFailure = new LoggedOnce("A RetryAfterResolver threw; treated as no hint");
@@ -117,6 +120,29 @@ public final class RetryExecutor {
 				? runtime.retryAfter() : null;
 		this.maxDelayNanos = policy.getMaxDelay().toNanos();
 		this.retries = retries;
+		this.chain = chain(policy, breaker, budget, runtime.watchdog());
+	}
+
+	/**
+	 * The one place the stages of an attempt are put together, outermost first: hedging, the
+	 * breaker, the attempt timeout, then the call. The timeout is inside the breaker, so that a
+	 * timed-out attempt counts as a failure of the downstream, and a rejected attempt starts no
+	 * timer. A new stage (a bulkhead, say) is one class and one line here.
+	 */
+	private @Nullable AttemptStage chain(RetryPolicy policy, @Nullable CircuitBreaker breaker,
+			@Nullable RetryBudget budget, Scheduler watchdog) {
+		AttemptStage chain = null;
+		if (!policy.getAttemptTimeout().isZero()) {
+			chain = new TimeoutStage(policy.getAttemptTimeout(), watchdog, chain);
+		}
+		if (breaker != null) {
+			chain = breaker.stage(chain);
+		}
+		if (!policy.getHedgeDelay().isZero()) {
+			chain = new HedgeStage(policy.getHedgeDelay(), policy.getMaxHedges(), watchdog, budget, this::hedgeEnded,
+					chain);
+		}
+		return chain;
 	}
 
 	/**
@@ -164,6 +190,11 @@ public final class RetryExecutor {
 	/** The circuit breaker each attempt passes through, if any. */
 	public @Nullable CircuitBreaker getBreaker() {
 		return this.breaker;
+	}
+
+	/** The outermost stage each attempt passes through, or {@code null} when attempts are the call alone. */
+	public @Nullable AttemptStage getChain() {
+		return this.chain;
 	}
 
 	/** Runs a call without context or fallback. */
@@ -235,7 +266,7 @@ public final class RetryExecutor {
 	private <C, T> T retry(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback,
 			@Nullable RetryContext retryContext, Throwable firstFailure, long start) throws Throwable {
 		Progress call = new Progress(start, this.wrap, true);
-		call.failed(firstFailure);
+		attemptFailed(call, firstFailure);
 		while (planRetry(call)) {
 			try {
 				this.sleeper.sleep(call.delay);
@@ -257,7 +288,7 @@ public final class RetryExecutor {
 				return result;
 			}
 			catch (Throwable next) {
-				call.failed(next);
+				attemptFailed(call, next);
 			}
 		}
 		Throwable thrown = end(call, fallback);
@@ -342,7 +373,38 @@ public final class RetryExecutor {
 	}
 
 	private <C, T> T run(C context, Attempt<C, T> attempt, int number) throws Throwable {
-		return (this.breaker != null) ? this.breaker.execute(context, attempt, number) : attempt.run(context, number);
+		AttemptStage chain = this.chain;
+		return (chain != null) ? chain.run(context, attempt, number) : attempt.run(context, number);
+	}
+
+	/**
+	 * The attempt {@code call.attempted} failed: recorded in the call's progress, and told to the
+	 * listeners unless a breaker rejected it (a rejected attempt was never made).
+	 */
+	void attemptFailed(Progress call, Throwable failure) {
+		call.failed(failure);
+		if (this.listeners.length == 0 || failure instanceof CircuitBreakerOpenException) {
+			return;
+		}
+		for (RetryListener listener : this.listeners) {
+			try {
+				listener.onAttemptFailed(this.target, call.attempted, failure);
+			}
+			catch (Throwable ex) {
+				this.listenerFailure.failed(listener, ex);
+			}
+		}
+	}
+
+	private void hedgeEnded(boolean won) {
+		for (RetryListener listener : this.listeners) {
+			try {
+				listener.onHedgeEnded(this.target, won);
+			}
+			catch (Throwable ex) {
+				this.listenerFailure.failed(listener, ex);
+			}
+		}
 	}
 
 	/** The larger of the computed delay and the wait the failure asks for, capped at max-delay. */
@@ -586,8 +648,8 @@ public final class RetryExecutor {
 			CompletionStage<T> stage;
 			RetryContext.resume(this.retryContext);
 			try {
-				stage = (RetryExecutor.this.breaker != null)
-						? RetryExecutor.this.breaker.executeAsync(this.context, this.attempt, number)
+				AttemptStage chain = RetryExecutor.this.chain;
+				stage = (chain != null) ? chain.start(this.context, this.attempt, number)
 						: Attempt.start(this.attempt, this.context, number);
 			}
 			finally {
@@ -612,7 +674,7 @@ public final class RetryExecutor {
 					RetryContext.end(this.retryContext);
 					return;
 				}
-				failed(Failures.unwrap(error));
+				attemptFailed(this, Failures.unwrap(error));
 				if (!planRetry(this)) {
 					finish();
 					return;

@@ -24,9 +24,12 @@ import dev.retry.time.Ticker;
  * @param statusResolver reads HTTP statuses from client failures
  * @param retryAfter reads the wait a failure asks for (such as a {@code Retry-After} header)
  * @param scheduler starts the next attempt of an asynchronous call after its delay
+ * @param watchdog times attempts out and starts hedges, in real time: unlike the scheduler, it is
+ * not replaced by a {@link dev.retry.time.ManualClock} in tests, since a timeout that fires at once
+ * would fail every attempt
  */
 public record RetryRuntime(Sleeper sleeper, Ticker ticker, DoubleSupplier random, List<RetryListener> listeners,
-		HttpStatusResolver statusResolver, RetryAfterResolver retryAfter, Scheduler scheduler) {
+		HttpStatusResolver statusResolver, RetryAfterResolver retryAfter, Scheduler scheduler, Scheduler watchdog) {
 
 	private static final DoubleSupplier THREAD_LOCAL_RANDOM = () -> ThreadLocalRandom.current().nextDouble();
 
@@ -38,15 +41,22 @@ public record RetryRuntime(Sleeper sleeper, Ticker ticker, DoubleSupplier random
 		Assert.notNull(statusResolver, "statusResolver");
 		Assert.notNull(retryAfter, "retryAfter");
 		Assert.notNull(scheduler, "scheduler");
+		Assert.notNull(watchdog, "watchdog");
 	}
 
 	/**
 	 * Real sleeping and time, thread-local randomness, no listeners, no HTTP client knowledge, no retry
-	 * hints; asynchronous calls wait on one {@link DaemonScheduler} shared by the whole JVM.
+	 * hints; asynchronous calls wait, and attempts are timed, on one {@link DaemonScheduler} shared
+	 * by the whole JVM.
 	 */
 	public static RetryRuntime defaults() {
 		return new RetryRuntime(Sleeper.THREAD_SLEEP, Ticker.SYSTEM, THREAD_LOCAL_RANDOM, List.of(),
-				HttpStatusResolver.NONE, RetryAfterResolver.NONE, SharedScheduler::schedule);
+				HttpStatusResolver.NONE, RetryAfterResolver.NONE, SharedScheduler::schedule, SharedScheduler::schedule);
+	}
+
+	/** The JVM-wide scheduler of {@link #defaults()}: a real-time watchdog for any runtime. */
+	public static Scheduler sharedScheduler() {
+		return SharedScheduler::schedule;
 	}
 
 	/** The default source of randomness: {@link ThreadLocalRandom}. */
@@ -56,37 +66,43 @@ public record RetryRuntime(Sleeper sleeper, Ticker ticker, DoubleSupplier random
 
 	public RetryRuntime withSleeper(Sleeper sleeper) {
 		return new RetryRuntime(sleeper, this.ticker, this.random, this.listeners, this.statusResolver, this.retryAfter,
-				this.scheduler);
+				this.scheduler, this.watchdog);
 	}
 
 	public RetryRuntime withTicker(Ticker ticker) {
 		return new RetryRuntime(this.sleeper, ticker, this.random, this.listeners, this.statusResolver, this.retryAfter,
-				this.scheduler);
+				this.scheduler, this.watchdog);
 	}
 
 	public RetryRuntime withRandom(DoubleSupplier random) {
 		return new RetryRuntime(this.sleeper, this.ticker, random, this.listeners, this.statusResolver, this.retryAfter,
-				this.scheduler);
+				this.scheduler, this.watchdog);
 	}
 
 	public RetryRuntime withListeners(List<RetryListener> listeners) {
 		return new RetryRuntime(this.sleeper, this.ticker, this.random, listeners, this.statusResolver, this.retryAfter,
-				this.scheduler);
+				this.scheduler, this.watchdog);
 	}
 
 	public RetryRuntime withRetryAfter(RetryAfterResolver retryAfter) {
 		return new RetryRuntime(this.sleeper, this.ticker, this.random, this.listeners, this.statusResolver, retryAfter,
-				this.scheduler);
+				this.scheduler, this.watchdog);
 	}
 
 	public RetryRuntime withScheduler(Scheduler scheduler) {
 		return new RetryRuntime(this.sleeper, this.ticker, this.random, this.listeners, this.statusResolver,
-				this.retryAfter, scheduler);
+				this.retryAfter, scheduler, this.watchdog);
+	}
+
+	/** Times attempts out and starts hedges; must run tasks at their time, in real time. */
+	public RetryRuntime withWatchdog(Scheduler watchdog) {
+		return new RetryRuntime(this.sleeper, this.ticker, this.random, this.listeners, this.statusResolver,
+				this.retryAfter, this.scheduler, watchdog);
 	}
 
 	public RetryRuntime withStatusResolver(HttpStatusResolver statusResolver) {
 		return new RetryRuntime(this.sleeper, this.ticker, this.random, this.listeners, statusResolver, this.retryAfter,
-				this.scheduler);
+				this.scheduler, this.watchdog);
 	}
 
 	/** The JVM-wide scheduler of {@link #defaults()}, started on first use. */

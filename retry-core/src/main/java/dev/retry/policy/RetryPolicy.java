@@ -35,6 +35,12 @@ public final class RetryPolicy {
 
 	private final Duration maxDuration;
 
+	private final Duration attemptTimeout;
+
+	private final Duration hedgeDelay;
+
+	private final int maxHedges;
+
 	private final List<Class<? extends Throwable>> retryOn;
 
 	private final List<Class<? extends Throwable>> noRetryOn;
@@ -59,6 +65,9 @@ public final class RetryPolicy {
 		this.jitter = b.jitter;
 		this.jitterFactor = b.jitterFactor;
 		this.maxDuration = b.maxDuration;
+		this.attemptTimeout = b.attemptTimeout;
+		this.hedgeDelay = b.hedgeDelay;
+		this.maxHedges = b.maxHedges;
 		this.retryOn = List.copyOf(b.retryOn);
 		this.noRetryOn = List.copyOf(b.noRetryOn);
 		this.retryOnStatus = Set.copyOf(b.retryOnStatus);
@@ -115,6 +124,21 @@ public final class RetryPolicy {
 	/** Deadline over all attempts and waits; {@link Duration#ZERO} for none. */
 	public Duration getMaxDuration() {
 		return this.maxDuration;
+	}
+
+	/** How long one attempt may run; {@link Duration#ZERO} for no limit. */
+	public Duration getAttemptTimeout() {
+		return this.attemptTimeout;
+	}
+
+	/** How long an asynchronous attempt may go unanswered before a hedge starts; zero for none. */
+	public Duration getHedgeDelay() {
+		return this.hedgeDelay;
+	}
+
+	/** Hedges at most started beside one attempt. */
+	public int getMaxHedges() {
+		return this.maxHedges;
 	}
 
 	/** Failures retried in addition to (or, when non-empty, instead of) the built-in classification. */

@@ -35,6 +35,12 @@ public final class RetryPolicyBuilder {
 
 	Duration maxDuration = Duration.ZERO;
 
+	Duration attemptTimeout = Duration.ZERO;
+
+	Duration hedgeDelay = Duration.ZERO;
+
+	int maxHedges = 1;
+
 	final List<Class<? extends Throwable>> retryOn = new ArrayList<>();
 
 	final List<Class<? extends Throwable>> noRetryOn = new ArrayList<>();
@@ -61,6 +67,9 @@ public final class RetryPolicyBuilder {
 		this.jitter = policy.getJitter();
 		this.jitterFactor = policy.getJitterFactor();
 		this.maxDuration = policy.getMaxDuration();
+		this.attemptTimeout = policy.getAttemptTimeout();
+		this.hedgeDelay = policy.getHedgeDelay();
+		this.maxHedges = policy.getMaxHedges();
 		this.retryOn.addAll(policy.getRetryOn());
 		this.noRetryOn.addAll(policy.getNoRetryOn());
 		this.retryOnStatus.clear();
@@ -107,6 +116,27 @@ public final class RetryPolicyBuilder {
 
 	public RetryPolicyBuilder jitterFactor(double jitterFactor) {
 		this.jitterFactor = jitterFactor;
+		return this;
+	}
+
+	/** How long one attempt may run before it fails with an AttemptTimeoutException; zero for no limit. */
+	public RetryPolicyBuilder attemptTimeout(Duration attemptTimeout) {
+		this.attemptTimeout = Assert.notNull(attemptTimeout, "attemptTimeout");
+		return this;
+	}
+
+	/**
+	 * How long an attempt of an asynchronous or reactive call may go unanswered before a hedge
+	 * starts beside it; zero for no hedging.
+	 */
+	public RetryPolicyBuilder hedgeDelay(Duration hedgeDelay) {
+		this.hedgeDelay = Assert.notNull(hedgeDelay, "hedgeDelay");
+		return this;
+	}
+
+	/** Hedges at most started beside one attempt. */
+	public RetryPolicyBuilder maxHedges(int maxHedges) {
+		this.maxHedges = maxHedges;
 		return this;
 	}
 
@@ -163,6 +193,12 @@ public final class RetryPolicyBuilder {
 		Assert.isTrue(this.jitterFactor >= 0.0 && this.jitterFactor <= 1.0, "jitterFactor must be within 0..1, was %s",
 				this.jitterFactor);
 		Assert.isTrue(!this.maxDuration.isNegative(), "maxDuration must be >= 0 (0 = none), was %s", this.maxDuration);
+		Assert.isTrue(!this.attemptTimeout.isNegative(), "attemptTimeout must be >= 0 (0 = none), was %s",
+				this.attemptTimeout);
+		Assert.isTrue(this.maxDuration.isZero() || this.attemptTimeout.compareTo(this.maxDuration) <= 0,
+				"attemptTimeout must be <= maxDuration (%s), was %s", this.maxDuration, this.attemptTimeout);
+		Assert.isTrue(!this.hedgeDelay.isNegative(), "hedgeDelay must be >= 0 (0 = off), was %s", this.hedgeDelay);
+		Assert.isTrue(this.maxHedges >= 1, "maxHedges must be >= 1, was %d", this.maxHedges);
 		for (Integer status : this.retryOnStatus) {
 			Assert.isTrue(status != null && status >= 100 && status <= 599,
 					"retryOnStatus must hold HTTP statuses within 100..599, was %s", status);

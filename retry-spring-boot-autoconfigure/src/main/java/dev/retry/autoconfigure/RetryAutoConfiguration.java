@@ -130,8 +130,11 @@ public final class RetryAutoConfiguration {
 	RetryRuntime retryRuntime(Sleeper sleeper, Ticker ticker, Scheduler scheduler,
 			ObjectProvider<RetryListener> listeners, HttpStatusResolver statusResolver,
 			ObjectProvider<RetryAfterResolver> retryAfterResolvers) {
+		// Timeouts and hedges need real time even when a test replaces the scheduler with a ManualClock.
+		Scheduler watchdog = (scheduler instanceof DaemonScheduler) ? scheduler : RetryRuntime.sharedScheduler();
 		return RetryRuntime.defaults()
 			.withScheduler(scheduler)
+			.withWatchdog(watchdog)
 			.withRetryAfter(RetryAfterResolver.firstOf(retryAfterResolvers.orderedStream().toList()))
 			.withSleeper(sleeper)
 			.withTicker(ticker)

@@ -13,6 +13,7 @@ import dev.retry.autoconfigure.config.EffectivePolicy;
 import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.MethodRegistry.AnnotatedMethod;
 import dev.retry.autoconfigure.config.PolicyRegistry;
+import dev.retry.autoconfigure.config.ValueSource;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import dev.retry.classify.FailureClassifier;
 import dev.retry.execution.RetryExecutor;
@@ -80,6 +81,7 @@ public final class RetryInterceptorFactory {
 		}
 		else {
 			EffectivePolicy policy = this.policies.get(retryable.policy(), MethodNames.describe(method));
+			refuseHedgingOnSynchronousMethod(method, style, policy);
 			FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
 					List.of(retryable.noRetryOn()), this.runtime.statusResolver());
 			executor = new RetryExecutor(name, policy.policy(), classifier, this.runtime, breaker,
@@ -91,6 +93,20 @@ public final class RetryInterceptorFactory {
 	}
 
 	private record MethodKey(Class<?> beanClass, Method method) {
+	}
+
+	/** A synchronous method has no second attempt to run beside the first: hedging needs a future or publisher. */
+	private static void refuseHedgingOnSynchronousMethod(Method method, CallStyle style, EffectivePolicy policy) {
+		if (style != CallStyle.DIRECT || policy.policy().getHedgeDelay().isZero()) {
+			return;
+		}
+		ValueSource hedgeDelay = policy.sources().get("hedge-delay");
+		throw new RetryConfigurationException("@Retryable(policy = \"" + policy.policy().getName() + "\") on "
+				+ MethodNames.describe(method) + " hedges (hedge-delay " + hedgeDelay.value() + ", from "
+				+ hedgeDelay.property() + ", " + hedgeDelay.origin() + "), but " + method.getName() + " returns "
+				+ method.getReturnType().getSimpleName() + ": a synchronous method has no second attempt to run beside the first.",
+				"Hedge only methods returning CompletableFuture, CompletionStage, Mono or Flux: give this method a policy "
+						+ "without hedge-delay, or make it return a CompletableFuture.");
 	}
 
 	private dev.retry.breaker.CircuitBreaker breaker(Method method, CircuitBreaker annotation) {

@@ -110,6 +110,14 @@ public final class PolicyAssembler {
 		Duration window = (ratio > 0)
 				? v.positiveDuration(windowSource, "the budget needs a window to count in", "a duration > 0, such as 10s")
 				: v.duration(windowSource, "a duration > 0, such as 10s");
+		Duration maxDuration = v.duration(values.get(PolicyKey.MAX_DURATION), "a duration >= 0 (0 for no deadline)");
+		Duration attemptTimeout = v.duration(values.get(PolicyKey.ATTEMPT_TIMEOUT), "a duration >= 0 (0 for no limit)");
+		if (!maxDuration.isZero() && attemptTimeout.compareTo(maxDuration) > 0) {
+			ValueSource deadline = values.get(PolicyKey.MAX_DURATION);
+			throw ValueChecks.invalid(values.get(PolicyKey.ATTEMPT_TIMEOUT), "attempt-timeout is above max-duration ("
+					+ deadline.value() + ", from " + deadline.property() + "): no attempt could time out",
+					"a duration <= max-duration (" + deadline.value() + "), or 0");
+		}
 		return RetryPolicy.builder(name)
 			.maxAttempts(maxAttempts)
 			.baseDelay(baseDelay)
@@ -119,7 +127,10 @@ public final class PolicyAssembler {
 			.jitter(v.required(values.get(PolicyKey.JITTER), Jitter.class,
 					"one of none, proportional, full, equal, decorrelated"))
 			.jitterFactor(v.doubleWithin(values.get(PolicyKey.JITTER_FACTOR), 0.0, 1.0, "a number within 0 and 1"))
-			.maxDuration(v.duration(values.get(PolicyKey.MAX_DURATION), "a duration >= 0 (0 for no deadline)"))
+			.maxDuration(maxDuration)
+			.attemptTimeout(attemptTimeout)
+			.hedgeDelay(v.duration(values.get(PolicyKey.HEDGE_DELAY), "a duration >= 0 (0 for no hedging)"))
+			.maxHedges(v.intWithin(values.get(PolicyKey.MAX_HEDGES), 1, 100, "an integer within 1 and 100"))
 			.retryOn(v.exceptionTypes(values.get(PolicyKey.RETRY_ON)))
 			.noRetryOn(v.exceptionTypes(values.get(PolicyKey.NO_RETRY_ON)))
 			.retryOnStatus(v.statuses(values.get(PolicyKey.RETRY_ON_STATUS)))

@@ -144,6 +144,27 @@ public class RetryProperties {
 		private Duration maxDuration = Duration.ZERO;
 
 		/**
+		 * How long one attempt may run before it fails with AttemptTimeoutException and is
+		 * retried like any transient failure. A synchronous method is interrupted on its own
+		 * thread; a future is cancelled; a subscription is cancelled. 0 = no limit.
+		 */
+		@DecimalSeconds
+		private Duration attemptTimeout = Duration.ZERO;
+
+		/**
+		 * For CompletableFuture, Mono and Flux methods: how long an attempt may go unanswered
+		 * before another starts beside it; the first success wins, the others are cancelled. 0 =
+		 * no hedging.
+		 */
+		@DecimalSeconds
+		private Duration hedgeDelay = Duration.ZERO;
+
+		/**
+		 * Hedges at most started beside one attempt, when hedge-delay is set.
+		 */
+		private int maxHedges = 1;
+
+		/**
 		 * Fully qualified names of exceptions to retry (along the cause chain). When empty, the
 		 * built-in classification of transient failures applies.
 		 */
@@ -239,6 +260,30 @@ public class RetryProperties {
 
 		public void setMaxDuration(Duration maxDuration) {
 			this.maxDuration = maxDuration;
+		}
+
+		public Duration getAttemptTimeout() {
+			return this.attemptTimeout;
+		}
+
+		public void setAttemptTimeout(Duration attemptTimeout) {
+			this.attemptTimeout = attemptTimeout;
+		}
+
+		public Duration getHedgeDelay() {
+			return this.hedgeDelay;
+		}
+
+		public void setHedgeDelay(Duration hedgeDelay) {
+			this.hedgeDelay = hedgeDelay;
+		}
+
+		public int getMaxHedges() {
+			return this.maxHedges;
+		}
+
+		public void setMaxHedges(int maxHedges) {
+			this.maxHedges = maxHedges;
 		}
 
 		public List<String> getRetryOn() {

@@ -11,6 +11,10 @@ public final class RetryMeterNames {
 
 	public static final String RETRY_ATTEMPTS_DESCRIPTION = "Attempts made by @Retryable methods, the first included";
 
+	public static final String RETRY_HEDGES = "retry.hedges";
+
+	public static final String RETRY_HEDGES_DESCRIPTION = "Hedges started beside slow attempts, by whether their answer was used";
+
 	public static final String BREAKER_STATE = "circuitbreaker.state";
 
 	public static final String BREAKER_STATE_DESCRIPTION = "1 on the circuit breaker's current state, 0 on the others";

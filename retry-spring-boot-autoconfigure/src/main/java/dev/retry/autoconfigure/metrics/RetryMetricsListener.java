@@ -1,5 +1,6 @@
 package dev.retry.autoconfigure.metrics;
 
+import dev.retry.AttemptTimeoutException;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
@@ -11,15 +12,18 @@ import static dev.retry.autoconfigure.metrics.RetryMeterNames.RETRY_ATTEMPTS;
 import static dev.retry.autoconfigure.metrics.RetryMeterNames.RETRY_ATTEMPTS_DESCRIPTION;
 import static dev.retry.autoconfigure.metrics.RetryMeterNames.RETRY_CALLS;
 import static dev.retry.autoconfigure.metrics.RetryMeterNames.RETRY_CALLS_DESCRIPTION;
+import static dev.retry.autoconfigure.metrics.RetryMeterNames.RETRY_HEDGES;
+import static dev.retry.autoconfigure.metrics.RetryMeterNames.RETRY_HEDGES_DESCRIPTION;
 import static dev.retry.autoconfigure.metrics.RetryMeterNames.TAG_METHOD;
 import static dev.retry.autoconfigure.metrics.RetryMeterNames.TAG_OUTCOME;
 import static dev.retry.autoconfigure.metrics.RetryMeterNames.TAG_POLICY;
 import static dev.retry.autoconfigure.metrics.RetryMeterNames.TAG_RESULT;
 
 /**
- * Counts {@code retry.calls} and {@code retry.attempts}. Every counter of a method is registered
- * once, when its executor is built, so recording a call is an increment: no look-up, no
- * allocation. A failure to record never fails the call.
+ * Counts {@code retry.calls}, {@code retry.attempts} (result {@code success}, {@code failure} or
+ * {@code timeout}) and {@code retry.hedges} (result {@code won} or {@code lost}). Every counter of
+ * a method is registered once, when its executor is built, so recording is an increment: no
+ * look-up, no allocation. A failure to record never fails the call.
  */
 public final class RetryMetricsListener implements RetryListener {
 
@@ -41,7 +45,8 @@ public final class RetryMetricsListener implements RetryListener {
 				.tag(TAG_OUTCOME, outcome.tag())
 				.register(this.registry);
 		}
-		return new MethodMeters(calls, attempts(target, "success"), attempts(target, "failure"));
+		return new MethodMeters(calls, attempts(target, "success"), attempts(target, "failure"),
+				attempts(target, "timeout"), hedges(target, "won"), hedges(target, "lost"));
 	}
 
 	private Counter attempts(CallTarget target, String result) {
@@ -53,8 +58,37 @@ public final class RetryMetricsListener implements RetryListener {
 			.register(this.registry);
 	}
 
-	private record MethodMeters(Counter[] calls, Counter successfulAttempts,
-			Counter failedAttempts) implements RetryListener {
+	private Counter hedges(CallTarget target, String result) {
+		return Counter.builder(RETRY_HEDGES)
+			.description(RETRY_HEDGES_DESCRIPTION)
+			.tag(TAG_POLICY, target.policy())
+			.tag(TAG_METHOD, target.name())
+			.tag(TAG_RESULT, result)
+			.register(this.registry);
+	}
+
+	private record MethodMeters(Counter[] calls, Counter successfulAttempts, Counter failedAttempts,
+			Counter timedOutAttempts, Counter hedgesWon, Counter hedgesLost) implements RetryListener {
+
+		@Override
+		public void onAttemptFailed(CallTarget target, int attempt, Throwable failure) {
+			try {
+				((failure instanceof AttemptTimeoutException) ? this.timedOutAttempts : this.failedAttempts).increment();
+			}
+			catch (RuntimeException ex) {
+				// Recording a metric never breaks a call.
+			}
+		}
+
+		@Override
+		public void onHedgeEnded(CallTarget target, boolean won) {
+			try {
+				(won ? this.hedgesWon : this.hedgesLost).increment();
+			}
+			catch (RuntimeException ex) {
+				// Recording a metric never breaks a call.
+			}
+		}
 
 		@Override
 		public void onCompleted(CallTarget target, Outcome outcome, int attempts, @Nullable Throwable failure) {
@@ -62,12 +96,6 @@ public final class RetryMetricsListener implements RetryListener {
 				this.calls[outcome.ordinal()].increment();
 				if (outcome.isSuccess()) {
 					this.successfulAttempts.increment();
-					if (attempts > 1) {
-						this.failedAttempts.increment(attempts - 1);
-					}
-				}
-				else if (attempts > 0) {
-					this.failedAttempts.increment(attempts);
 				}
 			}
 			catch (RuntimeException ex) {
