@@ -58,7 +58,8 @@ final class Trial<T> extends CallerFuture<T> implements BiConsumer<T, Throwable>
 	protected void gaveUp() {
 		this.breaker.release(this.admitted);
 		if (this.stage instanceof Future<?> future) {
-			future.cancel(false);
+			// true: clients such as the JDK's HttpClient abort the exchange only then.
+			future.cancel(true);
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.BiConsumer;
 import java.util.function.DoubleSupplier;
 
@@ -764,7 +765,9 @@ public final class RetryExecutor {
 		private void cancelPending() {
 			Future<?> pending = this.pending;
 			if (pending != null) {
-				pending.cancel(false);
+				// An attempt's future is cancelled with true (clients such as the JDK's HttpClient
+				// abort the exchange only then); a scheduled next attempt must not interrupt a thread.
+				pending.cancel(!(pending instanceof ScheduledFuture));
 			}
 		}
 

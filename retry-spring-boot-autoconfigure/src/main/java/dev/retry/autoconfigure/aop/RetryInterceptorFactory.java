@@ -102,7 +102,8 @@ public final class RetryInterceptorFactory {
 		}
 		ValueSource hedgeDelay = policy.sources().get("hedge-delay");
 		throw new RetryConfigurationException("@Retryable(policy = \"" + policy.policy().getName() + "\") on "
-				+ MethodNames.describe(method) + " hedges (hedge-delay " + hedgeDelay.value() + ", from "
+				+ MethodNames.describe(method) + " hedges (hedge-delay "
+				+ dev.retry.internal.Durations.text((java.time.Duration) hedgeDelay.value()) + ", from "
 				+ hedgeDelay.property() + ", " + hedgeDelay.origin() + "), but " + method.getName() + " returns "
 				+ method.getReturnType().getSimpleName() + ": a synchronous method has no second attempt to run beside the first.",
 				"Hedge only methods returning CompletableFuture, CompletionStage, Mono or Flux: give this method a policy "

@@ -20,10 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real HTTP/1.1 server on a random local port that misbehaves the way real servers do, chosen
  * by the first path segment: {@code /unavailable} answers 503, {@code /bad} 400, {@code /silent}
  * reads the request and never answers, {@code /cut} sends a 200 with {@code Content-Length: 1000}
- * and closes after 100 bytes, {@code /close} closes without answering, anything else answers 200.
- * Counts the requests per path.
+ * and closes after 100 bytes, {@code /close} closes without answering, {@code /first-silent} never
+ * answers its first request and answers the others at once, anything else answers 200. Counts the
+ * requests per path, and the unanswered requests whose client hung up.
  */
-final class FaultyHttpServer implements AutoCloseable {
+public final class FaultyHttpServer implements AutoCloseable {
 
 	private final ServerSocket server;
 
@@ -35,9 +36,11 @@ final class FaultyHttpServer implements AutoCloseable {
 
 	private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
 
+	private final Map<String, AtomicInteger> hangUps = new ConcurrentHashMap<>();
+
 	private final List<Socket> open = new CopyOnWriteArrayList<>();
 
-	FaultyHttpServer() throws IOException {
+	public FaultyHttpServer() throws IOException {
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		this.connections.execute(this::accept);
 	}
@@ -66,14 +69,21 @@ final class FaultyHttpServer implements AutoCloseable {
 				// Headers are read and ignored.
 			}
 			String path = requestLine.split(" ")[1];
-			this.requests.computeIfAbsent(path, (p) -> new AtomicInteger()).incrementAndGet();
+			int request = this.requests.computeIfAbsent(path, (p) -> new AtomicInteger()).incrementAndGet();
 			OutputStream out = socket.getOutputStream();
-			switch (path.split("/")[1]) {
+			String mode = path.split("/")[1];
+			if (mode.equals("first-silent")) {
+				mode = (request == 1) ? "silent" : "ok";
+			}
+			switch (mode) {
 				case "unavailable" -> answer(out, "503 Service Unavailable", "busy");
 				case "bad" -> answer(out, "400 Bad Request", "no such sku");
 				case "silent" -> {
 					while (in.read() >= 0) {
 						// Never answers; the client gives up or the server closes.
+					}
+					if (!this.server.isClosed()) {
+						this.hangUps.computeIfAbsent(path, (p) -> new AtomicInteger()).incrementAndGet();
 					}
 				}
 				case "cut" -> {
@@ -101,12 +111,18 @@ final class FaultyHttpServer implements AutoCloseable {
 		out.flush();
 	}
 
-	int requests(String path) {
+	public int requests(String path) {
 		AtomicInteger count = this.requests.get(path);
 		return (count != null) ? count.get() : 0;
 	}
 
-	String url(String path) {
+	/** Unanswered requests of the path whose client closed the connection (it gave up, or was cancelled). */
+	public int hangUps(String path) {
+		AtomicInteger count = this.hangUps.get(path);
+		return (count != null) ? count.get() : 0;
+	}
+
+	public String url(String path) {
 		return "http://127.0.0.1:" + this.server.getLocalPort() + path;
 	}
 
