@@ -43,7 +43,15 @@ public final class RetryContext {
 
 	private @Nullable Map<String, Object> attributes;
 
+	/** The frames of the thread that pooled this context; {@code null} for a detached context. */
+	private final @Nullable Frames frames;
+
 	private RetryContext() {
+		this(null);
+	}
+
+	private RetryContext(@Nullable Frames frames) {
+		this.frames = frames;
 	}
 
 	/** The innermost retried call running on this thread, if any. */
@@ -130,7 +138,7 @@ public final class RetryContext {
 	/** Ends what {@link #resume} began for the same context. */
 	static void leave(@Nullable RetryContext context) {
 		if (context != null) {
-			FRAMES.get().pop();
+			FRAMES.get().popDetached();
 		}
 	}
 
@@ -144,8 +152,12 @@ public final class RetryContext {
 	/** Ends a detached context's call. */
 	void end() {
 		this.target = null;
-		this.lastFailure = null;
-		this.attributes = null;
+		if (this.lastFailure != null) {
+			this.lastFailure = null;
+		}
+		if (this.attributes != null) {
+			this.attributes = null;
+		}
 	}
 
 	private RetryContext start(CallTarget target, int maxAttempts) {
@@ -160,9 +172,10 @@ public final class RetryContext {
 		this.lastFailure = lastFailure;
 	}
 
+	/** Ends what {@link #enter} began: the context knows its thread's frames, so no second look-up. */
 	static void exit(RetryContext context) {
 		context.end();
-		FRAMES.get().pop();
+		context.frames.pop();
 	}
 
 	@Override
@@ -172,40 +185,54 @@ public final class RetryContext {
 
 	/**
 	 * The contexts of the nested retried calls current on one thread. Synchronous calls reuse one
-	 * pooled context per depth, so the success path allocates nothing.
+	 * pooled context per depth, so the success path allocates nothing and touches one array slot.
 	 */
 	private static final class Frames {
 
-		private RetryContext[] pooled = new RetryContext[4];
-
+		/**
+		 * The contexts current at each depth. A slot keeps its pooled context after the call ends,
+		 * for the next call at that depth; a detached context is cleared when it leaves.
+		 */
 		private RetryContext[] stack = new RetryContext[4];
 
 		private int depth;
 
+		/** The pooled context of the next depth, made current. */
 		RetryContext push() {
-			grow();
-			RetryContext context = this.pooled[this.depth];
-			if (context == null) {
-				context = new RetryContext();
-				this.pooled[this.depth] = context;
+			int depth = this.depth;
+			RetryContext[] stack = this.stack;
+			if (depth == stack.length) {
+				stack = grow();
 			}
-			this.stack[this.depth++] = context;
+			RetryContext context = stack[depth];
+			if (context == null || context.frames != this) {
+				context = new RetryContext(this);
+				stack[depth] = context;
+			}
+			this.depth = depth + 1;
 			return context;
 		}
 
-		void push(RetryContext context) {
-			grow();
-			this.stack[this.depth++] = context;
-		}
-
-		private void grow() {
+		/** Makes a detached context current at the next depth. */
+		void push(RetryContext detached) {
 			if (this.depth == this.stack.length) {
-				this.stack = java.util.Arrays.copyOf(this.stack, this.depth * 2);
-				this.pooled = java.util.Arrays.copyOf(this.pooled, this.depth * 2);
+				grow();
 			}
+			this.stack[this.depth++] = detached;
 		}
 
+		private RetryContext[] grow() {
+			this.stack = java.util.Arrays.copyOf(this.stack, this.stack.length * 2);
+			return this.stack;
+		}
+
+		/** Ends the innermost pooled context's call; its slot keeps it for the next call. */
 		void pop() {
+			this.depth--;
+		}
+
+		/** Ends the innermost detached context's time on this thread; its slot lets go of it. */
+		void popDetached() {
 			this.stack[--this.depth] = null;
 		}
 

@@ -28,17 +28,15 @@ import org.springframework.aop.support.AopUtils;
  * invoked once and resubscribed (invoked again only when it threw instead of returning its
  * publisher).
  */
-final class RetryMethodInterceptor implements MethodInterceptor {
+final class RetryMethodInterceptor implements MethodInterceptor, Attempt<MethodInvocation, Object> {
 
 	private final RetryExecutor executor;
 
 	private final @Nullable BeanFallback fallback;
 
-	private final Attempt<MethodInvocation, Object> attempt = this::attempt;
-
 	@SuppressWarnings("unchecked")
 	private final Attempt<MethodInvocation, CompletionStage<Object>> stageAttempt = (invocation,
-			number) -> (CompletionStage<Object>) attempt(invocation, number);
+			number) -> (CompletionStage<Object>) run(invocation, number);
 
 	private final CallStyle style;
 
@@ -57,15 +55,18 @@ final class RetryMethodInterceptor implements MethodInterceptor {
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		if (this.style == CallStyle.DIRECT) {
-			return this.executor.call(invocation, this.attempt, this.fallback);
+			// The interceptor is the attempt itself: one frame less on every call, so the JIT inlines the chain.
+			return this.executor.call(invocation, this, this.fallback);
 		}
 		if (this.style == CallStyle.STAGE) {
 			return this.executor.callAsync(invocation, this.stageAttempt, this.fallback);
 		}
-		return ReactiveCalls.call(this.style, this.executor, invocation, this.attempt, this.fallback);
+		return ReactiveCalls.call(this.style, this.executor, invocation, this, this.fallback);
 	}
 
-	private Object attempt(MethodInvocation invocation, int attempt) throws Throwable {
+	/** One attempt: the first proceeds down the proxy's chain, a retry replays what follows this interceptor. */
+	@Override
+	public Object run(MethodInvocation invocation, int attempt) throws Throwable {
 		return (attempt == 1) ? invocation.proceed() : replay(invocation);
 	}
 
