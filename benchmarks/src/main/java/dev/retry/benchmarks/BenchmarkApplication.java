@@ -40,6 +40,16 @@ class BenchmarkApplication {
 	}
 
 	@Bean
+	Targets.OursTimed oursTimed() {
+		return new Targets.OursTimed();
+	}
+
+	@Bean
+	Targets.OursFuture oursFuture() {
+		return new Targets.OursFuture();
+	}
+
+	@Bean
 	Targets.OursBreaker oursBreaker() {
 		return new Targets.OursBreaker();
 	}

@@ -39,6 +39,10 @@ public class SuccessPathBenchmark {
 
 	private Targets.OursBreaker oursBreaker;
 
+	private Targets.OursTimed oursTimed;
+
+	private Targets.OursFuture oursFuture;
+
 	private Targets.OursBoth oursBoth;
 
 	private Targets.R4jRetry r4jRetry;
@@ -60,6 +64,8 @@ public class SuccessPathBenchmark {
 		this.floor = this.context.getBean("floor", Targets.Plain.class);
 		this.oursRetry = this.context.getBean(Targets.OursRetry.class);
 		this.oursBreaker = this.context.getBean(Targets.OursBreaker.class);
+		this.oursTimed = this.context.getBean(Targets.OursTimed.class);
+		this.oursFuture = this.context.getBean(Targets.OursFuture.class);
 		this.oursBoth = this.context.getBean(Targets.OursBoth.class);
 		this.r4jRetry = this.context.getBean(Targets.R4jRetry.class);
 		this.r4jBreaker = this.context.getBean(Targets.R4jBreaker.class);
@@ -87,6 +93,24 @@ public class SuccessPathBenchmark {
 	@Benchmark
 	public int oursRetryable() {
 		return this.oursRetry.work(this.x++);
+	}
+
+	/** attempt-timeout 5s: a watchdog timer is set and cancelled around each attempt. */
+	@Benchmark
+	public int oursRetryableWithAttemptTimeout() {
+		return this.oursTimed.work(this.x++);
+	}
+
+	/** A future answered at once, retried: the baseline for the hedged one. */
+	@Benchmark
+	public Object oursFuture() {
+		return this.oursFuture.work(this.x++).join();
+	}
+
+	/** The same future under hedge-delay 1s: the hedge race and its timer, never fired. */
+	@Benchmark
+	public Object oursFutureHedged() {
+		return this.oursFuture.hedged(this.x++).join();
 	}
 
 	@Benchmark

@@ -32,6 +32,30 @@ final class Targets {
 
 	}
 
+	public static class OursTimed {
+
+		@Retryable("timed")
+		public int work(int x) {
+			return Targets.work(x);
+		}
+
+	}
+
+	/** Answers at once: measures what the retry (and, hedged, the hedge race) adds to a future. */
+	public static class OursFuture {
+
+		@Retryable("bench")
+		public java.util.concurrent.CompletableFuture<Integer> work(int x) {
+			return java.util.concurrent.CompletableFuture.completedFuture(Targets.work(x));
+		}
+
+		@Retryable("hedged")
+		public java.util.concurrent.CompletableFuture<Integer> hedged(int x) {
+			return java.util.concurrent.CompletableFuture.completedFuture(Targets.work(x));
+		}
+
+	}
+
 	public static class OursBreaker {
 
 		@CircuitBreaker("bench")
