@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import dev.retry.AttemptTimeoutException;
+import dev.retry.RejectedResultException;
 import dev.retry.breaker.BreakerStage;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.event.Outcome;
@@ -63,7 +64,16 @@ public final class ReactiveRetry {
 	 */
 	public static <C, T> Flux<T> flux(RetryExecutor executor, Flux<T> source, C context,
 			@Nullable Fallback<? super C> fallback) {
-		Flux<T> attempt = through(executor.getChain(), source);
+		Flux<T> staged = through(executor.getChain(), source);
+		// Results are checked outside the breaker: it saw an answer, and counts it as one.
+		Flux<T> attempt = !executor.checksResults() ? staged : staged.handle((value, sink) -> {
+			if (executor.rejects(value)) {
+				sink.error(new RejectedResultException(value));
+			}
+			else {
+				sink.next(value);
+			}
+		});
 		return Flux.defer(() -> {
 			executor.recordCall();
 			Subscription call = new Subscription(executor, fallback);
@@ -429,6 +439,10 @@ public final class ReactiveRetry {
 		@SuppressWarnings("unchecked")
 		<C, T> Publisher<T> ended(Throwable error, C context) {
 			RetryContext.end(this.context);
+			if (!this.fallbackAnswers && error instanceof RejectedResultException rejected && error == this.failure) {
+				// rethrow: the subscriber gets the last result as it is.
+				return Mono.justOrEmpty((T) rejected.getResult());
+			}
 			if (!this.fallbackAnswers) {
 				return Flux.error(error);
 			}

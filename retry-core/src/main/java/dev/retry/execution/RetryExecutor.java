@@ -9,9 +9,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import java.util.function.DoubleSupplier;
 
 import dev.retry.CircuitBreakerOpenException;
+import dev.retry.RejectedResultException;
 import dev.retry.RetryExhaustedException;
 import dev.retry.backoff.Backoff;
 import dev.retry.breaker.CircuitBreaker;
@@ -83,9 +85,14 @@ public final class RetryExecutor {
 	/** The stages each attempt passes through (hedge, breaker, timeout), or {@code null}: the call alone. */
 	private final @Nullable AttemptStage chain;
 
+	/** Results to retry, as if the attempt had failed; {@code null}: every result is an answer. */
+	private final @Nullable Predicate<Object> retryOnResult;
+
 	private final LoggedOnce listenerFailure = new LoggedOnce("A RetryListener threw; the call goes on");
 
 	private final LoggedOnce resolverFailure = new LoggedOnce("A RetryAfterResolver threw; treated as no hint");
+
+	private final LoggedOnce predicateFailure = new LoggedOnce("A retryOnResult predicate threw; the result is kept");
 
 	/**
 	 * @param name the method, as {@code SimpleClassName.method}
@@ -97,11 +104,22 @@ public final class RetryExecutor {
 	 */
 	public RetryExecutor(String name, RetryPolicy policy, FailureClassifier classifier, RetryRuntime runtime,
 			@Nullable CircuitBreaker breaker, @Nullable RetryBudget budget) {
-		this(name, policy, classifier, runtime, breaker, budget, true);
+		this(name, policy, classifier, runtime, breaker, budget, null, true);
+	}
+
+	/**
+	 * @param retryOnResult results retried as if the attempt had failed (with a
+	 * {@link RejectedResultException}), or {@code null}; the circuit breaker counts them as
+	 * successes: the downstream answered
+	 */
+	public RetryExecutor(String name, RetryPolicy policy, FailureClassifier classifier, RetryRuntime runtime,
+			@Nullable CircuitBreaker breaker, @Nullable RetryBudget budget, @Nullable Predicate<Object> retryOnResult) {
+		this(name, policy, classifier, runtime, breaker, budget, retryOnResult, true);
 	}
 
 	private RetryExecutor(String name, RetryPolicy policy, FailureClassifier classifier, RetryRuntime runtime,
-			@Nullable CircuitBreaker breaker, @Nullable RetryBudget budget, boolean retries) {
+			@Nullable CircuitBreaker breaker, @Nullable RetryBudget budget, @Nullable Predicate<Object> retryOnResult,
+			boolean retries) {
 		this.target = new CallTarget(name, policy.getName());
 		this.policy = policy;
 		this.classifier = classifier;
@@ -122,6 +140,7 @@ public final class RetryExecutor {
 		this.maxDelayNanos = policy.getMaxDelay().toNanos();
 		this.retries = retries;
 		this.chain = chain(policy, breaker, budget, runtime.watchdog());
+		this.retryOnResult = retryOnResult;
 	}
 
 	/**
@@ -172,7 +191,7 @@ public final class RetryExecutor {
 	public static RetryExecutor breakerOnly(String name, CircuitBreaker breaker, RetryRuntime runtime) {
 		RetryPolicy once = RetryPolicy.builder(breaker.getName()).maxAttempts(1).build();
 		return new RetryExecutor(name, once, new FailureClassifier(once, runtime.statusResolver()), runtime, breaker,
-				null, false);
+				null, null, false);
 	}
 
 	public CallTarget getTarget() {
@@ -211,7 +230,8 @@ public final class RetryExecutor {
 	 * @param fallback answers instead of the final failure, when it handles it; may be {@code null}
 	 * @return the result of the first successful attempt, or the fallback's
 	 * @throws Throwable the last failure unchanged, or a {@link RetryExhaustedException} with
-	 * {@code on-exhausted: wrap}
+	 * {@code on-exhausted: wrap}; when the last attempt's result was rejected, that result is
+	 * returned under {@code rethrow}
 	 */
 	public <C, T> T call(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback) throws Throwable {
 		long start = startTime();
@@ -232,6 +252,9 @@ public final class RetryExecutor {
 			}
 			catch (Throwable failure) {
 				return retry(context, attempt, fallback, retryContext, failure, start);
+			}
+			if (this.retryOnResult != null && rejects(result)) {
+				return retry(context, attempt, fallback, retryContext, new RejectedResultException(result), start);
 			}
 			if (this.listeners.length > 0) {
 				completed(Outcome.SUCCESS, 1, null);
@@ -283,17 +306,29 @@ public final class RetryExecutor {
 				break;
 			}
 			call.next(retryContext);
+			T result;
 			try {
-				T result = run(context, attempt, call.attempted);
-				completed(Outcome.SUCCESS_AFTER_RETRY, call.attempted, null);
-				return result;
+				result = run(context, attempt, call.attempted);
 			}
 			catch (Throwable next) {
 				attemptFailed(call, next);
+				continue;
 			}
+			if (this.retryOnResult != null && rejects(result)) {
+				attemptFailed(call, new RejectedResultException(result));
+				continue;
+			}
+			completed(Outcome.SUCCESS_AFTER_RETRY, call.attempted, null);
+			return result;
 		}
 		Throwable thrown = end(call, fallback);
 		try {
+			if (thrown instanceof RejectedResultException rejected) {
+				// rethrow: the caller gets the last result as it is.
+				@SuppressWarnings("unchecked")
+				T last = (T) rejected.getResult();
+				return last;
+			}
 			if (thrown != null) {
 				throw thrown;
 			}
@@ -376,6 +411,22 @@ public final class RetryExecutor {
 	private <C, T> T run(C context, Attempt<C, T> attempt, int number) throws Throwable {
 		AttemptStage chain = this.chain;
 		return (chain != null) ? chain.run(context, attempt, number) : attempt.run(context, number);
+	}
+
+	/** Whether the result is to be retried; a predicate that throws answers no (logged once). */
+	boolean rejects(@Nullable Object result) {
+		try {
+			return this.retryOnResult.test(result);
+		}
+		catch (Throwable ex) {
+			this.predicateFailure.failed(this.target, ex);
+			return false;
+		}
+	}
+
+	/** Whether results are checked at all. */
+	boolean checksResults() {
+		return this.retryOnResult != null;
 	}
 
 	/**
@@ -668,14 +719,14 @@ public final class RetryExecutor {
 			}
 			RetryContext.resume(this.retryContext);
 			try {
-				if (error == null) {
+				if (error == null && !(checksResults() && rejects(value))) {
 					completed((this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY, this.attempted,
 							null);
 					this.result.answer(value);
 					RetryContext.end(this.retryContext);
 					return;
 				}
-				attemptFailed(this, Failures.unwrap(error));
+				attemptFailed(this, (error != null) ? Failures.unwrap(error) : new RejectedResultException(value));
 				if (!planRetry(this)) {
 					finish();
 					return;
@@ -724,6 +775,13 @@ public final class RetryExecutor {
 
 		private void finish() {
 			Throwable thrown = end(this, this.fallback);
+			if (thrown instanceof RejectedResultException rejected) {
+				@SuppressWarnings("unchecked")
+				T last = (T) rejected.getResult();
+				this.result.answer(last);
+				RetryContext.end(this.retryContext);
+				return;
+			}
 			if (thrown != null) {
 				this.result.fail(thrown);
 				RetryContext.end(this.retryContext);
