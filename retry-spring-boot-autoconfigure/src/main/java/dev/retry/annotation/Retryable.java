@@ -50,4 +50,15 @@ public @interface Retryable {
 	 */
 	String fallback() default "";
 
+	/**
+	 * Results retried as if the attempt had failed: a {@link java.util.function.Predicate} of the
+	 * method's value type ({@code T} itself for {@code CompletableFuture<T>},
+	 * {@code CompletionStage<T>} and {@code Mono<T>}; not for {@code Flux}). A bean of that class is
+	 * used when the context has exactly one, else an instance made once with its no-argument
+	 * constructor. {@link dev.retry.http.RetryableStatus} retries HTTP responses returned with a
+	 * status in the policy's {@code retry-on-status}. {@code Predicate.class}, the default: none.
+	 */
+	@SuppressWarnings("rawtypes")
+	Class<? extends java.util.function.Predicate> retryOnResult() default java.util.function.Predicate.class;
+
 }

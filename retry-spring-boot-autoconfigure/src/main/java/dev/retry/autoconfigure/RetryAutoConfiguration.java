@@ -18,12 +18,14 @@ import dev.retry.classify.HttpStatusResolver;
 import dev.retry.classify.RetryAfterResolver;
 import dev.retry.event.RetryListener;
 import dev.retry.execution.RetryRuntime;
+import dev.retry.http.RetryableStatus;
 import dev.retry.time.DaemonScheduler;
 import dev.retry.time.Scheduler;
 import dev.retry.time.Sleeper;
 import dev.retry.time.Ticker;
 import org.aspectj.weaver.Advice;
 
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -151,8 +153,16 @@ public final class RetryAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	RetryInterceptorFactory retryInterceptorFactory(PolicyRegistry policies, CircuitBreakerRegistry breakers,
-			MethodRegistry methods, RetryRuntime runtime, ResourceLoader resourceLoader) {
-		return new RetryInterceptorFactory(policies, breakers, methods, runtime, resourceLoader.getClassLoader());
+			MethodRegistry methods, RetryRuntime runtime, ResourceLoader resourceLoader, BeanFactory beanFactory) {
+		return new RetryInterceptorFactory(policies, breakers, methods, runtime, resourceLoader.getClassLoader(),
+				beanFactory);
+	}
+
+	/** Reads Retry-After of a 429 or 503 response returned (and rejected by RetryableStatus) rather than thrown. */
+	@Bean
+	@Order(Ordered.LOWEST_PRECEDENCE)
+	RetryAfterResolver retryRejectedResponseRetryAfterResolver() {
+		return RetryableStatus::retryAfter;
 	}
 
 	@Bean

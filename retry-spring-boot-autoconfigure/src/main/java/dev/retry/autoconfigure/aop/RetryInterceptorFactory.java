@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 import dev.retry.annotation.CircuitBreaker;
 import dev.retry.annotation.Retryable;
@@ -18,8 +19,15 @@ import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import dev.retry.classify.FailureClassifier;
 import dev.retry.execution.RetryExecutor;
 import dev.retry.execution.RetryRuntime;
+import dev.retry.http.RetryableStatus;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.BeanInstantiationException;
+import org.springframework.beans.BeanUtils;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.core.ResolvableType;
+import org.springframework.util.ClassUtils;
 
 /**
  * Resolves, once per annotated method, everything its calls need: the named policy and breaker (or
@@ -41,11 +49,15 @@ public final class RetryInterceptorFactory {
 
 	private final boolean reactor;
 
+	private final @Nullable BeanFactory beans;
+
 	/**
 	 * @param classLoader the application's, to see whether Reactor is there
+	 * @param beans where {@code retryOnResult} predicates are looked for as beans, or {@code null}
 	 */
 	public RetryInterceptorFactory(PolicyRegistry policies, CircuitBreakerRegistry breakers, MethodRegistry methods,
-			RetryRuntime runtime, @Nullable ClassLoader classLoader) {
+			RetryRuntime runtime, @Nullable ClassLoader classLoader, @Nullable BeanFactory beans) {
+		this.beans = beans;
 		this.reactor = CallStyle.reactorPresent(classLoader);
 		this.policies = policies;
 		this.breakers = breakers;
@@ -85,7 +97,7 @@ public final class RetryInterceptorFactory {
 			FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
 					List.of(retryable.noRetryOn()), this.runtime.statusResolver());
 			executor = new RetryExecutor(name, policy.policy(), classifier, this.runtime, breaker,
-					this.methods.budgetOf(policy.policy()));
+					this.methods.budgetOf(policy.policy()), resultPredicate(method, style, retryable, policy));
 			this.methods.register(beanClass, method, new AnnotatedMethod(name, policy.policy().getName(),
 					(breaker != null) ? breaker.getName() : null));
 		}
@@ -93,6 +105,55 @@ public final class RetryInterceptorFactory {
 	}
 
 	private record MethodKey(Class<?> beanClass, Method method) {
+	}
+
+	/**
+	 * The {@code retryOnResult} predicate of a method, checked against its value type: a bean of
+	 * that class when the context has exactly one, else a new instance; {@code null} when none.
+	 */
+	@SuppressWarnings("unchecked")
+	private @Nullable Predicate<Object> resultPredicate(Method method, CallStyle style, Retryable retryable,
+			EffectivePolicy policy) {
+		Class<?> type = retryable.retryOnResult();
+		if (type == Predicate.class) {
+			return null;
+		}
+		String where = "@Retryable(retryOnResult = " + type.getSimpleName() + ".class) on " + MethodNames.describe(method);
+		ResolvableType returned = ResolvableType.forMethodReturnType(method);
+		ResolvableType value = switch (style) {
+			case DIRECT -> returned;
+			case STAGE, MONO -> returned.getGeneric(0);
+			case FLUX -> throw new RetryConfigurationException(where + ": a Flux emits many values, and a predicate on one "
+					+ "of them cannot say whether the whole stream is to be retried.",
+					"Check results on a Mono (collectList() first), or remove retryOnResult.");
+		};
+		if (method.getReturnType() == void.class) {
+			throw new RetryConfigurationException(where + ": the method returns no value to test.",
+					"Return the value the predicate tests, or remove retryOnResult.");
+		}
+		ResolvableType accepted = ResolvableType.forClass(type).as(Predicate.class).getGeneric(0);
+		Class<?> valueClass = ClassUtils.resolvePrimitiveIfNecessary(value.toClass());
+		if (accepted.resolve() != null && !accepted.toClass().isAssignableFrom(valueClass)) {
+			throw new RetryConfigurationException(where + ": " + type.getSimpleName() + " tests "
+					+ accepted.toClass().getSimpleName() + ", but the method's value type is " + value + ".",
+					"Make " + type.getSimpleName() + " a Predicate<" + valueClass.getSimpleName()
+							+ "> (or of a supertype), or name a predicate of that type.");
+		}
+		Class<Object> predicateType = (Class<Object>) type;
+		Predicate<Object> predicate;
+		try {
+			predicate = (Predicate<Object>) ((this.beans != null)
+					? this.beans.getBeanProvider(predicateType).getIfUnique(() -> BeanUtils.instantiateClass(predicateType))
+					: BeanUtils.instantiateClass(predicateType));
+		}
+		catch (BeanInstantiationException ex) {
+			throw new RetryConfigurationException(where + ": " + type.getSimpleName()
+					+ " is not a bean of the context and cannot be made with a no-argument constructor ("
+					+ ex.getMessage() + ").", "Declare one bean of " + type.getSimpleName()
+							+ ", or give it a public no-argument constructor.");
+		}
+		return (predicate instanceof RetryableStatus status)
+				? (Predicate<Object>) (Predicate<?>) status.forStatuses(policy.policy().getRetryOnStatus()) : predicate;
 	}
 
 	/** A synchronous method has no second attempt to run beside the first: hedging needs a future or publisher. */

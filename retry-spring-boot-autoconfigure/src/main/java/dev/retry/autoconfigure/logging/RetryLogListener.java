@@ -3,6 +3,7 @@ package dev.retry.autoconfigure.logging;
 import java.time.Duration;
 import java.util.Locale;
 
+import dev.retry.RejectedResultException;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
@@ -78,7 +79,9 @@ public final class RetryLogListener implements RetryListener {
 	}
 
 	private static String describe(@Nullable Throwable failure) {
-		return Redaction.describe(failure);
+		// "rejected result: PENDING": the service answered, with a result the method retries.
+		return (failure instanceof RejectedResultException) ? Redaction.redact(failure.getMessage())
+				: Redaction.describe(failure);
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.retry.autoconfigure.metrics;
 
 import dev.retry.AttemptTimeoutException;
+import dev.retry.RejectedResultException;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
@@ -20,8 +21,8 @@ import static dev.retry.autoconfigure.metrics.RetryMeterNames.TAG_POLICY;
 import static dev.retry.autoconfigure.metrics.RetryMeterNames.TAG_RESULT;
 
 /**
- * Counts {@code retry.calls}, {@code retry.attempts} (result {@code success}, {@code failure} or
- * {@code timeout}) and {@code retry.hedges} (result {@code won} or {@code lost}). Every counter of
+ * Counts {@code retry.calls}, {@code retry.attempts} (result {@code success}, {@code failure},
+ * {@code timeout} or {@code rejected_result}) and {@code retry.hedges} (result {@code won} or {@code lost}). Every counter of
  * a method is registered once, when its executor is built, so recording is an increment: no
  * look-up, no allocation. A failure to record never fails the call.
  */
@@ -46,7 +47,8 @@ public final class RetryMetricsListener implements RetryListener {
 				.register(this.registry);
 		}
 		return new MethodMeters(calls, attempts(target, "success"), attempts(target, "failure"),
-				attempts(target, "timeout"), hedges(target, "won"), hedges(target, "lost"));
+				attempts(target, "timeout"), attempts(target, "rejected_result"), hedges(target, "won"),
+				hedges(target, "lost"));
 	}
 
 	private Counter attempts(CallTarget target, String result) {
@@ -68,12 +70,15 @@ public final class RetryMetricsListener implements RetryListener {
 	}
 
 	private record MethodMeters(Counter[] calls, Counter successfulAttempts, Counter failedAttempts,
-			Counter timedOutAttempts, Counter hedgesWon, Counter hedgesLost) implements RetryListener {
+			Counter timedOutAttempts, Counter rejectedResults, Counter hedgesWon, Counter hedgesLost)
+			implements RetryListener {
 
 		@Override
 		public void onAttemptFailed(CallTarget target, int attempt, Throwable failure) {
 			try {
-				((failure instanceof AttemptTimeoutException) ? this.timedOutAttempts : this.failedAttempts).increment();
+				Counter counter = (failure instanceof AttemptTimeoutException) ? this.timedOutAttempts
+						: (failure instanceof RejectedResultException) ? this.rejectedResults : this.failedAttempts;
+				counter.increment();
 			}
 			catch (RuntimeException ex) {
 				// Recording a metric never breaks a call.
