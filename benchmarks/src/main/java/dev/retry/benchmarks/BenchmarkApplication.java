@@ -45,6 +45,11 @@ class BenchmarkApplication {
 	}
 
 	@Bean
+	Targets.OursCheckedResult oursCheckedResult() {
+		return new Targets.OursCheckedResult();
+	}
+
+	@Bean
 	Targets.OursFuture oursFuture() {
 		return new Targets.OursFuture();
 	}

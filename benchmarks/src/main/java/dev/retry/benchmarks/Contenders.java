@@ -10,7 +10,7 @@ final class Contenders {
 	}
 
 	static void checkProxied(ApplicationContext context) {
-		for (Class<?> type : new Class<?>[] { Targets.OursRetry.class, Targets.OursBreaker.class, Targets.OursTimed.class, Targets.OursFuture.class,
+		for (Class<?> type : new Class<?>[] { Targets.OursRetry.class, Targets.OursBreaker.class, Targets.OursTimed.class, Targets.OursFuture.class, Targets.OursCheckedResult.class,
 				Targets.OursBoth.class, Targets.R4jRetry.class, Targets.R4jBreaker.class, Targets.R4jBoth.class,
 				Targets.SpringRetry.class, Targets.FrameworkRetry.class, Targets.OursFailing.class,
 				Targets.R4jFailing.class, Targets.FrameworkFailing.class }) {

@@ -41,6 +41,8 @@ public class SuccessPathBenchmark {
 
 	private Targets.OursTimed oursTimed;
 
+	private Targets.OursCheckedResult oursCheckedResult;
+
 	private Targets.OursFuture oursFuture;
 
 	private Targets.OursBoth oursBoth;
@@ -65,6 +67,7 @@ public class SuccessPathBenchmark {
 		this.oursRetry = this.context.getBean(Targets.OursRetry.class);
 		this.oursBreaker = this.context.getBean(Targets.OursBreaker.class);
 		this.oursTimed = this.context.getBean(Targets.OursTimed.class);
+		this.oursCheckedResult = this.context.getBean(Targets.OursCheckedResult.class);
 		this.oursFuture = this.context.getBean(Targets.OursFuture.class);
 		this.oursBoth = this.context.getBean(Targets.OursBoth.class);
 		this.r4jRetry = this.context.getBean(Targets.R4jRetry.class);
@@ -99,6 +102,12 @@ public class SuccessPathBenchmark {
 	@Benchmark
 	public int oursRetryableWithAttemptTimeout() {
 		return this.oursTimed.work(this.x++);
+	}
+
+	/** retryOnResult with a predicate that answers false: the cost of checking each result. */
+	@Benchmark
+	public int oursRetryableWithResultPredicate() {
+		return this.oursCheckedResult.work(this.x++);
 	}
 
 	/** A future answered at once, retried: the baseline for the hedged one. */

@@ -41,6 +41,25 @@ final class Targets {
 
 	}
 
+	/** A result predicate that never rejects: what checking every result costs. */
+	public static class OursCheckedResult {
+
+		@Retryable(policy = "bench", retryOnResult = NeverRetried.class)
+		public int work(int x) {
+			return Targets.work(x);
+		}
+
+	}
+
+	public static class NeverRetried implements java.util.function.Predicate<Integer> {
+
+		@Override
+		public boolean test(Integer result) {
+			return result < 0;
+		}
+
+	}
+
 	/** Answers at once: measures what the retry (and, hedged, the hedge race) adds to a future. */
 	public static class OursFuture {
 
