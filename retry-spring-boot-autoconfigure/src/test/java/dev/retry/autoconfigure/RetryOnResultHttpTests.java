@@ -127,6 +127,24 @@ class RetryOnResultHttpTests {
 	}
 
 	@Test
+	void retryableStatusReadsTheJdkClientsResponseAndRestTemplatesEntityToo() {
+		this.runner.run((context) -> {
+			JobClient client = context.getBean(JobClient.class);
+			ManualClock clock = context.getBean(ManualClock.class);
+
+			server.script("/status/jdk", 503, 200);
+			server.retryAfter("/status/jdk", "3");
+			assertThat(client.jdkResponse("/status/jdk").get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+			assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(3));
+
+			clock.clearSleeps();
+			server.script("/status/template", 502, 200);
+			assertThat(client.templateExchange("/status/template").getStatusCode().value()).isEqualTo(200);
+			assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(1));
+		});
+	}
+
+	@Test
 	void futureAndMonoAnswersArePolledTheSameWay() {
 		this.runner.run((context) -> {
 			JobClient client = context.getBean(JobClient.class);
@@ -224,6 +242,8 @@ class RetryOnResultHttpTests {
 
 		private final WebClient web;
 
+		private final org.springframework.web.client.RestTemplate template;
+
 		public JobClient(String url) {
 			this.url = url;
 			this.rest = RestClient.builder().baseUrl(url).requestFactory(new JdkClientHttpRequestFactory())
@@ -231,6 +251,13 @@ class RetryOnResultHttpTests {
 				})
 				.build();
 			this.web = WebClient.builder().baseUrl(url).clientConnector(new JdkClientHttpConnector()).build();
+			this.template = new org.springframework.web.client.RestTemplate(new JdkClientHttpRequestFactory());
+			this.template.setErrorHandler(new org.springframework.web.client.ResponseErrorHandler() {
+				@Override
+				public boolean hasError(org.springframework.http.client.ClientHttpResponse response) {
+					return false;
+				}
+			});
 		}
 
 		@Retryable(policy = "jobs", retryOnResult = StillPending.class)
@@ -262,6 +289,17 @@ class RetryOnResultHttpTests {
 		@Retryable(policy = "jobs", retryOnResult = StillPending.class)
 		public Mono<String> statusMono(String id) {
 			return this.web.get().uri("/jobs/{id}", id).retrieve().bodyToMono(String.class);
+		}
+
+		@Retryable(policy = "jobs", retryOnResult = RetryableStatus.class)
+		public CompletableFuture<HttpResponse<String>> jdkResponse(String path) {
+			return this.http.sendAsync(HttpRequest.newBuilder(URI.create(this.url + path)).build(),
+					HttpResponse.BodyHandlers.ofString());
+		}
+
+		@Retryable(policy = "jobs", retryOnResult = RetryableStatus.class)
+		public ResponseEntity<String> templateExchange(String path) {
+			return this.template.exchange(this.url + path, org.springframework.http.HttpMethod.GET, null, String.class);
 		}
 
 		@Retryable(policy = "jobs", retryOnResult = RetryableStatus.class)

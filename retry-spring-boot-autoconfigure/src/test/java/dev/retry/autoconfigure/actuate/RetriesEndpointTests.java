@@ -74,6 +74,16 @@ class RetriesEndpointTests {
 	}
 
 	@Test
+	void aCallWaitingAfterARejectedResultShowsTheResult() {
+		CallTarget target = new CallTarget("JobClient.status", "jobs");
+		this.activity.onRetryScheduled(target, 2, 3, Duration.ofSeconds(1), new dev.retry.RejectedResultException("PENDING"));
+
+		assertThat(this.endpoint.retries().waiting()).singleElement()
+			.extracting(RetryActivity.WaitingCall::lastError)
+			.isEqualTo("dev.retry.RejectedResultException: rejected result: PENDING");
+	}
+
+	@Test
 	void showsEachWaitingAsynchronousCallThoughOneThreadStartedThemAll() {
 		java.util.List<Runnable> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 		dev.retry.execution.RetryExecutor executor = new dev.retry.execution.RetryExecutor("Prices.fetch",
