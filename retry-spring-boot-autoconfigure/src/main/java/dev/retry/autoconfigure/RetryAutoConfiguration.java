@@ -9,6 +9,7 @@ import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.PolicyAssembler;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.config.RetryProperties;
+import dev.retry.autoconfigure.config.RetryProperties.SelfInvocation;
 import dev.retry.autoconfigure.logging.CircuitBreakerLogListener;
 import dev.retry.autoconfigure.logging.RetryLogListener;
 import dev.retry.autoconfigure.web.SpringHttpStatusResolver;
@@ -34,6 +35,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.Ordered;
@@ -169,7 +171,10 @@ public final class RetryAutoConfiguration {
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static RetryableBeanPostProcessor retryableBeanPostProcessor(ObjectProvider<RetryInterceptorFactory> factory,
 			Environment environment) {
-		RetryableBeanPostProcessor postProcessor = new RetryableBeanPostProcessor(factory);
+		SelfInvocation selfInvocation = Binder.get(environment)
+			.bind("retry.startup.self-invocation", SelfInvocation.class)
+			.orElse(SelfInvocation.WARN);
+		RetryableBeanPostProcessor postProcessor = new RetryableBeanPostProcessor(factory, selfInvocation);
 		postProcessor.setProxyTargetClass(environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true));
 		return postProcessor;
 	}

@@ -11,6 +11,8 @@ import java.util.Set;
 
 import dev.retry.annotation.CircuitBreaker;
 import dev.retry.annotation.Retryable;
+import dev.retry.autoconfigure.config.RetryProperties.SelfInvocation;
+import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -44,8 +46,16 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 
 	private final transient Map<Class<?>, AnnotatedMethods> scanned = new ConcurrentHashMap<>();
 
+	private final SelfInvocation selfInvocation;
+
 	public RetryableBeanPostProcessor(ObjectProvider<RetryInterceptorFactory> factory) {
+		this(factory, SelfInvocation.WARN);
+	}
+
+	/** @param selfInvocation what start-up does about calls on {@code this} to an annotated method */
+	public RetryableBeanPostProcessor(ObjectProvider<RetryInterceptorFactory> factory, SelfInvocation selfInvocation) {
 		this.factory = factory;
+		this.selfInvocation = selfInvocation;
 	}
 
 	@Override
@@ -63,6 +73,9 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 			methods = AnnotatedMethods.scan(targetClass);
 			if (!methods.unreachable().isEmpty()) {
 				report(beanName, methods);
+			}
+			if (this.selfInvocation != SelfInvocation.IGNORE && !methods.reachable().isEmpty()) {
+				reportSelfInvocations(targetClass, methods);
 			}
 			this.scanned.put(targetClass, methods);
 		}
@@ -91,6 +104,38 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 			classLoader = smart.getOriginalClassLoader();
 		}
 		return proxyFactory.getProxy(classLoader);
+	}
+
+	/** Calls on this to an annotated method bypass the proxy: each is logged, or start-up fails listing them. */
+	private void reportSelfInvocations(Class<?> targetClass, AnnotatedMethods methods) {
+		List<String> found = SelfInvocations.find(targetClass, methods.reachable())
+			.stream()
+			.map((call) -> describe(targetClass, call, methods.reachable().get(call.callee())))
+			.toList();
+		if (found.isEmpty()) {
+			return;
+		}
+		String fix = "Call it through the bean instead: inject the bean into itself lazily (@Autowired @Lazy "
+				+ targetClass.getSimpleName() + " self; then self.method(...)), or move the annotated method to "
+				+ "another bean. Set retry.startup.self-invocation=ignore to silence this.";
+		if (this.selfInvocation == SelfInvocation.FAIL) {
+			throw new RetryConfigurationException(
+					"Calls on this bypass the proxy, so the annotations do not apply to them:\n    "
+							+ String.join("\n    ", found),
+					fix + " (retry.startup.self-invocation=fail stopped start-up.)");
+		}
+		found.forEach((call) -> logger.warn(call + ". " + fix));
+	}
+
+	private static String describe(Class<?> targetClass, SelfInvocations.SelfCall call,
+			AnnotatedMethods.Annotations annotations) {
+		String which = (annotations.retryable() != null && annotations.breaker() != null) ? "@Retryable and @CircuitBreaker do"
+				: (annotations.retryable() != null) ? "@Retryable does" : "@CircuitBreaker does";
+		String parameters = java.util.Arrays.stream(call.callee().getParameterTypes())
+			.map(Class::getSimpleName)
+			.collect(Collectors.joining(", "));
+		return targetClass.getSimpleName() + "." + call.caller() + "() calls " + call.callee().getName() + "("
+				+ parameters + ") on this: " + which + " not apply to that call";
 	}
 
 	private static void report(String beanName, AnnotatedMethods methods) {

@@ -47,6 +47,11 @@ public class RetryProperties {
 	 */
 	private final Health health = new Health();
 
+	/**
+	 * Checks made at start-up.
+	 */
+	private final Startup startup = new Startup();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -67,6 +72,10 @@ public class RetryProperties {
 		return this.circuitBreakers;
 	}
 
+	public Startup getStartup() {
+		return this.startup;
+	}
+
 	public Health getHealth() {
 		return this.health;
 	}
@@ -74,6 +83,40 @@ public class RetryProperties {
 	/**
 	 * The circuitBreakers health contributor.
 	 */
+	public static class Startup {
+
+		/**
+		 * What to do about calls on "this" to an annotated method, found in the bytecode of each
+		 * bean class at start-up: such a call bypasses the Spring proxy, so the annotation does not
+		 * apply to it. warn logs each call site, fail stops start-up listing them, ignore skips the
+		 * scan.
+		 */
+		private SelfInvocation selfInvocation = SelfInvocation.WARN;
+
+		public SelfInvocation getSelfInvocation() {
+			return this.selfInvocation;
+		}
+
+		public void setSelfInvocation(SelfInvocation selfInvocation) {
+			this.selfInvocation = selfInvocation;
+		}
+
+	}
+
+	/** What start-up does about a call on "this" to an annotated method. */
+	public enum SelfInvocation {
+
+		/** Logs one WARN per call site. */
+		WARN,
+
+		/** Fails start-up with a failure analysis listing every call site. */
+		FAIL,
+
+		/** Does not look. */
+		IGNORE
+
+	}
+
 	public static class Health {
 
 		/**
