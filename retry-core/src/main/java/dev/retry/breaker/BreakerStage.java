@@ -26,6 +26,11 @@ public final class BreakerStage extends AttemptStage {
 	}
 
 	@Override
+	public String toString() {
+		return "circuitBreaker(" + this.breaker.getName() + ")";
+	}
+
+	@Override
 	public <C, T> T run(C context, Attempt<C, T> call, int attempt) throws Throwable {
 		CircuitBreaker.Phase admitted = this.breaker.tryAcquire();
 		if (admitted == null) {

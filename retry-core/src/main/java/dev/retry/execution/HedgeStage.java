@@ -69,6 +69,11 @@ public final class HedgeStage extends AttemptStage {
 	}
 
 	@Override
+	public String toString() {
+		return "hedge(" + dev.retry.internal.Durations.text(this.delay) + ", max " + this.maxHedges + ")";
+	}
+
+	@Override
 	public <C, T> T run(C context, Attempt<C, T> call, int attempt) throws Throwable {
 		// Start-up refuses hedging on synchronous methods; an executor used directly just runs.
 		return proceed(context, call, attempt);

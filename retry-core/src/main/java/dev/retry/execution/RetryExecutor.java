@@ -212,6 +212,21 @@ public final class RetryExecutor {
 		return this.breaker;
 	}
 
+	/**
+	 * What runs around each call, outermost first, as the endpoint shows it: {@code retry(network)}
+	 * (unless a breaker alone), then each stage, such as {@code circuitBreaker(inventory)}.
+	 */
+	public List<String> describeStages() {
+		List<String> stages = new java.util.ArrayList<>();
+		if (this.retries) {
+			stages.add("retry(" + this.policy.getName() + ")");
+		}
+		for (AttemptStage stage = this.chain; stage != null; stage = stage.next()) {
+			stages.add(stage.toString());
+		}
+		return List.copyOf(stages);
+	}
+
 	/** The outermost stage each attempt passes through, or {@code null} when attempts are the call alone. */
 	public @Nullable AttemptStage getChain() {
 		return this.chain;

@@ -44,6 +44,11 @@ public final class TimeoutStage extends AttemptStage {
 	}
 
 	@Override
+	public String toString() {
+		return "attemptTimeout(" + dev.retry.internal.Durations.text(this.timeout) + ")";
+	}
+
+	@Override
 	public <C, T> T run(C context, Attempt<C, T> call, int attempt) throws Throwable {
 		Watch watch = new Watch(Thread.currentThread());
 		Future<?> timer = this.watchdog.schedule(watch, this.timeoutNanos);

@@ -12,7 +12,6 @@ import dev.retry.autoconfigure.aop.AnnotatedMethods.Annotations;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.autoconfigure.config.EffectivePolicy;
 import dev.retry.autoconfigure.config.MethodRegistry;
-import dev.retry.autoconfigure.config.MethodRegistry.AnnotatedMethod;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.config.ValueSource;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
@@ -89,7 +88,6 @@ public final class RetryInterceptorFactory {
 		RetryExecutor executor;
 		if (retryable == null) {
 			executor = RetryExecutor.breakerOnly(name, breaker, this.runtime);
-			this.methods.register(beanClass, method, new AnnotatedMethod(name, null, breaker.getName()));
 		}
 		else {
 			EffectivePolicy policy = this.policies.get(retryable.policy(), MethodNames.describe(method));
@@ -98,13 +96,19 @@ public final class RetryInterceptorFactory {
 					List.of(retryable.noRetryOn()), this.runtime.statusResolver());
 			executor = new RetryExecutor(name, policy.policy(), classifier, this.runtime, breaker,
 					this.methods.budgetOf(policy.policy()), resultPredicate(method, style, retryable, policy));
-			this.methods.register(beanClass, method, new AnnotatedMethod(name, policy.policy().getName(),
-					(breaker != null) ? breaker.getName() : null));
 		}
-		return new RetryMethodInterceptor(method, style, executor, fallback);
+		RetryMethodInterceptor interceptor = new RetryMethodInterceptor(method, style, executor, fallback);
+		this.methods.register(beanClass, method, name, (retryable != null) ? executor.getPolicy().getName() : null,
+				(breaker != null) ? breaker.getName() : null, executor.describeStages(), interceptor);
+		return interceptor;
 	}
 
 	private record MethodKey(Class<?> beanClass, Method method) {
+	}
+
+	/** The proxy handed out for a bean of this class: where the interceptor order of its methods is read. */
+	void proxied(Class<?> beanClass, Object proxy) {
+		this.methods.proxied(beanClass, proxy);
 	}
 
 	/**

@@ -90,6 +90,7 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 			for (int i = 0; i < advisors.size(); i++) {
 				advised.addAdvisor(i, advisors.get(i));
 			}
+			interceptors.proxied(targetClass, bean);
 			return bean;
 		}
 		ProxyFactory proxyFactory = new ProxyFactory();
@@ -103,7 +104,9 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 		if (classLoader instanceof SmartClassLoader smart && classLoader != bean.getClass().getClassLoader()) {
 			classLoader = smart.getOriginalClassLoader();
 		}
-		return proxyFactory.getProxy(classLoader);
+		Object proxy = proxyFactory.getProxy(classLoader);
+		interceptors.proxied(targetClass, proxy);
+		return proxy;
 	}
 
 	/** Calls on this to an annotated method bypass the proxy: each is logged, or start-up fails listing them. */

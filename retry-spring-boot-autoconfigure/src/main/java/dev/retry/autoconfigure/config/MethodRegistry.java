@@ -1,6 +1,8 @@
 package dev.retry.autoconfigure.config;
 
 import java.lang.reflect.Method;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.retry.budget.RetryBudget;
 import dev.retry.policy.RetryPolicy;
 import dev.retry.time.Ticker;
+import org.aopalliance.aop.Advice;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.Advisor;
+import org.springframework.aop.PointcutAdvisor;
+import org.springframework.aop.framework.Advised;
+import org.springframework.util.StringUtils;
 
 /**
  * The annotated methods of the application, each once however many instances of its bean exist
@@ -18,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class MethodRegistry {
 
-	private final Map<Key, AnnotatedMethod> methods = new ConcurrentHashMap<>();
+	private final Map<Key, Entry> methods = new ConcurrentHashMap<>();
 
 	/** Absent (not stored) for a policy without a budget. */
 	private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
@@ -29,14 +37,31 @@ public final class MethodRegistry {
 		this.ticker = ticker;
 	}
 
-	/** Records an annotated method of a bean class; a second instance of the bean adds nothing. */
-	public void register(Class<?> beanClass, Method method, AnnotatedMethod described) {
-		this.methods.putIfAbsent(new Key(beanClass, method), described);
+	/**
+	 * Records an annotated method of a bean class; a second instance of the bean adds nothing.
+	 * @param stages the stages of this starter around each call, outermost first, such as
+	 * {@code retry(network)} and {@code circuitBreaker(inventory)}
+	 * @param ours the interceptor that runs them, to find them in a proxy's chain
+	 */
+	public void register(Class<?> beanClass, Method method, String name, @Nullable String policy,
+			@Nullable String circuitBreaker, List<String> stages, Object ours) {
+		this.methods.putIfAbsent(new Key(beanClass, method),
+				new Entry(method, beanClass, name, policy, circuitBreaker, stages, ours));
 	}
 
-	/** Every annotated method, by name. */
+	/** The bean (the proxy as handed out) whose chain shows the interceptor order of its class's methods. */
+	public void proxied(Class<?> beanClass, Object proxy) {
+		this.methods.forEach((key, entry) -> {
+			if (key.beanClass() == beanClass && entry.proxy.get() == null) {
+				entry.proxy = new WeakReference<>(proxy);
+			}
+		});
+	}
+
+	/** Every annotated method, by name, with the interceptors around it in the order they run. */
 	public List<AnnotatedMethod> methods() {
-		return this.methods.values().stream().sorted(Comparator.comparing(AnnotatedMethod::method)).toList();
+		return this.methods.values().stream().map(Entry::describe).sorted(Comparator.comparing(AnnotatedMethod::method))
+			.toList();
 	}
 
 	/** The budget shared by every method of this policy, or {@code null} when the policy has none. */
@@ -54,8 +79,81 @@ public final class MethodRegistry {
 	 * @param method as {@code SimpleClassName.method}
 	 * @param policy its retry policy, or {@code null} with {@code @CircuitBreaker} alone
 	 * @param circuitBreaker its breaker, or {@code null}
+	 * @param interceptors what runs around each call, outermost first: this starter's stages
+	 * ({@code retry(network)}, {@code hedge(150ms)}, {@code circuitBreaker(inventory)},
+	 * {@code attemptTimeout(200ms)}) and the proxy's other interceptors ({@code transaction}, ...)
 	 */
-	public record AnnotatedMethod(String method, @Nullable String policy, @Nullable String circuitBreaker) {
+	public record AnnotatedMethod(String method, @Nullable String policy, @Nullable String circuitBreaker,
+			List<String> interceptors) {
+	}
+
+	private static final class Entry {
+
+		private final Method method;
+
+		private final Class<?> beanClass;
+
+		private final String name;
+
+		private final @Nullable String policy;
+
+		private final @Nullable String circuitBreaker;
+
+		private final List<String> stages;
+
+		private final Object ours;
+
+		private volatile WeakReference<Object> proxy = new WeakReference<>(null);
+
+		Entry(Method method, Class<?> beanClass, String name, @Nullable String policy, @Nullable String circuitBreaker,
+				List<String> stages, Object ours) {
+			this.method = method;
+			this.beanClass = beanClass;
+			this.name = name;
+			this.policy = policy;
+			this.circuitBreaker = circuitBreaker;
+			this.stages = stages;
+			this.ours = ours;
+		}
+
+		AnnotatedMethod describe() {
+			return new AnnotatedMethod(this.name, this.policy, this.circuitBreaker, interceptors());
+		}
+
+		/** The proxy's advisors that apply to this method, in chain order; ours shown as its stages. */
+		private List<String> interceptors() {
+			if (!(this.proxy.get() instanceof Advised advised)) {
+				return this.stages;
+			}
+			List<String> order = new ArrayList<>();
+			for (Advisor advisor : advised.getAdvisors()) {
+				if (advisor instanceof PointcutAdvisor pointcutAdvisor
+						&& !pointcutAdvisor.getPointcut().getMethodMatcher().matches(this.method, this.beanClass)) {
+					continue;
+				}
+				Advice advice = advisor.getAdvice();
+				if (advice == this.ours) {
+					order.addAll(this.stages);
+				}
+				else {
+					order.add(nameOf(advice));
+				}
+			}
+			return order;
+		}
+
+		/** {@code TransactionInterceptor} as {@code transaction}, {@code CacheInterceptor} as {@code cache}. */
+		private static String nameOf(Advice advice) {
+			String name = advice.getClass().getSimpleName();
+			for (String suffix : List.of("MethodInterceptor", "Interceptor", "Advice")) {
+				if (name.endsWith(suffix) && name.length() > suffix.length()) {
+					name = name.substring(0, name.length() - suffix.length());
+					break;
+				}
+			}
+			return (name.isEmpty()) ? advice.getClass().getName() : StringUtils.uncapitalize(name);
+		}
+
 	}
 
 	private record Key(Class<?> beanClass, Method method) {

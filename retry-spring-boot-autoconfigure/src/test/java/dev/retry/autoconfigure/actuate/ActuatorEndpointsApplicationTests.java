@@ -104,7 +104,8 @@ class ActuatorEndpointsApplicationTests {
 		assertThat((Map<String, Object>) retries.get("policies")).containsKeys("default", "network", "fast",
 				"aggressive", "gentle");
 		assertThat((List<Object>) retries.get("methods")).containsExactlyInAnyOrder(
-				Map.of("method", "Inventory.fetch", "policy", "network", "circuitBreaker", "inventory"),
+				Map.of("method", "Inventory.fetch", "policy", "network", "circuitBreaker", "inventory", "interceptors",
+						List.of("retry(network)", "circuitBreaker(inventory)")),
 				breakerOnly("Inventory.reserve", "inventory"));
 	}
 
@@ -113,6 +114,7 @@ class ActuatorEndpointsApplicationTests {
 		entry.put("method", method);
 		entry.put("policy", null);
 		entry.put("circuitBreaker", breaker);
+		entry.put("interceptors", List.of("circuitBreaker(" + breaker + ")"));
 		return entry;
 	}
 
