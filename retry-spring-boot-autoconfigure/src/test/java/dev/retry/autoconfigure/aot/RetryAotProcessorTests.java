@@ -1,0 +1,110 @@
+package dev.retry.autoconfigure.aot;
+
+import java.net.ConnectException;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import dev.retry.annotation.CircuitBreaker;
+import dev.retry.annotation.Retryable;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.aot.generate.ClassNameGenerator;
+import org.springframework.aot.generate.DefaultGenerationContext;
+import org.springframework.aot.generate.InMemoryGeneratedFiles;
+import org.springframework.aot.hint.RuntimeHints;
+import org.springframework.aot.hint.TypeReference;
+import org.springframework.aot.hint.predicate.RuntimeHintsPredicates;
+import org.springframework.beans.factory.aot.BeanFactoryInitializationAotContribution;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.javapoet.ClassName;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The hints a native image needs, computed ahead of time from the beans and the configuration. */
+class RetryAotProcessorTests {
+
+	private RuntimeHints process(Map<String, Object> properties) {
+		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
+		beanFactory.registerBeanDefinition("inventory", new RootBeanDefinition(Inventory.class));
+		StandardEnvironment environment = new StandardEnvironment();
+		environment.getPropertySources().addFirst(new MapPropertySource("build time", properties));
+		beanFactory.registerSingleton("environment", environment);
+		BeanFactoryInitializationAotContribution contribution = new RetryAotProcessor().processAheadOfTime(beanFactory);
+		DefaultGenerationContext generation = new DefaultGenerationContext(
+				new ClassNameGenerator(ClassName.get("com.example", "Application")), new InMemoryGeneratedFiles());
+		contribution.applyTo(generation, null);
+		return generation.getRuntimeHints();
+	}
+
+	@Test
+	void annotatedMethodsAndTheirFallbacksCanBeInvoked() throws Exception {
+		RuntimeHints hints = process(Map.of());
+
+		assertThat(RuntimeHintsPredicates.reflection()
+			.onMethodInvocation(Inventory.class.getMethod("stock", String.class))).accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection()
+			.onMethodInvocation(Inventory.class.getDeclaredMethod("cachedStock", String.class, Throwable.class)))
+			.accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection()
+			.onMethodInvocation(Inventory.class.getDeclaredMethod("lastKnown", String.class))).accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection().onType(Retryable.class)).accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection().onType(CircuitBreaker.class)).accepts(hints);
+	}
+
+	@Test
+	void resultPredicatesCanBeMadeWithTheirNoArgumentConstructor() throws Exception {
+		RuntimeHints hints = process(Map.of());
+
+		assertThat(RuntimeHintsPredicates.reflection()
+			.onConstructorInvocation(StillPending.class.getDeclaredConstructor())).accepts(hints);
+	}
+
+	@Test
+	void exceptionClassesNamedInTheConfigurationKnownAtBuildTimeAreRegistered() {
+		RuntimeHints hints = process(Map.of("retry.defaults.retry-on", "java.net.ConnectException",
+				"retry.policies.payments.no-retry-on", "com.example.PaymentDeclinedException",
+				"retry.circuit-breakers.inventory.record-on", "java.io.IOException",
+				"retry.circuit-breakers.inventory.ignore-on", "java.lang.IllegalArgumentException"));
+
+		assertThat(RuntimeHintsPredicates.reflection().onType(ConnectException.class)).accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection().onType(TypeReference.of("com.example.PaymentDeclinedException")))
+			.accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection().onType(java.io.IOException.class)).accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection().onType(IllegalArgumentException.class)).accepts(hints);
+	}
+
+	public static class StillPending implements Predicate<String> {
+
+		@Override
+		public boolean test(String status) {
+			return "PENDING".equals(status);
+		}
+
+	}
+
+	public static class Inventory {
+
+		@Retryable(policy = "network", fallback = "cachedStock", retryOnResult = StillPending.class)
+		public String stock(String sku) {
+			return sku;
+		}
+
+		@CircuitBreaker(name = "inventory", fallback = "lastKnown")
+		public String reserve(String sku) {
+			return sku;
+		}
+
+		String cachedStock(String sku, Throwable failure) {
+			return sku;
+		}
+
+		String lastKnown(String sku) {
+			return sku;
+		}
+
+	}
+
+}
