@@ -1,0 +1,95 @@
+package dev.retry.sample;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged sample, processed by Spring AOT at build time, started in its own JVM with
+ * {@code -Dspring.aot.enabled=true}: it starts from the generated initializers, its endpoints
+ * answer, and a flaky downstream is retried, as on the JVM without AOT. (A GraalVM native build is
+ * not made here: there is no native-image on this machine.)
+ */
+class AotModeIT {
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	private Process sample;
+
+	@AfterEach
+	void stop() {
+		if (this.sample != null) {
+			this.sample.destroy();
+		}
+	}
+
+	@Test
+	void theSampleRunsInAotModeAndRetriesAFlakyDownstream() throws Exception {
+		int port = freePort();
+		Path log = Files.createTempFile("sample-aot", ".log");
+		String java = ProcessHandle.current().info().command().orElse("java");
+		this.sample = new ProcessBuilder(List.of(java, "-Dspring.aot.enabled=true", "-Xmx256m", "-jar",
+				new File(System.getProperty("sample.jar")).getAbsolutePath(), "--server.port=" + port,
+				"--storefront.traffic.enabled=false"))
+			.redirectErrorStream(true)
+			.redirectOutput(log.toFile())
+			.start();
+		String base = "http://127.0.0.1:" + port;
+
+		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+			.until(() -> status(base + "/actuator/health") == 200);
+		assertThat(Files.readString(log)).contains("Starting AOT-processed StorefrontApplication");
+
+		HttpResponse<String> switched = this.http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/downstreams/inventory"))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"mode\": \"FLAKY\", \"percent\": 66}"))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(switched.statusCode()).isEqualTo(200);
+
+		HttpResponse<String> stock = this.http.send(HttpRequest.newBuilder(URI.create(base + "/api/products/sku-1/stock"))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(stock.statusCode()).isEqualTo(200);
+		assertThat(stock.body()).contains("sku-1");
+
+		assertThat(Files.readString(log)).contains("Retry 2/3 for InventoryClient.stock");
+		String prometheus = this.http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).build(),
+				HttpResponse.BodyHandlers.ofString()).body();
+		assertThat(prometheus).containsPattern(
+				"retry_calls_total\\{method=\"InventoryClient.stock\",outcome=\"success_after_retry\",policy=\"network\"\\} 1.0");
+	}
+
+	private int status(String url) {
+		try {
+			return this.http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+				.statusCode();
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return -1;
+		}
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}
