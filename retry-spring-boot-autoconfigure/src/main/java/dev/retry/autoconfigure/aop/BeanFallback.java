@@ -13,6 +13,8 @@ import dev.retry.execution.Fallback;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.CoroutinesUtils;
+import org.springframework.core.KotlinDetector;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -27,10 +29,25 @@ final class BeanFallback implements Fallback<MethodInvocation> {
 
 	private final @Nullable Class<?> failureType;
 
-	private BeanFallback(Method fallback, @Nullable Class<?> failureType) {
+	/** Whether the method is a Kotlin suspend function: its last argument, the continuation, is not passed on. */
+	private final boolean suspendingMethod;
+
+	/** Whether the fallback is a suspend function, run as a Mono. */
+	private final boolean suspendingFallback;
+
+	private BeanFallback(Method fallback, @Nullable Class<?> failureType, boolean suspendingMethod) {
 		this.fallback = fallback;
 		this.failureType = failureType;
+		this.suspendingMethod = suspendingMethod;
+		this.suspendingFallback = KotlinDetector.isSuspendingFunction(fallback);
 		ReflectionUtils.makeAccessible(fallback);
+	}
+
+	/** The parameters as the source declares them: a suspend function's continuation left out. */
+	private static Class<?>[] declaredParameters(Method method) {
+		Class<?>[] parameters = method.getParameterTypes();
+		return KotlinDetector.isSuspendingFunction(method) ? Arrays.copyOf(parameters, parameters.length - 1)
+				: parameters;
 	}
 
 	/**
@@ -38,13 +55,14 @@ final class BeanFallback implements Fallback<MethodInvocation> {
 	 * @throws RetryConfigurationException when there is none, it is ambiguous, or it does not fit
 	 */
 	static BeanFallback resolve(Class<?> beanClass, Method method, String name, String annotation) {
-		Class<?>[] parameters = method.getParameterTypes();
+		boolean suspending = KotlinDetector.isSuspendingFunction(method);
+		Class<?>[] parameters = declaredParameters(method);
 		List<Method> named = new ArrayList<>();
 		List<Method> fitting = new ArrayList<>();
 		ReflectionUtils.doWithMethods(beanClass, (candidate) -> {
 			if (candidate.getName().equals(name) && !candidate.isBridge() && !candidate.isSynthetic()) {
 				named.add(candidate);
-				if (acceptsParameters(candidate, parameters)) {
+				if (acceptsParameters(declaredParameters(candidate), parameters)) {
 					fitting.add(candidate);
 				}
 			}
@@ -68,19 +86,26 @@ final class BeanFallback implements Fallback<MethodInvocation> {
 			throw new RetryConfigurationException(where + " names a static method: " + MethodNames.signature(fallback) + ".",
 					"Make the fallback an instance method of the same bean: " + expected + ".");
 		}
-		if (!returnFits(method.getReturnType(), fallback.getReturnType())) {
+		if (suspending) {
+			if (!KotlinDetector.isSuspendingFunction(fallback)
+					&& !ClassUtils.isAssignable(org.reactivestreams.Publisher.class, fallback.getReturnType())) {
+				throw new RetryConfigurationException(where + " names " + MethodNames.signature(fallback)
+						+ ", which is not a suspend function: " + method.getName() + " is one.",
+						"Make the fallback a suspend function too (or return a Mono).");
+			}
+		}
+		else if (!returnFits(method.getReturnType(), fallback.getReturnType())) {
 			throw new RetryConfigurationException(where + " names " + MethodNames.signature(fallback) + ", which returns "
 					+ fallback.getReturnType().getSimpleName() + ": not assignable to "
 					+ method.getReturnType().getSimpleName() + ", the return type of " + method.getName() + ".",
 					"Declare " + expected + ".");
 		}
-		Class<?> failureType = (fallback.getParameterCount() > parameters.length)
-				? fallback.getParameterTypes()[parameters.length] : null;
-		return new BeanFallback(fallback, failureType);
+		Class<?>[] own = declaredParameters(fallback);
+		Class<?> failureType = (own.length > parameters.length) ? own[parameters.length] : null;
+		return new BeanFallback(fallback, failureType, suspending);
 	}
 
-	private static boolean acceptsParameters(Method candidate, Class<?>[] parameters) {
-		Class<?>[] own = candidate.getParameterTypes();
+	private static boolean acceptsParameters(Class<?>[] own, Class<?>[] parameters) {
 		if (own.length != parameters.length && own.length != parameters.length + 1) {
 			return false;
 		}
@@ -113,9 +138,16 @@ final class BeanFallback implements Fallback<MethodInvocation> {
 	@Override
 	public Object apply(MethodInvocation invocation, Throwable failure) throws Throwable {
 		Object[] arguments = invocation.getArguments();
+		if (this.suspendingMethod) {
+			arguments = Arrays.copyOf(arguments, arguments.length - 1);
+		}
 		if (this.failureType != null) {
 			arguments = Arrays.copyOf(arguments, arguments.length + 1);
 			arguments[arguments.length - 1] = failure;
+		}
+		if (this.suspendingFallback) {
+			// A suspend fallback answers as a Mono, which the call's reactive path subscribes to.
+			return CoroutinesUtils.invokeSuspendingFunction(this.fallback, invocation.getThis(), arguments);
 		}
 		try {
 			return this.fallback.invoke(invocation.getThis(), arguments);

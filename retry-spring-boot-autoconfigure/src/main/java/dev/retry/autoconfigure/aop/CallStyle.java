@@ -8,6 +8,7 @@ import java.util.concurrent.Future;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.KotlinDetector;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -40,6 +41,15 @@ enum CallStyle {
 	 * @throws RetryConfigurationException for a return type the annotations cannot handle
 	 */
 	static CallStyle of(Method method, boolean reactor) {
+		if (KotlinDetector.isSuspendingFunction(method)) {
+			// Spring's proxy hands interceptors a Mono for a suspending function, and awaits it after.
+			if (!reactor) {
+				throw new RetryConfigurationException(MethodNames.describe(method) + " is a suspend function, "
+						+ "which the annotations retry as a Mono, but Reactor is not on the classpath.",
+						"Add org.jetbrains.kotlinx:kotlinx-coroutines-reactor (it brings Reactor).");
+			}
+			return MONO;
+		}
 		Class<?> type = method.getReturnType();
 		if (type == CompletionStage.class || type == CompletableFuture.class) {
 			return STAGE;

@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.BeanInstantiationException;
 import org.springframework.beans.BeanUtils;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.core.KotlinDetector;
+import org.springframework.core.MethodParameter;
 import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
 
@@ -124,9 +126,13 @@ public final class RetryInterceptorFactory {
 		}
 		String where = "@Retryable(retryOnResult = " + type.getSimpleName() + ".class) on " + MethodNames.describe(method);
 		ResolvableType returned = ResolvableType.forMethodReturnType(method);
+		boolean suspending = KotlinDetector.isSuspendingFunction(method);
 		ResolvableType value = switch (style) {
 			case DIRECT -> returned;
-			case STAGE, MONO -> returned.getGeneric(0);
+			// A suspend function's value type is its Kotlin return type (Java sees Object).
+			case MONO -> suspending ? ResolvableType.forMethodParameter(new MethodParameter(method, -1))
+					: returned.getGeneric(0);
+			case STAGE -> returned.getGeneric(0);
 			case FLUX -> throw new RetryConfigurationException(where + ": a Flux emits many values, and a predicate on one "
 					+ "of them cannot say whether the whole stream is to be retried.",
 					"Check results on a Mono (collectList() first), or remove retryOnResult.");

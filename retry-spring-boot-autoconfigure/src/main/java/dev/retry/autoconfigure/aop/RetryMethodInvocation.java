@@ -9,6 +9,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.framework.ReflectiveMethodInvocation;
+import org.springframework.core.KotlinDetector;
 import org.springframework.util.ReflectionUtils;
 
 /**
@@ -39,6 +40,10 @@ final class RetryMethodInvocation extends ReflectiveMethodInvocation {
 	 * or {@code null} when the method cannot be unreflected (reflection is used then).
 	 */
 	static @Nullable MethodHandle joinpoint(Method method) {
+		if (KotlinDetector.isSuspendingFunction(method)) {
+			// Reflection it is: Spring's AopUtils runs a suspend function as a Mono.
+			return null;
+		}
 		try {
 			ReflectionUtils.makeAccessible(method);
 			MethodHandle handle = MethodHandles.lookup().unreflect(method);
