@@ -1,10 +1,12 @@
 #!/bin/sh
 # Runs the whole JMH suite (a few minutes on 2 cores) and prints a table of ns/op, ratio to the
-# no-op proxy floor and bytes allocated per call, then the heap held per async call waiting for a retry.
+# no-op proxy floor and bytes allocated per call, then the heap held per async call waiting for a retry,
+# then what the start-up self-invocation scan costs on 500 annotated bean classes.
 # `benchmarks/run.sh --quick` is a seconds-long smoke run.
 set -e
 cd "$(dirname "$0")/.."
 ./mvnw -q -B package -DskipTests -pl benchmarks -am
 CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 java -cp "$CP" dev.retry.benchmarks.Report "$@"
-exec java -Xmx1g -cp "$CP" dev.retry.benchmarks.AsyncCapacity
+java -Xmx1g -cp "$CP" dev.retry.benchmarks.AsyncCapacity
+exec java -cp "$CP" dev.retry.benchmarks.StartupScanCost
