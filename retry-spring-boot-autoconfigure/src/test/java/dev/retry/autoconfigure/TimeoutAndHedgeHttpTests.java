@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
  */
 class TimeoutAndHedgeHttpTests {
 
-	private static final FaultyHttpServer server = started();
+	private static final FaultyHttpServer server = FaultyHttpServer.started();
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class, RetryMetricsAutoConfiguration.class))
@@ -118,15 +118,6 @@ class TimeoutAndHedgeHttpTests {
 			assertThat(analysis.getDescription()).contains("Property: retry.policies.bounded.attempt-timeout")
 				.contains("attempt-timeout is above max-duration");
 		});
-	}
-
-	private static FaultyHttpServer started() {
-		try {
-			return new FaultyHttpServer();
-		}
-		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
 	}
 
 	/** A RestClient with a long read timeout (only the attempt timeout ends an attempt), and the JDK's async client. */

@@ -52,17 +52,17 @@ public final class RetryMetricsListener implements RetryListener {
 	}
 
 	private Counter attempts(CallTarget target, String result) {
-		return Counter.builder(RETRY_ATTEMPTS)
-			.description(RETRY_ATTEMPTS_DESCRIPTION)
-			.tag(TAG_POLICY, target.policy())
-			.tag(TAG_METHOD, target.name())
-			.tag(TAG_RESULT, result)
-			.register(this.registry);
+		return counter(RETRY_ATTEMPTS, RETRY_ATTEMPTS_DESCRIPTION, target, result);
 	}
 
 	private Counter hedges(CallTarget target, String result) {
-		return Counter.builder(RETRY_HEDGES)
-			.description(RETRY_HEDGES_DESCRIPTION)
+		return counter(RETRY_HEDGES, RETRY_HEDGES_DESCRIPTION, target, result);
+	}
+
+	/** A per-method counter tagged with its policy, method and result. */
+	private Counter counter(String name, String description, CallTarget target, String result) {
+		return Counter.builder(name)
+			.description(description)
 			.tag(TAG_POLICY, target.policy())
 			.tag(TAG_METHOD, target.name())
 			.tag(TAG_RESULT, result)

@@ -45,6 +45,16 @@ public final class FaultyHttpServer implements AutoCloseable {
 		this.connections.execute(this::accept);
 	}
 
+	/** A started server, for a static field of a test class. */
+	public static FaultyHttpServer started() {
+		try {
+			return new FaultyHttpServer();
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
 	private void accept() {
 		while (!this.server.isClosed()) {
 			try {

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  */
 class RealHttpClientsTests {
 
-	private static final FaultyHttpServer server = started();
+	private static final FaultyHttpServer server = FaultyHttpServer.started();
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class, RetryMetricsAutoConfiguration.class))
@@ -90,15 +90,6 @@ class RealHttpClientsTests {
 			assertThat(meters.get("retry.calls").tag("method", method).tag("outcome", outcome).counter().count())
 				.isEqualTo(1);
 		});
-	}
-
-	private static FaultyHttpServer started() {
-		try {
-			return new FaultyHttpServer();
-		}
-		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
 	}
 
 	private static int closedPort() throws IOException {
