@@ -43,6 +43,20 @@ public final class RetryActuatorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint(RetryEventsEndpoint.class)
+	RetryEvents retryEvents(RetryProperties properties, Ticker ticker) {
+		return new RetryEvents(properties.getEvents().getCapacity(), ticker);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint
+	RetryEventsEndpoint retryEventsEndpoint(RetryEvents events) {
+		return new RetryEventsEndpoint(events);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
 	CircuitBreakersEndpoint circuitBreakersEndpoint(CircuitBreakerRegistry breakers) {
 		return new CircuitBreakersEndpoint(breakers);

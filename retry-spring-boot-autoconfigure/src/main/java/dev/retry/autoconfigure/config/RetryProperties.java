@@ -52,6 +52,11 @@ public class RetryProperties {
 	 */
 	private final Startup startup = new Startup();
 
+	/**
+	 * The recent events kept for /actuator/retryevents.
+	 */
+	private final Events events = new Events();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -72,6 +77,10 @@ public class RetryProperties {
 		return this.circuitBreakers;
 	}
 
+	public Events getEvents() {
+		return this.events;
+	}
+
 	public Startup getStartup() {
 		return this.startup;
 	}
@@ -83,6 +92,23 @@ public class RetryProperties {
 	/**
 	 * The circuitBreakers health contributor.
 	 */
+	public static class Events {
+
+		/**
+		 * How many recent events /actuator/retryevents keeps; older ones are overwritten.
+		 */
+		private int capacity = 1000;
+
+		public int getCapacity() {
+			return this.capacity;
+		}
+
+		public void setCapacity(int capacity) {
+			this.capacity = capacity;
+		}
+
+	}
+
 	public static class Startup {
 
 		/**

@@ -145,6 +145,24 @@ class ActuatorEndpointsApplicationTests {
 		assertThat((List<Object>) http.get().uri("/retries").retrieve().body(JSON).get("waiting")).isEmpty();
 	}
 
+	@Test
+	@SuppressWarnings("unchecked")
+	void retryEventsShowTheNewestRetryOfAMethod() throws Exception {
+		assertThat(context.getBean(Inventory.class).fetch("sku-5")).isEqualTo("sku-5");
+
+		Map<String, Object> events = http.get().uri("/retryevents?method={method}&limit=1", "Inventory.fetch")
+			.retrieve()
+			.body(JSON);
+
+		assertThat((List<Map<String, Object>>) events.get("events")).singleElement().satisfies((event) -> {
+			assertThat(event).containsEntry("type", "retry_scheduled")
+				.containsEntry("method", "Inventory.fetch")
+				.containsEntry("policy", "network")
+				.containsEntry("attempt", 2)
+				.containsEntry("error", "java.net.ConnectException: refused sku-5");
+		});
+	}
+
 	@SuppressWarnings("unchecked")
 	private static void assertWaiting() {
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
