@@ -195,6 +195,9 @@ public final class RetryContext {
 		 */
 		private RetryContext[] stack = new RetryContext[4];
 
+		/** The pooled context a detached one displaced at each depth, put back when it leaves. */
+		private RetryContext[] displaced = new RetryContext[4];
+
 		private int depth;
 
 		/** The pooled context of the next depth, made current. */
@@ -218,11 +221,14 @@ public final class RetryContext {
 			if (this.depth == this.stack.length) {
 				grow();
 			}
+			RetryContext previous = this.stack[this.depth];
+			this.displaced[this.depth] = (previous != null && previous.frames == this) ? previous : null;
 			this.stack[this.depth++] = detached;
 		}
 
 		private RetryContext[] grow() {
 			this.stack = java.util.Arrays.copyOf(this.stack, this.stack.length * 2);
+			this.displaced = java.util.Arrays.copyOf(this.displaced, this.stack.length);
 			return this.stack;
 		}
 
@@ -231,9 +237,14 @@ public final class RetryContext {
 			this.depth--;
 		}
 
-		/** Ends the innermost detached context's time on this thread; its slot lets go of it. */
+		/**
+		 * Ends the innermost detached context's time on this thread: its slot lets go of it and gets
+		 * back the pooled context it displaced, so the next synchronous call allocates nothing.
+		 */
 		void popDetached() {
-			this.stack[--this.depth] = null;
+			int depth = --this.depth;
+			this.stack[depth] = this.displaced[depth];
+			this.displaced[depth] = null;
 		}
 
 	}

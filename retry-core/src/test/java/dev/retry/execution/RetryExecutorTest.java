@@ -319,4 +319,18 @@ class RetryExecutorTest {
 		assertThat(executor.get(() -> 42)).isEqualTo(42);
 	}
 
+	@Test
+	void aSynchronousCallAfterAnAsyncCallOnTheSameThreadStillReusesItsPooledContext() throws Throwable {
+		RetryExecutor executor = new RetryExecutor("Inventory.fetch", RetryPolicy.builder("network").build(),
+				RetryRuntime.defaults().withSleeper(this.clock).withScheduler(this.clock));
+		RetryContext before = executor.get(RetryContext::current);
+
+		executor.callAsync(null, (context, attempt) -> java.util.concurrent.CompletableFuture
+			.completedFuture(RetryContext.current()), null).join();
+		RetryContext after = executor.get(RetryContext::current);
+
+		assertThat(after).as("no new context allocated for the synchronous success path").isSameAs(before);
+		assertThat(RetryContext.find()).isEmpty();
+	}
+
 }
