@@ -132,6 +132,9 @@ public final class TimeoutStage extends AttemptStage {
 
 		private final Future<?> timer;
 
+		/** Set when the watchdog fires: the inner future's own end (its cancellation) is then not the outcome. */
+		private volatile boolean timedOut;
+
 		Timed(CompletableFuture<T> inner, TimeoutStage stage) {
 			this.inner = inner;
 			this.timeout = stage.timeout;
@@ -141,6 +144,9 @@ public final class TimeoutStage extends AttemptStage {
 
 		@Override
 		public void accept(@Nullable T value, @Nullable Throwable error) {
+			if (this.timedOut) {
+				return;
+			}
 			this.timer.cancel(false);
 			if (error == null) {
 				answer(value);
@@ -150,12 +156,18 @@ public final class TimeoutStage extends AttemptStage {
 			}
 		}
 
-		/** The watchdog fired. */
+		/**
+		 * The watchdog fired: the attempt is cancelled first, then fails, so that whatever follows
+		 * (the next attempt, the caller's answer) never sees a timed-out attempt still running.
+		 */
 		@Override
 		public void run() {
-			if (fail(new AttemptTimeoutException(this.timeout, null))) {
-				this.inner.cancel(true);
+			if (isDone()) {
+				return;
 			}
+			this.timedOut = true;
+			this.inner.cancel(true);
+			fail(new AttemptTimeoutException(this.timeout, null));
 		}
 
 		@Override
