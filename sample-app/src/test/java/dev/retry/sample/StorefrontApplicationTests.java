@@ -181,6 +181,35 @@ class StorefrontApplicationTests {
 		assertThat(page).contains("<title>Storefront: retries and circuit breakers, live</title>", "actuator/circuitbreakers");
 	}
 
+	@Test
+	void everyMetricTheGrafanaDashboardQueriesIsPublished() throws java.io.IOException {
+		stock("sku-6");
+		switchTo("inventory", FailureMode.FLAKY, 66);
+		stock("sku-6");
+		switchTo("inventory", FailureMode.DOWN, null);
+		for (int call = 0; call < 2; call++) {
+			this.client.get().uri("/api/products/{sku}/stock", "sku-6").retrieve()
+				.onStatus(HttpStatusCode::isError, (request, reply) -> {
+				})
+				.toEntity(String.class);
+		}
+		assertThat(breaker("inventory")).as("a transition happened").containsEntry("state", "open");
+
+		String prometheus = this.client.get().uri("/actuator/prometheus").retrieve().body(String.class);
+		String dashboard = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "grafana-dashboard.json"));
+		java.util.Set<String> queried = new java.util.TreeSet<>();
+		java.util.regex.Matcher metric = java.util.regex.Pattern.compile("\\b((?:retry|circuitbreaker)_[a-z_]+)\\b")
+			.matcher(dashboard);
+		while (metric.find()) {
+			queried.add(metric.group(1));
+		}
+
+		assertThat(queried).contains("retry_calls_total", "retry_attempts_total", "circuitbreaker_state",
+				"circuitbreaker_transitions_total", "circuitbreaker_calls_total");
+		assertThat(queried).allSatisfy((name) -> assertThat(prometheus).as("published: %s", name)
+			.containsPattern("(?m)^" + name + "\\{"));
+	}
+
 	private Stock stock(String sku) {
 		return this.client.get().uri("/api/products/{sku}/stock", sku).retrieve().body(Stock.class);
 	}
