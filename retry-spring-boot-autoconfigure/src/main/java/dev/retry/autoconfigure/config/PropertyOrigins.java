@@ -37,12 +37,9 @@ final class PropertyOrigins {
 	@Nullable String originOf(String property) {
 		ConfigurationPropertyName name = ConfigurationPropertyName.of(property);
 		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(this.environment)) {
-			ConfigurationProperty found = source.getConfigurationProperty(name);
-			if (found != null) {
-				return (found.getOrigin() != null) ? found.getOrigin().toString() : describe(source);
-			}
-			if (source.containsDescendantOf(name) == ConfigurationPropertyState.PRESENT) {
-				return describe(source);
+			String origin = originIn(source, name);
+			if (origin != null) {
+				return origin;
 			}
 		}
 		return null;
@@ -87,6 +84,7 @@ final class PropertyOrigins {
 		return null;
 	}
 
+	/** Where one source sets a property (or, for a list or group, one of its elements); {@code null} when it does not. */
 	private static @Nullable String originIn(ConfigurationPropertySource source, ConfigurationPropertyName name) {
 		ConfigurationProperty found = source.getConfigurationProperty(name);
 		if (found != null) {
