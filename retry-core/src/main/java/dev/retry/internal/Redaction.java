@@ -29,6 +29,11 @@ public final class Redaction {
 		return SECRET_QUERY_VALUE.matcher(redacted).replaceAll("$1***");
 	}
 
+	/** {@code fully.qualified.Name: message}, redacted: how endpoints show a failure. */
+	public static String describeQualified(Throwable failure) {
+		return failure.getClass().getName() + ": " + redact(failure.getMessage());
+	}
+
 	/** {@code SimpleName: message}, redacted. */
 	public static String describe(@Nullable Throwable failure) {
 		if (failure == null) {

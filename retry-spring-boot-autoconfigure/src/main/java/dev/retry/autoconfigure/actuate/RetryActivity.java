@@ -35,7 +35,7 @@ public final class RetryActivity implements RetryListener {
 			Throwable failure) {
 		this.waiting.put(call(), new Waiting(target, nextAttempt, maxAttempts,
 				this.ticker.nanoTime() + delay.toNanos(),
-				failure.getClass().getName() + ": " + Redaction.redact(failure.getMessage())));
+				Redaction.describeQualified(failure)));
 	}
 
 	@Override

@@ -93,7 +93,7 @@ public final class RetryEvents implements RetryListener, CircuitBreakerListener 
 	}
 
 	private static @Nullable String describe(@Nullable Throwable failure) {
-		return (failure != null) ? failure.getClass().getName() + ": " + Redaction.redact(failure.getMessage()) : null;
+		return (failure != null) ? Redaction.describeQualified(failure) : null;
 	}
 
 	/**
