@@ -28,6 +28,9 @@ public final class MethodRegistry {
 
 	private final Map<Key, Entry> methods = new ConcurrentHashMap<>();
 
+	/** One proxy handed out per bean class, weakly held: where its methods' interceptor order is read. */
+	private final Map<Class<?>, WeakReference<Object>> proxies = new ConcurrentHashMap<>();
+
 	/** Absent (not stored) for a policy without a budget. */
 	private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
 
@@ -51,16 +54,21 @@ public final class MethodRegistry {
 
 	/** The bean (the proxy as handed out) whose chain shows the interceptor order of its class's methods. */
 	public void proxied(Class<?> beanClass, Object proxy) {
-		this.methods.forEach((key, entry) -> {
-			if (key.beanClass() == beanClass && entry.proxy.get() == null) {
-				entry.proxy = new WeakReference<>(proxy);
-			}
-		});
+		WeakReference<Object> known = this.proxies.get(beanClass);
+		if (known == null || known.get() == null) {
+			this.proxies.put(beanClass, new WeakReference<>(proxy));
+		}
 	}
 
 	/** Every annotated method, by name, with the interceptors around it in the order they run. */
 	public List<AnnotatedMethod> methods() {
-		return this.methods.values().stream().map(Entry::describe).sorted(Comparator.comparing(AnnotatedMethod::method))
+		return this.methods.values()
+			.stream()
+			.map((entry) -> {
+				WeakReference<Object> proxy = this.proxies.get(entry.beanClass);
+				return entry.describe((proxy != null) ? proxy.get() : null);
+			})
+			.sorted(Comparator.comparing(AnnotatedMethod::method))
 			.toList();
 	}
 
@@ -103,8 +111,6 @@ public final class MethodRegistry {
 
 		private final Object ours;
 
-		private volatile WeakReference<Object> proxy = new WeakReference<>(null);
-
 		Entry(Method method, Class<?> beanClass, String name, @Nullable String policy, @Nullable String circuitBreaker,
 				List<String> stages, Object ours) {
 			this.method = method;
@@ -116,13 +122,13 @@ public final class MethodRegistry {
 			this.ours = ours;
 		}
 
-		AnnotatedMethod describe() {
-			return new AnnotatedMethod(this.name, this.policy, this.circuitBreaker, interceptors());
+		AnnotatedMethod describe(@Nullable Object proxy) {
+			return new AnnotatedMethod(this.name, this.policy, this.circuitBreaker, interceptors(proxy));
 		}
 
 		/** The proxy's advisors that apply to this method, in chain order; ours shown as its stages. */
-		private List<String> interceptors() {
-			if (!(this.proxy.get() instanceof Advised advised)) {
+		private List<String> interceptors(@Nullable Object proxy) {
+			if (!(proxy instanceof Advised advised)) {
 				return this.stages;
 			}
 			List<String> order = new ArrayList<>();
