@@ -268,7 +268,7 @@ public final class RetryExecutor {
 			catch (Throwable failure) {
 				return retry(context, attempt, fallback, retryContext, failure, start);
 			}
-			if (this.retryOnResult != null && rejects(result)) {
+			if (rejects(result)) {
 				return retry(context, attempt, fallback, retryContext, new RejectedResultException(result), start);
 			}
 			if (this.listeners.length > 0) {
@@ -329,7 +329,7 @@ public final class RetryExecutor {
 				attemptFailed(call, next);
 				continue;
 			}
-			if (this.retryOnResult != null && rejects(result)) {
+			if (rejects(result)) {
 				attemptFailed(call, new RejectedResultException(result));
 				continue;
 			}
@@ -428,10 +428,17 @@ public final class RetryExecutor {
 		return (chain != null) ? chain.run(context, attempt, number) : attempt.run(context, number);
 	}
 
-	/** Whether the result is to be retried; a predicate that throws answers no (logged once). */
+	/**
+	 * Whether the result is to be retried: never without a {@code retryOnResult} predicate; a
+	 * predicate that throws answers no (logged once).
+	 */
 	boolean rejects(@Nullable Object result) {
+		Predicate<Object> retryOnResult = this.retryOnResult;
+		if (retryOnResult == null) {
+			return false;
+		}
 		try {
-			return this.retryOnResult.test(result);
+			return retryOnResult.test(result);
 		}
 		catch (Throwable ex) {
 			this.predicateFailure.failed(this.target, ex);
@@ -439,7 +446,7 @@ public final class RetryExecutor {
 		}
 	}
 
-	/** Whether results are checked at all. */
+	/** Whether results are checked at all (the reactive path adds no operator when not). */
 	boolean checksResults() {
 		return this.retryOnResult != null;
 	}
@@ -734,7 +741,7 @@ public final class RetryExecutor {
 			}
 			RetryContext.resume(this.retryContext);
 			try {
-				if (error == null && !(checksResults() && rejects(value))) {
+				if (error == null && !rejects(value)) {
 					completed((this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY, this.attempted,
 							null);
 					this.result.answer(value);
