@@ -7,14 +7,11 @@ import java.util.function.Predicate;
 import dev.retry.annotation.CircuitBreaker;
 import dev.retry.annotation.Retryable;
 
-import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.util.ReflectionUtils;
 
 /** What a bean class's annotations make the starter call by reflection: read ahead of time, for AOT hints. */
 public final class AnnotatedBeans {
 
-	private static final Set<Class<? extends java.lang.annotation.Annotation>> ANNOTATIONS = Set.of(Retryable.class,
-			CircuitBreaker.class);
 
 	private AnnotatedBeans() {
 	}
@@ -24,7 +21,7 @@ public final class AnnotatedBeans {
 	 * fallback's name) and their {@code retryOnResult} predicate classes.
 	 */
 	public static void collect(Class<?> type, Set<Method> methods, Set<Class<?>> predicates) {
-		if (!AnnotationUtils.isCandidateClass(type, ANNOTATIONS)) {
+		if (!AnnotatedMethods.isCandidate(type)) {
 			return;
 		}
 		AnnotatedMethods.scan(type).reachable().forEach((method, annotations) -> {

@@ -12,6 +12,7 @@ import dev.retry.annotation.Retryable;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
@@ -24,6 +25,14 @@ import org.springframework.util.ReflectionUtils;
  */
 record AnnotatedMethods(Map<Method, Annotations> reachable, Map<Method, String> unreachable,
 		Set<String> ignoredAnnotations) {
+
+	private static final Set<Class<? extends java.lang.annotation.Annotation>> ANNOTATIONS = Set.of(Retryable.class,
+			CircuitBreaker.class);
+
+	/** Whether the class may carry the annotations at all: a cheap test before {@link #scan}. */
+	static boolean isCandidate(Class<?> type) {
+		return AnnotationUtils.isCandidateClass(type, ANNOTATIONS);
+	}
 
 	static AnnotatedMethods scan(Class<?> type) {
 		Map<Method, Annotations> reachable = new LinkedHashMap<>();

@@ -26,7 +26,6 @@ import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.SmartClassLoader;
-import org.springframework.core.annotation.AnnotationUtils;
 
 /**
  * Finds {@link Retryable} and {@link CircuitBreaker} methods on each bean as it is created and puts one interceptor per
@@ -37,8 +36,6 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 
 	private static final long serialVersionUID = 1L;
 
-	private static final Set<Class<? extends java.lang.annotation.Annotation>> ANNOTATIONS = Set.of(Retryable.class,
-			CircuitBreaker.class);
 
 	private static final Log logger = LogFactory.getLog(RetryableBeanPostProcessor.class);
 
@@ -64,7 +61,7 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 			return bean;
 		}
 		Class<?> targetClass = AopUtils.getTargetClass(bean);
-		if (!AnnotationUtils.isCandidateClass(targetClass, ANNOTATIONS)) {
+		if (!AnnotatedMethods.isCandidate(targetClass)) {
 			return bean;
 		}
 		AnnotatedMethods methods = this.scanned.get(targetClass);
