@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
-import java.util.Set;
 
 import dev.retry.annotation.CircuitBreaker;
 import dev.retry.annotation.Retryable;
