@@ -1,11 +1,12 @@
 package dev.retry.breaker;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.retry.CircuitBreakerOpenException;
@@ -45,7 +46,19 @@ public final class CircuitBreaker {
 
 	private final String halfOpenMaxWaitText;
 
-	private final AtomicReference<Phase> phase;
+	/** The phase calls are admitted in; a field of its own (not an AtomicReference) saves a load per call. */
+	private volatile Phase phase;
+
+	private static final VarHandle PHASE;
+
+	static {
+		try {
+			PHASE = MethodHandles.lookup().findVarHandle(CircuitBreaker.class, "phase", Phase.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
 
 	/** The breaker as a stage with nothing but the call behind it: {@link #execute}. */
 	private final BreakerStage alone = new BreakerStage(this, null);
@@ -69,7 +82,7 @@ public final class CircuitBreaker {
 		this.slowNanos = config.getSlowCallDuration().toNanos();
 		this.halfOpenMaxWaitNanos = config.getHalfOpenMaxWait().toNanos();
 		this.halfOpenMaxWaitText = Durations.text(config.getHalfOpenMaxWait());
-		this.phase = new AtomicReference<>(closed());
+		this.phase = closed();
 	}
 
 	/** A breaker with real time, no HTTP client knowledge and no listeners. */
@@ -143,7 +156,7 @@ public final class CircuitBreaker {
 	 */
 	public @Nullable Phase tryAcquire() {
 		while (true) {
-			Phase current = this.phase.get();
+			Phase current = this.phase;
 			if (current instanceof Closed) {
 				return current;
 			}
@@ -205,7 +218,7 @@ public final class CircuitBreaker {
 		}
 		this.failures.increment();
 		if (admitted instanceof Closed closed) {
-			int consecutive = closed.consecutive.incrementAndGet();
+			int consecutive = closed.failedInARow();
 			int threshold = this.config.getFailureThreshold();
 			if (threshold > 0 && consecutive >= threshold) {
 				open(closed, consecutive + " consecutive failures, last " + describe(failure));
@@ -223,8 +236,8 @@ public final class CircuitBreaker {
 
 	private void succeeded(Phase admitted, boolean slow) {
 		if (admitted instanceof Closed closed) {
-			if (closed.consecutive.get() != 0) {
-				closed.consecutive.set(0);
+			if (closed.consecutive != 0) {
+				closed.consecutive = 0;
 			}
 			if (closed.window != null) {
 				closed.window.record(slow);
@@ -276,7 +289,7 @@ public final class CircuitBreaker {
 
 	private void force(Phase next, String reason) {
 		while (true) {
-			Phase current = this.phase.get();
+			Phase current = this.phase;
 			if (transition(current, next, reason)) {
 				return;
 			}
@@ -284,7 +297,7 @@ public final class CircuitBreaker {
 	}
 
 	private boolean transition(Phase from, Phase to, String reason) {
-		if (!this.phase.compareAndSet(from, to)) {
+		if (!PHASE.compareAndSet(this, from, to)) {
 			return false;
 		}
 		for (CircuitBreakerListener listener : this.listeners) {
@@ -319,13 +332,13 @@ public final class CircuitBreaker {
 
 	/** Whether the breaker is open and will still reject a call made after this wait. */
 	public boolean staysOpenFor(long waitNanos) {
-		return this.phase.get() instanceof Open open
+		return this.phase instanceof Open open
 				&& (open.forced || open.until - this.ticker.nanoTime() > waitNanos);
 	}
 
 	/** Time until an open breaker half-opens: zero when not open, negative when forced open. */
 	public Duration untilHalfOpen() {
-		if (this.phase.get() instanceof Open open) {
+		if (this.phase instanceof Open open) {
 			return open.forced ? Duration.ofNanos(-1)
 					: Duration.ofNanos(Math.max(0, open.until - this.ticker.nanoTime()));
 		}
@@ -333,12 +346,12 @@ public final class CircuitBreaker {
 	}
 
 	public State getState() {
-		return this.phase.get().state;
+		return this.phase.state;
 	}
 
 	/** Whether it was forced open by hand and stays open until closed. */
 	public boolean isForcedOpen() {
-		return this.phase.get() instanceof Open open && open.forced;
+		return this.phase instanceof Open open && open.forced;
 	}
 
 	/** Successful calls since start or reset. */
@@ -363,12 +376,12 @@ public final class CircuitBreaker {
 
 	/** Consecutive failures counted now (closed state), else 0. */
 	public int getConsecutiveFailures() {
-		return (this.phase.get() instanceof Closed closed) ? closed.consecutive.get() : 0;
+		return (this.phase instanceof Closed closed) ? closed.consecutive : 0;
 	}
 
 	/** Failure rate in percent over the sliding window, or -1 when there is no rate rule or too few calls. */
 	public float getFailureRate() {
-		if (this.phase.get() instanceof Closed closed && closed.window != null) {
+		if (this.phase instanceof Closed closed && closed.window != null) {
 			return closed.window.failureRate(this.config.getMinimumCalls());
 		}
 		return -1f;
@@ -396,13 +409,30 @@ public final class CircuitBreaker {
 
 	static final class Closed extends Phase {
 
-		final AtomicInteger consecutive = new AtomicInteger();
+		private static final VarHandle CONSECUTIVE;
+
+		static {
+			try {
+				CONSECUTIVE = MethodHandles.lookup().findVarHandle(Closed.class, "consecutive", int.class);
+			}
+			catch (ReflectiveOperationException ex) {
+				throw new ExceptionInInitializerError(ex);
+			}
+		}
+
+		/** Failures since the last success; a plain volatile field, read by every successful call. */
+		volatile int consecutive;
 
 		final @Nullable SlidingWindow window;
 
 		Closed(@Nullable SlidingWindow window) {
 			super(State.CLOSED);
 			this.window = window;
+		}
+
+		/** Counts one more failure in a row, and answers how many there are now. */
+		int failedInARow() {
+			return (int) CONSECUTIVE.getAndAdd(this, 1) + 1;
 		}
 
 	}

@@ -67,6 +67,16 @@ public interface RetryListener {
 	}
 
 	/**
+	 * Whether {@link #onCompleted} wants the calls that succeeded at their first attempt, which are
+	 * nearly all calls. A listener that ignores them answers {@code false} and is then not called
+	 * for them at all, so it costs the success path nothing. Asked once per method.
+	 * @return {@code true} by default
+	 */
+	default boolean observesFirstAttemptSuccess() {
+		return true;
+	}
+
+	/**
 	 * The caller cancelled the call, or completed its future itself (gave up, timed out), before
 	 * the call ended: no outcome follows, and no further attempt is made.
 	 * @param target the method

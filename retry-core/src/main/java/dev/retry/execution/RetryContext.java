@@ -92,10 +92,11 @@ public final class RetryContext {
 
 	/** The method being retried. */
 	public CallTarget getTarget() {
-		if (this.target == null) {
+		CallTarget target = this.target;
+		if (this.attempt == 0 || target == null) {
 			throw new IllegalStateException("RetryContext used after its call ended");
 		}
-		return this.target;
+		return target;
 	}
 
 	@SuppressWarnings("unchecked")
@@ -149,9 +150,12 @@ public final class RetryContext {
 		}
 	}
 
-	/** Ends a detached context's call. */
+	/**
+	 * Ends the call: attempt 0 marks an ended context. The target stays, so that a pooled context
+	 * serving the same method again stores nothing but numbers.
+	 */
 	void end() {
-		this.target = null;
+		this.attempt = 0;
 		if (this.lastFailure != null) {
 			this.lastFailure = null;
 		}
@@ -161,7 +165,9 @@ public final class RetryContext {
 	}
 
 	private RetryContext start(CallTarget target, int maxAttempts) {
-		this.target = target;
+		if (this.target != target) {
+			this.target = target;
+		}
 		this.attempt = 1;
 		this.maxAttempts = maxAttempts;
 		return this;
@@ -200,17 +206,32 @@ public final class RetryContext {
 
 		private int depth;
 
+		/**
+		 * The pooled context of the outermost depth, once made: the same as {@code stack[0]} whenever
+		 * depth is 0 (a detached context displacing it is always put back), so that the usual call,
+		 * not nested in another, finds its context with one load.
+		 */
+		private @Nullable RetryContext outermost;
+
 		/** The pooled context of the next depth, made current. */
 		RetryContext push() {
 			int depth = this.depth;
+			RetryContext context = this.outermost;
+			if (depth == 0 && context != null) {
+				this.depth = 1;
+				return context;
+			}
 			RetryContext[] stack = this.stack;
 			if (depth == stack.length) {
 				stack = grow();
 			}
-			RetryContext context = stack[depth];
+			context = stack[depth];
 			if (context == null || context.frames != this) {
 				context = new RetryContext(this);
 				stack[depth] = context;
+				if (depth == 0) {
+					this.outermost = context;
+				}
 			}
 			this.depth = depth + 1;
 			return context;

@@ -2,6 +2,7 @@ package dev.retry.execution;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -71,6 +72,9 @@ public final class RetryExecutor {
 
 	private final RetryListener[] listeners;
 
+	/** The listeners that want calls succeeding at their first attempt: often none, then a success tells no one. */
+	private final RetryListener[] firstSuccessListeners;
+
 	private final @Nullable CircuitBreaker breaker;
 
 	private final @Nullable RetryBudget budget;
@@ -133,6 +137,9 @@ public final class RetryExecutor {
 		this.random = runtime.random();
 		this.listeners = retries ? runtime.listeners().stream().map((listener) -> listener.forTarget(this.target))
 			.toArray(RetryListener[]::new) : new RetryListener[0];
+		this.firstSuccessListeners = Arrays.stream(this.listeners)
+			.filter(RetryListener::observesFirstAttemptSuccess)
+			.toArray(RetryListener[]::new);
 		this.breaker = breaker;
 		this.budget = budget;
 		this.retryAfter = (policy.isRespectRetryAfter() && runtime.retryAfter() != RetryAfterResolver.NONE)
@@ -271,7 +278,7 @@ public final class RetryExecutor {
 			if (rejects(result)) {
 				return retry(context, attempt, fallback, retryContext, new RejectedResultException(result), start);
 			}
-			if (this.listeners.length > 0) {
+			if (this.firstSuccessListeners.length > 0) {
 				completed(Outcome.SUCCESS, 1, null);
 			}
 			return result;
@@ -535,7 +542,7 @@ public final class RetryExecutor {
 	}
 
 	void completed(Outcome outcome, int attempts, @Nullable Throwable failure) {
-		for (RetryListener listener : this.listeners) {
+		for (RetryListener listener : (outcome == Outcome.SUCCESS) ? this.firstSuccessListeners : this.listeners) {
 			try {
 				listener.onCompleted(this.target, outcome, attempts, failure);
 			}

@@ -333,4 +333,58 @@ class RetryExecutorTest {
 		assertThat(RetryContext.find()).isEmpty();
 	}
 
+	@Test
+	void aListenerNotObservingFirstAttemptSuccessesHearsEveryOtherOutcome() throws Throwable {
+		List<Outcome> heard = new ArrayList<>();
+		RetryListener quiet = new RetryListener() {
+			@Override
+			public boolean observesFirstAttemptSuccess() {
+				return false;
+			}
+
+			@Override
+			public void onCompleted(CallTarget target, Outcome outcome, int attempts, Throwable failure) {
+				heard.add(outcome);
+			}
+		};
+		List<Outcome> everything = new ArrayList<>();
+		RetryListener loud = new RetryListener() {
+			@Override
+			public void onCompleted(CallTarget target, Outcome outcome, int attempts, Throwable failure) {
+				everything.add(outcome);
+			}
+		};
+		RetryExecutor executor = new RetryExecutor("A.b", RetryPolicy.builder("p").maxAttempts(2).build(),
+				RetryRuntime.defaults().withSleeper(this.clock).withListeners(List.of(quiet, loud)));
+		AtomicInteger calls = new AtomicInteger();
+
+		executor.get(() -> 1);
+		executor.get(() -> {
+			if (calls.incrementAndGet() == 1) {
+				throw new ConnectException("refused");
+			}
+			return 2;
+		});
+		assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> executor.get(() -> {
+			throw new ConnectException("refused");
+		}));
+
+		assertThat(heard).containsExactly(Outcome.SUCCESS_AFTER_RETRY, Outcome.EXHAUSTED);
+		assertThat(everything).containsExactly(Outcome.SUCCESS, Outcome.SUCCESS_AFTER_RETRY, Outcome.EXHAUSTED);
+	}
+
+	@Test
+	void aPooledContextServingAnotherMethodTellsThatMethodAndRefusesUseAfterItsCallEnds() throws Throwable {
+		RetryRuntime runtime = RetryRuntime.defaults().withSleeper(this.clock);
+		RetryExecutor first = new RetryExecutor("A.first", RetryPolicy.builder("p").build(), runtime);
+		RetryExecutor second = new RetryExecutor("A.second", RetryPolicy.builder("p").build(), runtime);
+
+		RetryContext kept = first.get(() -> RetryContext.current());
+		String seen = second.get(() -> RetryContext.current().getTarget().name());
+
+		assertThat(seen).isEqualTo("A.second");
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(kept::getTarget)
+			.withMessageContaining("after its call ended");
+	}
+
 }

@@ -65,7 +65,11 @@ class SoakAndShutdownTests {
 
 				MeterRegistry meters = context.getBean(MeterRegistry.class);
 				double calls = meters.find("retry.calls").counters().stream().mapToDouble(Counter::count).sum();
-				double attempts = meters.find("retry.attempts").counters().stream().mapToDouble(Counter::count).sum();
+				double attempts = meters.find("retry.attempts")
+					.meters()
+					.stream()
+					.mapToDouble((meter) -> meter.measure().iterator().next().getValue())
+					.sum();
 				dev.retry.breaker.CircuitBreaker breaker = context.getBean(CircuitBreakerRegistry.class).find("soak");
 				assertThat(calls).isEqualTo(threads * callsPerThread);
 				assertThat(attempts).isEqualTo(target.invocations());

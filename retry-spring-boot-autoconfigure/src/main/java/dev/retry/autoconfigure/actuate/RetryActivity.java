@@ -38,11 +38,15 @@ public final class RetryActivity implements RetryListener {
 				Redaction.describeQualified(failure)));
 	}
 
+	/** Calls that succeed at once are not worth a line (or an entry): not called for them. */
+	@Override
+	public boolean observesFirstAttemptSuccess() {
+		return false;
+	}
+
 	@Override
 	public void onCompleted(CallTarget target, Outcome outcome, int attempts, @Nullable Throwable failure) {
-		if (outcome != Outcome.SUCCESS) {
-			this.waiting.remove(call());
-		}
+		this.waiting.remove(call());
 	}
 
 	/** A cancelled call waits for nothing any more. */

@@ -47,6 +47,12 @@ public final class RetryEvents implements RetryListener, CircuitBreakerListener 
 				describe(failure), null);
 	}
 
+	/** Calls that succeed at once are not worth a line (or an entry): not called for them. */
+	@Override
+	public boolean observesFirstAttemptSuccess() {
+		return false;
+	}
+
 	@Override
 	public void onCompleted(CallTarget target, Outcome outcome, int attempts, @Nullable Throwable failure) {
 		if (outcome.isSuccess()) {

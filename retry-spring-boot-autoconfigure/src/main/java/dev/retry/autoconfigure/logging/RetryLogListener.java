@@ -44,6 +44,12 @@ public final class RetryLogListener implements RetryListener {
 		}
 	}
 
+	/** Calls that succeed at once are not worth a line (or an entry): not called for them. */
+	@Override
+	public boolean observesFirstAttemptSuccess() {
+		return false;
+	}
+
 	@Override
 	public void onCompleted(CallTarget target, Outcome outcome, int attempts, @Nullable Throwable failure) {
 		switch (outcome) {

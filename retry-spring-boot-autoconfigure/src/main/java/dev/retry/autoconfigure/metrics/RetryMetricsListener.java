@@ -6,6 +6,7 @@ import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -24,7 +25,8 @@ import static dev.retry.autoconfigure.metrics.RetryMeterNames.TAG_RESULT;
  * Counts {@code retry.calls}, {@code retry.attempts} (result {@code success}, {@code failure},
  * {@code timeout} or {@code rejected_result}) and {@code retry.hedges} (result {@code won} or {@code lost}). Every counter of
  * a method is registered once, when its executor is built, so recording is an increment: no
- * look-up, no allocation. A failure to record never fails the call.
+ * look-up, no allocation; a successful call is one increment (its successful attempt is counted
+ * from the successful calls). A failure to record never fails the call.
  */
 public final class RetryMetricsListener implements RetryListener {
 
@@ -46,7 +48,17 @@ public final class RetryMetricsListener implements RetryListener {
 				.tag(TAG_OUTCOME, outcome.tag())
 				.register(this.registry);
 		}
-		return new MethodMeters(calls, attempts(target, "success"), attempts(target, "failure"),
+		// Every successful call has exactly one successful attempt (hedges included: one answer wins),
+		// so that count is read from the call counters instead of being a second increment per call.
+		Counter firstTry = calls[Outcome.SUCCESS.ordinal()];
+		Counter afterRetry = calls[Outcome.SUCCESS_AFTER_RETRY.ordinal()];
+		FunctionCounter.builder(RETRY_ATTEMPTS, calls, (counters) -> firstTry.count() + afterRetry.count())
+			.description(RETRY_ATTEMPTS_DESCRIPTION)
+			.tag(TAG_POLICY, target.policy())
+			.tag(TAG_METHOD, target.name())
+			.tag(TAG_RESULT, "success")
+			.register(this.registry);
+		return new MethodMeters(calls, attempts(target, "failure"),
 				attempts(target, "timeout"), attempts(target, "rejected_result"), hedges(target, "won"),
 				hedges(target, "lost"));
 	}
@@ -69,7 +81,7 @@ public final class RetryMetricsListener implements RetryListener {
 			.register(this.registry);
 	}
 
-	private record MethodMeters(Counter[] calls, Counter successfulAttempts, Counter failedAttempts,
+	private record MethodMeters(Counter[] calls, Counter failedAttempts,
 			Counter timedOutAttempts, Counter rejectedResults, Counter hedgesWon, Counter hedgesLost)
 			implements RetryListener {
 
@@ -99,9 +111,6 @@ public final class RetryMetricsListener implements RetryListener {
 		public void onCompleted(CallTarget target, Outcome outcome, int attempts, @Nullable Throwable failure) {
 			try {
 				this.calls[outcome.ordinal()].increment();
-				if (outcome.isSuccess()) {
-					this.successfulAttempts.increment();
-				}
 			}
 			catch (RuntimeException ex) {
 				// Recording a metric never breaks a call.
