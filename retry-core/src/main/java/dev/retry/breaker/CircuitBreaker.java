@@ -28,23 +28,16 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CircuitBreaker {
 
-	private final CircuitBreakerConfig config;
+	private final String name;
 
 	private final Ticker ticker;
 
 	private final CircuitBreakerListener[] listeners;
 
-	private final FailureFilter filter;
+	private final HttpStatusResolver statusResolver;
 
-	private final long openNanos;
-
-	private final String openDurationText;
-
-	private final long slowNanos;
-
-	private final long halfOpenMaxWaitNanos;
-
-	private final String halfOpenMaxWaitText;
+	/** The configuration and what is derived from it, replaced whole by {@link #reconfigure}. */
+	private volatile Tuning tuning;
 
 	/** The phase calls are admitted in; a field of its own (not an AtomicReference) saves a load per call. */
 	private volatile Phase phase;
@@ -73,15 +66,12 @@ public final class CircuitBreaker {
 
 	public CircuitBreaker(CircuitBreakerConfig config, Ticker ticker, HttpStatusResolver statusResolver,
 			List<CircuitBreakerListener> listeners) {
-		this.config = Assert.notNull(config, "config");
+		Assert.notNull(config, "config");
+		this.name = config.getName();
 		this.ticker = Assert.notNull(ticker, "ticker");
 		this.listeners = listeners.toArray(new CircuitBreakerListener[0]);
-		this.filter = new FailureFilter(config, statusResolver);
-		this.openNanos = config.getOpenDuration().toNanos();
-		this.openDurationText = Durations.text(config.getOpenDuration());
-		this.slowNanos = config.getSlowCallDuration().toNanos();
-		this.halfOpenMaxWaitNanos = config.getHalfOpenMaxWait().toNanos();
-		this.halfOpenMaxWaitText = Durations.text(config.getHalfOpenMaxWait());
+		this.statusResolver = statusResolver;
+		this.tuning = new Tuning(config, statusResolver);
 		this.phase = closed();
 	}
 
@@ -91,7 +81,7 @@ public final class CircuitBreaker {
 	}
 
 	public String getName() {
-		return this.config.getName();
+		return this.name;
 	}
 
 	/** The time source that times calls and the open state. */
@@ -100,7 +90,34 @@ public final class CircuitBreaker {
 	}
 
 	public CircuitBreakerConfig getConfig() {
-		return this.config;
+		return this.tuning.config;
+	}
+
+	/**
+	 * Applies a new configuration from the next call on, keeping the state, its counts and the
+	 * calls in flight: an open breaker stays open until the moment it was given, a half-open one
+	 * keeps its trial calls; a closed one keeps its failures in a row and, in a sliding window of a
+	 * new size, its most recent outcomes. No state change is announced.
+	 * @param config the new configuration, of a breaker of the same name
+	 */
+	public void reconfigure(CircuitBreakerConfig config) {
+		Assert.isTrue(config.getName().equals(this.name), "config of breaker '%s' given to breaker '%s'",
+				config.getName(), this.name);
+		this.tuning = new Tuning(config, this.statusResolver);
+		while (true) {
+			if (!(this.phase instanceof Closed current)) {
+				return;
+			}
+			SlidingWindow window = (config.getFailureRateThreshold() > 0)
+					? (current.window != null) ? current.window.resized(config.getSlidingWindowSize())
+							: new SlidingWindow(config.getSlidingWindowSize())
+					: null;
+			Closed next = new Closed(window);
+			next.consecutive = current.consecutive;
+			if (PHASE.compareAndSet(this, current, next)) {
+				return;
+			}
+		}
 	}
 
 	/**
@@ -142,11 +159,11 @@ public final class CircuitBreaker {
 
 	/** When a call starts, for {@link #elapsed}: read only when slow calls are measured. */
 	long startTime() {
-		return (this.slowNanos > 0) ? this.ticker.nanoTime() : 0L;
+		return (this.tuning.slowNanos > 0) ? this.ticker.nanoTime() : 0L;
 	}
 
 	long elapsed(long start) {
-		return (this.slowNanos > 0) ? this.ticker.nanoTime() - start : 0L;
+		return (this.tuning.slowNanos > 0) ? this.ticker.nanoTime() - start : 0L;
 	}
 
 	/**
@@ -165,9 +182,9 @@ public final class CircuitBreaker {
 					this.rejected.increment();
 					return null;
 				}
-				HalfOpen halfOpen = new HalfOpen(this.config.getHalfOpenCalls(), this.ticker.nanoTime());
-				if (transition(open, halfOpen, "open for " + this.openDurationText + ", letting "
-						+ this.config.getHalfOpenCalls() + " trial call(s) through")) {
+				HalfOpen halfOpen = new HalfOpen(this.tuning.config.getHalfOpenCalls(), this.ticker.nanoTime());
+				if (transition(open, halfOpen, "open for " + this.tuning.openDurationText + ", letting "
+						+ this.tuning.config.getHalfOpenCalls() + " trial call(s) through")) {
 					current = halfOpen;
 				}
 				else {
@@ -178,9 +195,9 @@ public final class CircuitBreaker {
 			while (true) {
 				int permits = halfOpen.permits.get();
 				if (permits <= 0) {
-					if (this.ticker.nanoTime() - halfOpen.lastAdmitted >= this.halfOpenMaxWaitNanos) {
+					if (this.ticker.nanoTime() - halfOpen.lastAdmitted >= this.tuning.halfOpenMaxWaitNanos) {
 						// A trial still running after half-open-max-wait counts as failed.
-						open(halfOpen, "trial call(s) still running after half-open-max-wait of " + this.halfOpenMaxWaitText);
+						open(halfOpen, "trial call(s) still running after half-open-max-wait of " + this.tuning.halfOpenMaxWaitText);
 						break;
 					}
 					this.rejected.increment();
@@ -197,11 +214,11 @@ public final class CircuitBreaker {
 	/** Records a successful call admitted in {@code admitted}. */
 	public void onSuccess(Phase admitted, long durationNanos) {
 		this.successes.increment();
-		boolean slow = this.slowNanos > 0 && durationNanos >= this.slowNanos;
+		boolean slow = this.tuning.slowNanos > 0 && durationNanos >= this.tuning.slowNanos;
 		if (slow && admitted instanceof HalfOpen halfOpen) {
 			// The downstream answered, but too slowly to be trusted with the traffic again.
 			open(halfOpen, "trial call took " + Durations.text(Duration.ofNanos(durationNanos))
-					+ ", over slow-call-duration " + Durations.text(this.config.getSlowCallDuration()));
+					+ ", over slow-call-duration " + Durations.text(this.tuning.config.getSlowCallDuration()));
 			return;
 		}
 		succeeded(admitted, slow);
@@ -209,7 +226,7 @@ public final class CircuitBreaker {
 
 	/** Records a failed call admitted in {@code admitted}; ignored failures do not count. */
 	public void onFailure(Phase admitted, Throwable failure, long durationNanos) {
-		if (this.filter.isIgnored(failure)) {
+		if (this.tuning.filter.isIgnored(failure)) {
 			this.ignored.increment();
 			// An ignored failure (or another breaker's rejection) is no evidence either way: a
 			// half-open breaker lets another trial through instead.
@@ -219,7 +236,7 @@ public final class CircuitBreaker {
 		this.failures.increment();
 		if (admitted instanceof Closed closed) {
 			int consecutive = closed.failedInARow();
-			int threshold = this.config.getFailureThreshold();
+			int threshold = this.tuning.config.getFailureThreshold();
 			if (threshold > 0 && consecutive >= threshold) {
 				open(closed, consecutive + " consecutive failures, last " + describe(failure));
 				return;
@@ -247,7 +264,8 @@ public final class CircuitBreaker {
 			}
 		}
 		else if (admitted instanceof HalfOpen halfOpen) {
-			int calls = this.config.getHalfOpenCalls();
+			// The trials it was opened with decide, even if half-open-calls changed since.
+			int calls = halfOpen.calls;
 			if (halfOpen.succeeded.incrementAndGet() == calls) {
 				transition(halfOpen, closed(), calls + " trial call(s) succeeded");
 			}
@@ -255,17 +273,17 @@ public final class CircuitBreaker {
 	}
 
 	private void checkRate(Closed closed, @Nullable Throwable failure) {
-		float rate = closed.window.failureRate(this.config.getMinimumCalls());
-		if (rate >= this.config.getFailureRateThreshold()) {
+		float rate = closed.window.failureRate(this.tuning.config.getMinimumCalls());
+		if (rate >= this.tuning.config.getFailureRateThreshold()) {
 			open(closed, String.format(java.util.Locale.ROOT, "failure rate %.1f%% over the last %d calls >= %d%%",
-					rate, closed.window.calls(), this.config.getFailureRateThreshold())
+					rate, closed.window.calls(), this.tuning.config.getFailureRateThreshold())
 					+ ((failure != null) ? ", last " + describe(failure) : " (slow calls)"));
 		}
 	}
 
 	private void open(Phase from, String reason) {
-		transition(from, new Open(this.ticker.nanoTime() + this.openNanos, false),
-				reason + "; half-open in " + this.openDurationText);
+		transition(from, new Open(this.ticker.nanoTime() + this.tuning.openNanos, false),
+				reason + "; half-open in " + this.tuning.openDurationText);
 	}
 
 	/** Opens the breaker until {@link #close()} or {@link #reset()}, whatever calls do. */
@@ -312,8 +330,9 @@ public final class CircuitBreaker {
 	}
 
 	private Closed closed() {
-		return new Closed((this.config.getFailureRateThreshold() > 0)
-				? new SlidingWindow(this.config.getSlidingWindowSize()) : null);
+		CircuitBreakerConfig config = this.tuning.config;
+		return new Closed((config.getFailureRateThreshold() > 0) ? new SlidingWindow(config.getSlidingWindowSize())
+				: null);
 	}
 
 	/**
@@ -382,7 +401,7 @@ public final class CircuitBreaker {
 	/** Failure rate in percent over the sliding window, or -1 when there is no rate rule or too few calls. */
 	public float getFailureRate() {
 		if (this.phase instanceof Closed closed && closed.window != null) {
-			return closed.window.failureRate(this.config.getMinimumCalls());
+			return closed.window.failureRate(this.tuning.config.getMinimumCalls());
 		}
 		return -1f;
 	}
@@ -394,6 +413,35 @@ public final class CircuitBreaker {
 	@Override
 	public String toString() {
 		return "CircuitBreaker[" + getName() + " " + getState() + "]";
+	}
+
+	/** A configuration and the values calls read from it, computed once. */
+	private static final class Tuning {
+
+		final CircuitBreakerConfig config;
+
+		final FailureFilter filter;
+
+		final long openNanos;
+
+		final String openDurationText;
+
+		final long slowNanos;
+
+		final long halfOpenMaxWaitNanos;
+
+		final String halfOpenMaxWaitText;
+
+		Tuning(CircuitBreakerConfig config, HttpStatusResolver statusResolver) {
+			this.config = config;
+			this.filter = new FailureFilter(config, statusResolver);
+			this.openNanos = config.getOpenDuration().toNanos();
+			this.openDurationText = Durations.text(config.getOpenDuration());
+			this.slowNanos = config.getSlowCallDuration().toNanos();
+			this.halfOpenMaxWaitNanos = config.getHalfOpenMaxWait().toNanos();
+			this.halfOpenMaxWaitText = Durations.text(config.getHalfOpenMaxWait());
+		}
+
 	}
 
 	/** A state of the breaker, as calls are admitted in it. Opaque to callers. */
@@ -460,8 +508,12 @@ public final class CircuitBreaker {
 		/** When the latest trial was let through: half-open-max-wait counts from there. */
 		volatile long lastAdmitted;
 
+		/** Trial calls that must succeed to close. */
+		final int calls;
+
 		HalfOpen(int permits, long since) {
 			super(State.HALF_OPEN);
+			this.calls = permits;
 			this.permits = new AtomicInteger(permits);
 			this.lastAdmitted = since;
 		}

@@ -45,6 +45,23 @@ final class SlidingWindow {
 		}
 	}
 
+	/**
+	 * A window of another size holding this one's most recent outcomes (as many as fit), for a
+	 * breaker given a new configuration. Outcomes recorded here while it copies may be left out.
+	 */
+	SlidingWindow resized(int size) {
+		SlidingWindow resized = new SlidingWindow(size);
+		long end = this.next.get();
+		long start = Math.max(0, end - Math.min(size, this.size));
+		for (long i = start; i < end; i++) {
+			int outcome = this.slots.get((int) (i % this.size));
+			if (outcome != EMPTY) {
+				resized.record(outcome == FAILED);
+			}
+		}
+		return resized;
+	}
+
 	int calls() {
 		return this.calls.get();
 	}

@@ -1,5 +1,7 @@
 package dev.retry.autoconfigure;
 
+import java.time.Clock;
+
 import dev.retry.autoconfigure.aop.RetryInterceptorFactory;
 import dev.retry.autoconfigure.aop.RetryableBeanPostProcessor;
 import dev.retry.autoconfigure.config.CircuitBreakerAssembler;
@@ -10,6 +12,7 @@ import dev.retry.autoconfigure.config.PolicyAssembler;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.config.RetryProperties;
 import dev.retry.autoconfigure.config.RetryProperties.SelfInvocation;
+import dev.retry.autoconfigure.config.RetryTuning;
 import dev.retry.autoconfigure.logging.CircuitBreakerLogListener;
 import dev.retry.autoconfigure.logging.RetryLogListener;
 import dev.retry.autoconfigure.web.SpringHttpStatusResolver;
@@ -36,7 +39,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.cloud.context.environment.EnvironmentChangeEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -158,6 +164,35 @@ public final class RetryAutoConfiguration {
 			MethodRegistry methods, RetryRuntime runtime, ResourceLoader resourceLoader, BeanFactory beanFactory) {
 		return new RetryInterceptorFactory(policies, breakers, methods, runtime, resourceLoader.getClassLoader(),
 				beanFactory);
+	}
+
+	/** Re-tunes policies and breakers at runtime: actuator overrides, Environment changes. */
+	@Bean
+	@ConditionalOnMissingBean
+	RetryTuning retryTuning(Environment environment, ResourceLoader resourceLoader, PolicyRegistry policies,
+			CircuitBreakerRegistry breakers, RetryInterceptorFactory factory) {
+		return new RetryTuning(environment, resourceLoader.getClassLoader(), policies, breakers, factory::replan,
+				Clock.systemUTC());
+	}
+
+	/**
+	 * With Spring Cloud: when an {@code EnvironmentChangeEvent} names a key under {@code retry.}
+	 * (after {@code /actuator/refresh} or a configuration server push), policies and breakers are
+	 * read again from the Environment.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.cloud.context.environment.EnvironmentChangeEvent")
+	static class EnvironmentChangeConfiguration {
+
+		@Bean
+		ApplicationListener<EnvironmentChangeEvent> retryEnvironmentChangeListener(ObjectProvider<RetryTuning> tuning) {
+			return (event) -> {
+				if (event.getKeys().stream().anyMatch((key) -> key.startsWith("retry."))) {
+					tuning.ifAvailable((retryTuning) -> retryTuning.reload("environment change"));
+				}
+			};
+		}
+
 	}
 
 	/** Reads Retry-After of a 429 or 503 response returned (and rejected by RetryableStatus) rather than thrown. */

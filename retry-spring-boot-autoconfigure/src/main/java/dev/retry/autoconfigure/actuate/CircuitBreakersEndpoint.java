@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
+import dev.retry.autoconfigure.config.RetryTuning;
+import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.CircuitBreakerConfig;
 import dev.retry.internal.Durations;
@@ -20,17 +22,23 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 /**
  * {@code /actuator/circuitbreakers}: each breaker's state, counts, failure rate, time until
  * half-open and configuration; {@code POST /{name}} with {@code {"action": "open" | "close" |
- * "reset"}} forces a state. Never creates a breaker.
+ * "reset"}} forces a state, with {@code {"configuration": {...breaker keys...}}} re-tunes it (its
+ * state and counts stay). Never creates a breaker.
  */
 @Endpoint(id = "circuitbreakers")
 public class CircuitBreakersEndpoint {
 
 	private static final List<String> ACTIONS = List.of("open", "close", "reset");
 
+	private static final String CONFIGURATION = "configuration.";
+
 	private final CircuitBreakerRegistry breakers;
 
-	public CircuitBreakersEndpoint(CircuitBreakerRegistry breakers) {
+	private final RetryTuning tuning;
+
+	public CircuitBreakersEndpoint(CircuitBreakerRegistry breakers, RetryTuning tuning) {
 		this.breakers = breakers;
+		this.tuning = tuning;
 	}
 
 	@ReadOperation
@@ -49,12 +57,50 @@ public class CircuitBreakersEndpoint {
 		return (breaker != null) ? describe(breaker) : null;
 	}
 
-	/** Forces a state: 404 for an unknown breaker, 400 for an unknown action. */
+	/**
+	 * Re-tunes a breaker ({@code configuration}), then forces a state ({@code action}), either or
+	 * both: 404 for an unknown breaker, 400 for an unknown action, key or invalid value (the
+	 * start-up message; nothing changed).
+	 * @param body the whole JSON body, a nested {@code configuration} flattened to
+	 * {@code configuration.<key>} (see {@link WholeBody})
+	 */
 	@WriteOperation
-	public WebEndpointResponse<Object> transition(@Selector String name, String action) {
+	public WebEndpointResponse<Object> transition(@Selector String name, @Nullable Map<String, String> body) {
 		CircuitBreaker breaker = this.breakers.find(name);
 		if (breaker == null) {
 			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+		}
+		Map<String, String> given = (body != null) ? body : Map.of();
+		String action = given.get("action");
+		Map<String, String> configuration = new LinkedHashMap<>();
+		for (Map.Entry<String, String> entry : given.entrySet()) {
+			if (entry.getKey().startsWith(CONFIGURATION)) {
+				configuration.put(entry.getKey().substring(CONFIGURATION.length()), entry.getValue());
+			}
+			else if (!entry.getKey().equals("action")) {
+				return new WebEndpointResponse<>(Map.of("error", "Unknown field '" + entry.getKey()
+						+ "'. Allowed: action (" + String.join(", ", ACTIONS) + "), configuration (an object of "
+						+ String.join(", ", RetryTuning.breakerKeys()) + ")."), WebEndpointResponse.STATUS_BAD_REQUEST);
+			}
+		}
+		if (action == null && configuration.isEmpty()) {
+			return new WebEndpointResponse<>(Map.of("error", "Give an action (" + String.join(", ", ACTIONS)
+					+ ") or a configuration."), WebEndpointResponse.STATUS_BAD_REQUEST);
+		}
+		if (action != null && !ACTIONS.contains(action.toLowerCase(Locale.ROOT))) {
+			return new WebEndpointResponse<>(Map.of("error", "Unknown action '" + action + "'. Allowed: "
+					+ String.join(", ", ACTIONS) + "."), WebEndpointResponse.STATUS_BAD_REQUEST);
+		}
+		if (!configuration.isEmpty()) {
+			try {
+				this.tuning.overrideBreaker(name, configuration, "actuator");
+			}
+			catch (RetryConfigurationException ex) {
+				return WholeBody.badRequest(ex);
+			}
+		}
+		if (action == null) {
+			return new WebEndpointResponse<>(describe(breaker), WebEndpointResponse.STATUS_OK);
 		}
 		switch (action.toLowerCase(Locale.ROOT)) {
 			case "open" -> breaker.forceOpen();

@@ -4,6 +4,7 @@ import dev.retry.autoconfigure.RetryAutoConfiguration;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.PolicyRegistry;
+import dev.retry.autoconfigure.config.RetryTuning;
 import dev.retry.autoconfigure.config.RetryProperties;
 import dev.retry.time.Ticker;
 
@@ -15,6 +16,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.actuate.endpoint.invoke.OperationInvokerAdvisor;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -37,8 +40,28 @@ public final class RetryActuatorAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
-	RetriesEndpoint retriesEndpoint(PolicyRegistry policies, MethodRegistry methods, RetryActivity activity) {
-		return new RetriesEndpoint(policies, methods, activity);
+	RetriesEndpoint retriesEndpoint(PolicyRegistry policies, MethodRegistry methods, RetryActivity activity,
+			RetryTuning tuning) {
+		return new RetriesEndpoint(policies, methods, activity, tuning);
+	}
+
+	/** Hands the whole JSON body of a write to {@code retries} and {@code circuitbreakers}: its keys are policy keys. */
+	@Bean
+	static OperationInvokerAdvisor retryWholeBodyInvokerAdvisor() {
+		return WholeBody::advise;
+	}
+
+	/** A nested {@code configuration} object, which Spring MVC's endpoint mapping cannot read, flattened for it. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass(name = "org.springframework.web.servlet.mvc.method.annotation.RequestBodyAdvice")
+	static class ServletBodyConfiguration {
+
+		@Bean
+		NestedBodyAdvice retryNestedBodyAdvice() {
+			return new NestedBodyAdvice();
+		}
+
 	}
 
 	@Bean
@@ -58,8 +81,8 @@ public final class RetryActuatorAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
-	CircuitBreakersEndpoint circuitBreakersEndpoint(CircuitBreakerRegistry breakers) {
-		return new CircuitBreakersEndpoint(breakers);
+	CircuitBreakersEndpoint circuitBreakersEndpoint(CircuitBreakerRegistry breakers, RetryTuning tuning) {
+		return new CircuitBreakersEndpoint(breakers, tuning);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -38,6 +38,7 @@ import org.springframework.util.ClassUtils;
  */
 public final class RetryInterceptorFactory {
 
+	/** The policies methods are planned with: its content changes when policies are re-tuned. */
 	private final PolicyRegistry policies;
 
 	private final CircuitBreakerRegistry breakers;
@@ -46,7 +47,7 @@ public final class RetryInterceptorFactory {
 
 	private final RetryRuntime runtime;
 
-	private final Map<MethodKey, MethodInterceptor> interceptors = new ConcurrentHashMap<>();
+	private final Map<MethodKey, Planned> interceptors = new ConcurrentHashMap<>();
 
 	private final boolean reactor;
 
@@ -69,43 +70,77 @@ public final class RetryInterceptorFactory {
 	/** The interceptor of one annotated method of a bean class, built the first time it is asked for. */
 	MethodInterceptor interceptor(Class<?> beanClass, Method method, Annotations annotations) {
 		MethodKey key = new MethodKey(beanClass, method);
-		MethodInterceptor interceptor = this.interceptors.get(key);
-		if (interceptor == null) {
+		Planned planned = this.interceptors.get(key);
+		if (planned == null) {
 			// Built outside computeIfAbsent: a start-up failure must not be thrown from inside the map.
-			interceptor = create(beanClass, method, annotations);
-			MethodInterceptor raced = this.interceptors.putIfAbsent(key, interceptor);
-			interceptor = (raced != null) ? raced : interceptor;
+			planned = create(beanClass, method, annotations);
+			Planned raced = this.interceptors.putIfAbsent(key, planned);
+			planned = (raced != null) ? raced : planned;
 		}
-		return interceptor;
+		return planned.interceptor();
 	}
 
-	private MethodInterceptor create(Class<?> beanClass, Method method, Annotations annotations) {
-		Retryable retryable = annotations.retryable();
+	private Planned create(Class<?> beanClass, Method method, Annotations annotations) {
 		CircuitBreaker breakerAnnotation = annotations.breaker();
 		dev.retry.breaker.CircuitBreaker breaker = (breakerAnnotation != null) ? breaker(method, breakerAnnotation)
 				: null;
 		CallStyle style = CallStyle.of(method, this.reactor);
-		BeanFallback fallback = fallback(beanClass, method, retryable, breakerAnnotation);
-		String name = MethodNames.of(beanClass, method);
-		RetryExecutor executor;
-		if (retryable == null) {
-			executor = RetryExecutor.breakerOnly(name, breaker, this.runtime);
-		}
-		else {
-			EffectivePolicy policy = this.policies.get(retryable.policy(), MethodNames.describe(method));
-			refuseHedgingOnSynchronousMethod(method, style, policy);
-			FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
-					List.of(retryable.noRetryOn()), this.runtime.statusResolver());
-			executor = new RetryExecutor(name, policy.policy(), classifier, this.runtime, breaker,
-					this.methods.budgetOf(policy.policy()), resultPredicate(method, style, retryable, policy));
-		}
+		BeanFallback fallback = fallback(beanClass, method, annotations.retryable(), breakerAnnotation);
+		Planned planned = new Planned(beanClass, method, annotations, style, breaker, null);
+		RetryExecutor executor = executor(planned, this.policies);
 		RetryMethodInterceptor interceptor = new RetryMethodInterceptor(method, style, executor, fallback);
-		this.methods.register(beanClass, method, name, (retryable != null) ? executor.getPolicy().getName() : null,
+		this.methods.register(beanClass, method, executor.getTarget().name(),
+				(annotations.retryable() != null) ? executor.getPolicy().getName() : null,
 				(breaker != null) ? breaker.getName() : null, executor.describeStages(), interceptor);
-		return interceptor;
+		return planned.with(interceptor);
+	}
+
+	/** What a method's calls run under, from the policy {@code policies} holds for it. */
+	private RetryExecutor executor(Planned planned, PolicyRegistry policies) {
+		Method method = planned.method();
+		Retryable retryable = planned.annotations().retryable();
+		String name = MethodNames.of(planned.beanClass(), method);
+		if (retryable == null) {
+			return RetryExecutor.breakerOnly(name, planned.breaker(), this.runtime);
+		}
+		EffectivePolicy policy = policies.get(retryable.policy(), MethodNames.describe(method));
+		refuseHedgingOnSynchronousMethod(method, planned.style(), policy);
+		FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
+				List.of(retryable.noRetryOn()), this.runtime.statusResolver());
+		return new RetryExecutor(name, policy.policy(), classifier, this.runtime, planned.breaker(),
+				this.methods.budgetOf(policy.policy()), resultPredicate(method, planned.style(), retryable, policy));
+	}
+
+	/**
+	 * Plans anew every method using one of the {@code changed} policies, from {@code policies}. All
+	 * are checked before anything changes: when one method cannot take the new values (a hedge on
+	 * a synchronous method, say), the whole change fails with the start-up message.
+	 * @return what puts the new plans in place: each method's next call runs under them, calls in
+	 * flight finish under the plans they started with
+	 * @throws RetryConfigurationException when a method cannot take the new values
+	 */
+	public Runnable replan(PolicyRegistry policies, java.util.Set<String> changed) {
+		Map<RetryMethodInterceptor, RetryExecutor> next = new java.util.LinkedHashMap<>();
+		for (Planned planned : this.interceptors.values()) {
+			Retryable retryable = planned.annotations().retryable();
+			if (retryable != null && changed.contains(retryable.policy())) {
+				next.put(planned.interceptor(), executor(planned, policies));
+			}
+		}
+		return () -> next.forEach(RetryMethodInterceptor::replan);
 	}
 
 	private record MethodKey(Class<?> beanClass, Method method) {
+	}
+
+	/** An annotated method with what its plan is made from, and its interceptor once made. */
+	private record Planned(Class<?> beanClass, Method method, Annotations annotations, CallStyle style,
+			dev.retry.breaker.@Nullable CircuitBreaker breaker, @Nullable RetryMethodInterceptor interceptor) {
+
+		Planned with(RetryMethodInterceptor interceptor) {
+			return new Planned(this.beanClass, this.method, this.annotations, this.style, this.breaker, interceptor);
+		}
+
 	}
 
 	/** The proxy handed out for a bean of this class: where the interceptor order of its methods is read. */

@@ -30,7 +30,8 @@ import org.springframework.aop.support.AopUtils;
  */
 final class RetryMethodInterceptor implements MethodInterceptor, Attempt<MethodInvocation, Object> {
 
-	private final RetryExecutor executor;
+	/** The plan of every call: replaced whole when its policy is re-tuned; a call keeps the one it read. */
+	private volatile RetryExecutor executor;
 
 	private final @Nullable BeanFallback fallback;
 
@@ -54,14 +55,24 @@ final class RetryMethodInterceptor implements MethodInterceptor, Attempt<MethodI
 
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+		RetryExecutor executor = this.executor;
 		if (this.style == CallStyle.DIRECT) {
 			// The interceptor is the attempt itself: one frame less on every call, so the JIT inlines the chain.
-			return this.executor.call(invocation, this, this.fallback);
+			return executor.call(invocation, this, this.fallback);
 		}
 		if (this.style == CallStyle.STAGE) {
-			return this.executor.callAsync(invocation, this.stageAttempt, this.fallback);
+			return executor.callAsync(invocation, this.stageAttempt, this.fallback);
 		}
-		return ReactiveCalls.call(this.style, this.executor, invocation, this, this.fallback);
+		return ReactiveCalls.call(this.style, executor, invocation, this, this.fallback);
+	}
+
+	RetryExecutor executor() {
+		return this.executor;
+	}
+
+	/** Calls from now on run under {@code executor}; calls in flight finish under the one they started with. */
+	void replan(RetryExecutor executor) {
+		this.executor = executor;
 	}
 
 	/** One attempt: the first proceeds down the proxy's chain, a retry replays what follows this interceptor. */

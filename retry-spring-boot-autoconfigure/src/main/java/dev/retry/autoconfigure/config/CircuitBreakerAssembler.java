@@ -35,8 +35,12 @@ public final class CircuitBreakerAssembler {
 
 	public CircuitBreakerAssembler(RetryProperties properties, Environment environment,
 			@Nullable ClassLoader classLoader) {
+		this(properties, new PropertyOrigins(environment), classLoader);
+	}
+
+	CircuitBreakerAssembler(RetryProperties properties, PropertyOrigins origins, @Nullable ClassLoader classLoader) {
 		this.properties = properties;
-		this.origins = new PropertyOrigins(environment);
+		this.origins = origins;
 		this.checks = new ValueChecks((classLoader != null) ? classLoader : ClassUtils.getDefaultClassLoader());
 	}
 
@@ -46,21 +50,39 @@ public final class CircuitBreakerAssembler {
 	 */
 	public CircuitBreakerRegistry assemble(Ticker ticker, HttpStatusResolver statusResolver,
 			List<CircuitBreakerListener> listeners) {
-		this.origins.checkEntryNames(BREAKERS);
 		Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
-		this.properties.getCircuitBreakers().forEach((name, configured) -> breakers.put(name,
-				new CircuitBreaker(config(name, configured), ticker, statusResolver, listeners)));
+		configs().forEach((name, settings) -> breakers.put(name,
+				new CircuitBreaker(settings.config(), ticker, statusResolver, listeners)));
 		return new CircuitBreakerRegistry(breakers);
 	}
 
-	private CircuitBreakerConfig config(String name, Breaker configured) {
-		Map<BreakerKey, ValueSource> values = new EnumMap<>(BreakerKey.class);
-		for (BreakerKey key : BreakerKey.values()) {
-			String property = PropertyOrigins.entryProperty(BREAKERS, name, key.key());
-			String origin = this.origins.originOf(BREAKERS, name, key.key());
-			values.put(key, (origin != null) ? new ValueSource(key.read(configured), property, origin)
-					: new ValueSource(key.read(DEFAULTS), property, ValueChecks.LIBRARY_DEFAULT));
-		}
+	/**
+	 * The validated configuration of every configured breaker, with where each value came from.
+	 * @throws dev.retry.autoconfigure.diagnostics.RetryConfigurationException for the first invalid value
+	 */
+	Map<String, BreakerSettings> configs() {
+		this.origins.checkEntryNames(BREAKERS);
+		Map<String, BreakerSettings> configs = new LinkedHashMap<>();
+		this.properties.getCircuitBreakers().forEach((name, configured) -> {
+			Map<BreakerKey, ValueSource> values = new EnumMap<>(BreakerKey.class);
+			for (BreakerKey key : BreakerKey.values()) {
+				String property = PropertyOrigins.entryProperty(BREAKERS, name, key.key());
+				String origin = this.origins.originOf(BREAKERS, name, key.key());
+				values.put(key, (origin != null) ? new ValueSource(key.read(configured), property, origin)
+						: new ValueSource(key.read(DEFAULTS), property, ValueChecks.LIBRARY_DEFAULT));
+			}
+			Map<String, ValueSource> sources = new LinkedHashMap<>();
+			values.forEach((key, source) -> sources.put(key.key(), source));
+			configs.put(name, new BreakerSettings(config(name, values), sources));
+		});
+		return configs;
+	}
+
+	/** A breaker's configuration, and for each key where its value came from. */
+	record BreakerSettings(CircuitBreakerConfig config, Map<String, ValueSource> sources) {
+	}
+
+	private CircuitBreakerConfig config(String name, Map<BreakerKey, ValueSource> values) {
 		ValueChecks v = this.checks;
 		int failureThreshold = v.intWithin(values.get(BreakerKey.FAILURE_THRESHOLD), 0, Integer.MAX_VALUE,
 				"an integer >= 0 (0 turns the consecutive-failure rule off)");

@@ -32,7 +32,7 @@ public final class MethodRegistry {
 	private final Map<Class<?>, WeakReference<Object>> proxies = new ConcurrentHashMap<>();
 
 	/** Absent (not stored) for a policy without a budget. */
-	private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
+	private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
 
 	private final Ticker ticker;
 
@@ -72,14 +72,29 @@ public final class MethodRegistry {
 			.toList();
 	}
 
-	/** The budget shared by every method of this policy, or {@code null} when the policy has none. */
+	/**
+	 * The budget shared by every method of this policy, or {@code null} when the policy has none.
+	 * The same budget while its settings stay the same; a new one (counting from zero) when the
+	 * policy is re-tuned with other budget settings.
+	 */
 	public @Nullable RetryBudget budgetOf(RetryPolicy policy) {
-		return this.budgets.computeIfAbsent(policy.getName(), (name) -> RetryBudget.of(policy.getBudget(), this.ticker));
+		Budget budget = this.budgets.compute(policy.getName(), (name, known) -> {
+			if (known != null && known.settings().equals(policy.getBudget())) {
+				return known;
+			}
+			RetryBudget made = RetryBudget.of(policy.getBudget(), this.ticker);
+			return (made != null) ? new Budget(policy.getBudget(), made) : null;
+		});
+		return (budget != null) ? budget.budget() : null;
 	}
 
 	/** The budget of a policy, when it has one and a method uses it. */
 	public @Nullable RetryBudget budget(String policy) {
-		return this.budgets.get(policy);
+		Budget budget = this.budgets.get(policy);
+		return (budget != null) ? budget.budget() : null;
+	}
+
+	private record Budget(RetryPolicy.BudgetSettings settings, RetryBudget budget) {
 	}
 
 	/**

@@ -39,8 +39,12 @@ public final class PolicyAssembler {
 	private final ValueChecks checks;
 
 	public PolicyAssembler(RetryProperties properties, Environment environment, @Nullable ClassLoader classLoader) {
+		this(properties, new PropertyOrigins(environment), classLoader);
+	}
+
+	PolicyAssembler(RetryProperties properties, PropertyOrigins origins, @Nullable ClassLoader classLoader) {
 		this.properties = properties;
-		this.origins = new PropertyOrigins(environment);
+		this.origins = origins;
 		this.checks = new ValueChecks((classLoader != null) ? classLoader : ClassUtils.getDefaultClassLoader());
 	}
 

@@ -8,14 +8,20 @@ import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Every retry policy the application can name, assembled and validated once at start-up.
+ * Every retry policy the application can name, assembled and validated at start-up, and again,
+ * whole, when policies are re-tuned at runtime ({@link RetryTuning}).
  */
 public final class PolicyRegistry {
 
-	private final Map<String, EffectivePolicy> policies;
+	private volatile Map<String, EffectivePolicy> policies;
 
 	PolicyRegistry(Map<String, EffectivePolicy> policies) {
 		this.policies = Map.copyOf(policies);
+	}
+
+	/** Takes the policies of {@code assembled}, all at once. */
+	void adopt(PolicyRegistry assembled) {
+		this.policies = assembled.policies;
 	}
 
 	/** Names of all policies, sorted. */

@@ -26,8 +26,16 @@ final class PropertyOrigins {
 
 	private final Environment environment;
 
+	private final Iterable<ConfigurationPropertySource> sources;
+
 	PropertyOrigins(Environment environment) {
+		this(environment, ConfigurationPropertySources.get(environment));
+	}
+
+	/** Origins in {@code sources}, strongest first (the environment's, with runtime overrides in front of them). */
+	PropertyOrigins(Environment environment, Iterable<ConfigurationPropertySource> sources) {
 		this.environment = environment;
+		this.sources = sources;
 	}
 
 	/**
@@ -36,7 +44,7 @@ final class PropertyOrigins {
 	 */
 	@Nullable String originOf(String property) {
 		ConfigurationPropertyName name = ConfigurationPropertyName.of(property);
-		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(this.environment)) {
+		for (ConfigurationPropertySource source : this.sources) {
 			String origin = originIn(source, name);
 			if (origin != null) {
 				return origin;
@@ -56,7 +64,7 @@ final class PropertyOrigins {
 		ConfigurationPropertyName root = ConfigurationPropertyName.of(map);
 		ConfigurationPropertyName keyName = ConfigurationPropertyName.of(key);
 		int entryIndex = root.getNumberOfElements();
-		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(this.environment)) {
+		for (ConfigurationPropertySource source : this.sources) {
 			if (source instanceof IterableConfigurationPropertySource iterable) {
 				ConfigurationPropertyName match = iterable.filter(root::isAncestorOf)
 					.stream()

@@ -13,6 +13,8 @@ import dev.retry.classify.HttpStatusResolver;
 import dev.retry.time.ManualClock;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.core.env.StandardEnvironment;
+
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
@@ -30,7 +32,8 @@ class CircuitBreakersEndpointTests {
 
 	private final CircuitBreakerRegistry registry = new CircuitBreakerRegistry(Map.of("inventory", this.inventory));
 
-	private final CircuitBreakersEndpoint endpoint = new CircuitBreakersEndpoint(this.registry);
+	private final CircuitBreakersEndpoint endpoint = new CircuitBreakersEndpoint(this.registry,
+			RetriesEndpointTests.tuning(new StandardEnvironment(), this.registry));
 
 	@Test
 	void describesStateCountsAndConfiguration() throws Throwable {
@@ -50,25 +53,25 @@ class CircuitBreakersEndpointTests {
 	@Test
 	void unknownNameIsNullSoA404AndNothingIsCreated() {
 		assertThat(this.endpoint.breaker("payments")).isNull();
-		assertThat(this.endpoint.transition("payments", "open").getStatus()).isEqualTo(404);
+		assertThat(this.endpoint.transition("payments", Map.of("action", "open")).getStatus()).isEqualTo(404);
 		assertThat(this.registry.names()).containsExactly("inventory");
 	}
 
 	@Test
 	void forcesStatesByHand() {
-		assertThat(this.endpoint.transition("inventory", "open").getStatus()).isEqualTo(200);
+		assertThat(this.endpoint.transition("inventory", Map.of("action", "open")).getStatus()).isEqualTo(200);
 		this.clock.advance(Duration.ofHours(1));
 		assertThat(this.endpoint.breaker("inventory").state()).as("forced open stays open").isEqualTo("open");
 		assertThat(this.endpoint.breaker("inventory").forcedOpen()).isTrue();
 		assertThat(this.endpoint.breaker("inventory").untilHalfOpenMillis()).isNull();
 
-		this.endpoint.transition("inventory", "CLOSE");
+		this.endpoint.transition("inventory", Map.of("action", "CLOSE"));
 		assertThat(this.inventory.getState().tag()).isEqualTo("closed");
 	}
 
 	@Test
 	void unknownActionIsA400NamingTheAllowedOnes() {
-		WebEndpointResponse<Object> response = this.endpoint.transition("inventory", "explode");
+		WebEndpointResponse<Object> response = this.endpoint.transition("inventory", Map.of("action", "explode"));
 
 		assertThat(response.getStatus()).isEqualTo(400);
 		assertThat(response.getBody()).isEqualTo(Map.of("error", "Unknown action 'explode'. Allowed: open, close, reset."));

@@ -8,6 +8,8 @@ import dev.retry.autoconfigure.actuate.RetriesEndpoint.PolicyDescriptor;
 import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.PolicyAssembler;
 import dev.retry.autoconfigure.config.PolicyRegistry;
+import dev.retry.autoconfigure.config.RetryTuning;
+import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.autoconfigure.config.RetryProperties;
 import dev.retry.event.CallTarget;
 import dev.retry.execution.RetryRuntime;
@@ -34,7 +36,16 @@ class RetriesEndpointTests {
 		environment.getPropertySources().addFirst(new MapPropertySource("test properties", properties));
 		RetryProperties bound = Binder.get(environment).bindOrCreate("retry", RetryProperties.class);
 		PolicyRegistry policies = new PolicyAssembler(bound, environment, null).assemble();
-		return new RetriesEndpoint(policies, new MethodRegistry(this.clock), this.activity);
+		return new RetriesEndpoint(policies, new MethodRegistry(this.clock), this.activity,
+				tuning(environment, new CircuitBreakerRegistry(Map.of())));
+	}
+
+	/** Runtime tuning over an environment, with no annotated method to plan anew. */
+	static RetryTuning tuning(StandardEnvironment environment, CircuitBreakerRegistry breakers) {
+		RetryProperties bound = Binder.get(environment).bindOrCreate("retry", RetryProperties.class);
+		return new RetryTuning(environment, null, new PolicyAssembler(bound, environment, null).assemble(), breakers,
+				(policies, changed) -> () -> {
+				}, java.time.Clock.systemUTC());
 	}
 
 	@Test

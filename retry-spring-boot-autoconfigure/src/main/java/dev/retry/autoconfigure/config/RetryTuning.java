@@ -1,0 +1,354 @@
+package dev.retry.autoconfigure.config;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiFunction;
+
+import dev.retry.autoconfigure.config.CircuitBreakerAssembler.BreakerSettings;
+import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
+import dev.retry.breaker.CircuitBreaker;
+import dev.retry.internal.Durations;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.convert.ApplicationConversionService;
+import org.springframework.boot.env.OriginTrackedMapPropertySource;
+import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.OriginTrackedValue;
+import org.springframework.core.convert.ConversionFailedException;
+import org.springframework.core.env.Environment;
+
+/**
+ * Changes policies and breakers while the application runs: overrides set through the actuator
+ * endpoints, and the Environment read again after it changed. Either way, the whole configuration
+ * is bound and validated again exactly as at start-up (the same binder, the same checks, the same
+ * messages), and nothing changes unless all of it is valid. Then each method using a changed policy
+ * gets a new plan, read by its next call (calls in flight finish under the plan they started with),
+ * and each changed breaker takes its new configuration, keeping its state and counts. Changes are
+ * serialised: of two overrides of one policy, the last wins whole.
+ */
+public final class RetryTuning {
+
+	/** Logger of every change, at WARN. */
+	public static final String LOGGER = "dev.retry.Tuning";
+
+	private static final Log logger = LogFactory.getLog(LOGGER);
+
+	private static final String POLICIES = "retry.policies";
+
+	private static final String BREAKERS = "retry.circuit-breakers";
+
+	private final Environment environment;
+
+	private final @Nullable ClassLoader classLoader;
+
+	private final PolicyRegistry policies;
+
+	private final CircuitBreakerRegistry breakers;
+
+	private final BiFunction<PolicyRegistry, Set<String>, Runnable> replanner;
+
+	private final Clock clock;
+
+	private final ApplicationConversionService conversion = new ApplicationConversionService();
+
+	/** Overrides by policy name, then key. */
+	private final Map<String, Override> policyOverrides = new LinkedHashMap<>();
+
+	/** Overrides by breaker name, then key. */
+	private final Map<String, Override> breakerOverrides = new LinkedHashMap<>();
+
+	/** The breaker configurations in effect, with their sources. */
+	private Map<String, BreakerSettings> breakerSettings;
+
+	private volatile @Nullable ReloadError lastReloadError;
+
+	/**
+	 * @param replanner plans anew the methods of the named policies from a registry, and answers
+	 * what puts those plans in place (see {@code RetryInterceptorFactory.replan})
+	 */
+	public RetryTuning(Environment environment, @Nullable ClassLoader classLoader, PolicyRegistry policies,
+			CircuitBreakerRegistry breakers, BiFunction<PolicyRegistry, Set<String>, Runnable> replanner, Clock clock) {
+		this.environment = environment;
+		this.classLoader = classLoader;
+		this.policies = policies;
+		this.breakers = breakers;
+		this.replanner = replanner;
+		this.clock = clock;
+		this.conversion.addConverter(new DecimalSecondsConverter());
+		this.breakerSettings = currentBreakers();
+	}
+
+	/** The keys a policy override may set, as in YAML. */
+	public static List<String> policyKeys() {
+		return Arrays.stream(PolicyKey.values()).map(PolicyKey::key).toList();
+	}
+
+	/** The keys a breaker override may set, as in YAML. */
+	public static List<String> breakerKeys() {
+		return Arrays.stream(BreakerKey.values()).map(BreakerKey::key).toList();
+	}
+
+	/**
+	 * Sets values of a policy (on top of earlier overrides of other keys), in the forms YAML takes:
+	 * {@code "200ms"} or {@code "0.2"} for a duration, {@code "a,b"} for a list.
+	 * @param by who asks, for the log ({@code actuator})
+	 * @throws RetryConfigurationException naming the key, the value and what is allowed, when
+	 * anything is invalid: then nothing changed
+	 */
+	public synchronized void overridePolicy(String policy, Map<String, String> values, String by) {
+		checkKeys("policy '" + policy + "'", values.keySet(), policyKeys());
+		Map<String, Override> overrides = copy(this.policyOverrides);
+		overrides.merge(policy, Override.of(values, this.clock.instant()), Override::plus);
+		apply(overrides, copy(this.breakerOverrides), by);
+	}
+
+	/** Drops every override of a policy: its values come from the configuration again. */
+	public synchronized void clearPolicy(String policy, String by) {
+		Map<String, Override> overrides = copy(this.policyOverrides);
+		if (overrides.remove(policy) != null) {
+			apply(overrides, copy(this.breakerOverrides), by);
+		}
+	}
+
+	/** As {@link #overridePolicy}, for a circuit breaker; its state and counts stay. */
+	public synchronized void overrideBreaker(String breaker, Map<String, String> values, String by) {
+		checkKeys("circuit breaker '" + breaker + "'", values.keySet(), breakerKeys());
+		Map<String, Override> overrides = copy(this.breakerOverrides);
+		overrides.merge(breaker, Override.of(values, this.clock.instant()), Override::plus);
+		apply(copy(this.policyOverrides), overrides, by);
+	}
+
+	/**
+	 * Reads the Environment again (after Spring Cloud's {@code EnvironmentChangeEvent}, say),
+	 * keeping the runtime overrides on top. An invalid configuration changes nothing: it is logged
+	 * at ERROR and kept as {@link #lastReloadError()}.
+	 */
+	public synchronized void reload(String by) {
+		try {
+			apply(copy(this.policyOverrides), copy(this.breakerOverrides), by);
+			this.lastReloadError = null;
+		}
+		catch (RetryConfigurationException ex) {
+			this.lastReloadError = new ReloadError(ex.getMessage() + " " + ex.getAction(), this.clock.instant());
+			logger.error("Retry configuration not reloaded after " + by + ", the previous values stay in effect: "
+					+ ex.getMessage() + " " + ex.getAction());
+		}
+	}
+
+	/** Why the latest reload of the Environment was refused, if it was. */
+	public @Nullable ReloadError lastReloadError() {
+		return this.lastReloadError;
+	}
+
+	/** When a key of a policy was set at runtime, or {@code null} when it was not. */
+	public synchronized @Nullable Instant overriddenAt(String policy, String key) {
+		Override override = this.policyOverrides.get(policy);
+		return (override != null) ? override.times().get(key) : null;
+	}
+
+	/** The keys of a breaker set at runtime, with their values in effect. */
+	public synchronized Map<String, String> breakerOverrides(String breaker) {
+		Override override = this.breakerOverrides.get(breaker);
+		return (override != null) ? override.values() : Map.of();
+	}
+
+	private void apply(Map<String, Override> policyOverrides, Map<String, Override> breakerOverrides, String by) {
+		List<ConfigurationPropertySource> sources = new ArrayList<>();
+		sources.add(ConfigurationPropertySources.from(overrideSource(policyOverrides, breakerOverrides)).iterator().next());
+		ConfigurationPropertySources.get(this.environment).forEach(sources::add);
+		RetryProperties properties = bind(sources);
+		PropertyOrigins origins = new PropertyOrigins(this.environment, sources);
+		PolicyRegistry assembled = new PolicyAssembler(properties, origins, this.classLoader).assemble();
+		Map<String, BreakerSettings> configs = new CircuitBreakerAssembler(properties, origins, this.classLoader)
+			.configs();
+
+		List<String> changes = new ArrayList<>();
+		Set<String> changedPolicies = new LinkedHashSet<>();
+		for (String name : assembled.names()) {
+			EffectivePolicy before = this.policies.find(name);
+			List<String> changed = changes("Policy", name,
+					(before != null) ? before.sources() : Map.of(), assembled.find(name).sources(), by);
+			if (!changed.isEmpty()) {
+				changedPolicies.add(name);
+				changes.addAll(changed);
+			}
+		}
+		Map<String, BreakerSettings> known = this.breakerSettings;
+		Map<String, BreakerSettings> reconfigured = new LinkedHashMap<>();
+		for (Map.Entry<String, BreakerSettings> entry : configs.entrySet()) {
+			BreakerSettings before = known.get(entry.getKey());
+			if (this.breakers.find(entry.getKey()) == null || before == null) {
+				// A breaker is made at start-up, for the methods naming it: one added later has no method.
+				continue;
+			}
+			List<String> changed = changes("Circuit breaker", entry.getKey(), before.sources(),
+					entry.getValue().sources(), by);
+			if (!changed.isEmpty()) {
+				reconfigured.put(entry.getKey(), entry.getValue());
+				changes.addAll(changed);
+			}
+		}
+		// Every check is done before anything changes: a method refusing the new values fails it all.
+		Runnable replan = this.replanner.apply(assembled, changedPolicies);
+
+		this.policies.adopt(assembled);
+		replan.run();
+		reconfigured.forEach((name, settings) -> this.breakers.find(name).reconfigure(settings.config()));
+		Map<String, BreakerSettings> settings = new LinkedHashMap<>(known);
+		settings.putAll(reconfigured);
+		this.breakerSettings = settings;
+		this.policyOverrides.clear();
+		this.policyOverrides.putAll(policyOverrides);
+		this.breakerOverrides.clear();
+		this.breakerOverrides.putAll(breakerOverrides);
+		changes.forEach(logger::warn);
+	}
+
+	/** The breakers' settings as assembled at start-up: what the first change is compared with. */
+	private Map<String, BreakerSettings> currentBreakers() {
+		RetryProperties properties = bind(ConfigurationPropertySources.get(this.environment));
+		return new CircuitBreakerAssembler(properties, new PropertyOrigins(this.environment), this.classLoader).configs();
+	}
+
+	/** {@code Policy 'network' changed at runtime: max-attempts 3 -> 5 (actuator)}, one line per change. */
+	private static List<String> changes(String kind, String name, Map<String, ValueSource> before,
+			Map<String, ValueSource> after, String by) {
+		List<String> parts = new ArrayList<>();
+		after.forEach((key, source) -> {
+			ValueSource old = before.get(key);
+			if (old == null || !Objects.equals(old.value(), source.value())) {
+				parts.add(key + " " + ((old != null) ? text(old.value()) : "unset") + " -> " + text(source.value()));
+			}
+		});
+		return parts.isEmpty() ? List.of()
+				: List.of(kind + " '" + name + "' changed at runtime: " + String.join(", ", parts) + " (" + by + ")");
+	}
+
+	private static String text(@Nullable Object value) {
+		return (value instanceof java.time.Duration duration) ? Durations.text(duration) : String.valueOf(value);
+	}
+
+	/** Binds {@code retry} as Spring Boot does at start-up, reporting a value that cannot be read by its key. */
+	private RetryProperties bind(Iterable<ConfigurationPropertySource> sources) {
+		Binder binder = new Binder(sources, new PropertySourcesPlaceholdersResolver(this.environment), this.conversion);
+		try {
+			return binder.bindOrCreate("retry", Bindable.of(RetryProperties.class));
+		}
+		catch (BindException ex) {
+			ConfigurationProperty property = ex.getProperty();
+			String name = (property != null) ? property.getName().toString() : ex.getName().toString();
+			Object value = (property != null) ? property.getValue() : null;
+			String origin = (property != null && property.getOrigin() != null) ? property.getOrigin().toString() : null;
+			Throwable cause = ex.getCause();
+			String allowed = (cause instanceof ConversionFailedException failed)
+					? allowed(failed.getTargetType().getType()) : "a value of the right type";
+			throw RetryConfigurationException.invalidProperty(name, value, origin,
+					"cannot be read as " + allowed, allowed);
+		}
+	}
+
+	private static String allowed(Class<?> type) {
+		if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+			return "an integer";
+		}
+		if (type == double.class || type == Double.class || type == float.class || type == Float.class) {
+			return "a number";
+		}
+		if (type == boolean.class || type == Boolean.class) {
+			return "true or false";
+		}
+		if (type == java.time.Duration.class) {
+			return "a duration, such as 200ms, 1s or 0.2 (seconds)";
+		}
+		if (type.isEnum()) {
+			return "one of " + String.join(", ", Arrays.stream(type.getEnumConstants())
+				.map((constant) -> constant.toString().toLowerCase(java.util.Locale.ROOT))
+				.toList());
+		}
+		return "a " + type.getSimpleName();
+	}
+
+	/** The overrides as properties, each with an origin saying it is a runtime override and since when. */
+	private static OriginTrackedMapPropertySource overrideSource(Map<String, Override> policies,
+			Map<String, Override> breakers) {
+		Map<String, Object> properties = new LinkedHashMap<>();
+		policies.forEach((name, override) -> override.values()
+			.forEach((key, value) -> properties.put(PropertyOrigins.entryProperty(POLICIES, name, key),
+					OriginTrackedValue.of(value, RUNTIME_OVERRIDE))));
+		breakers.forEach((name, override) -> override.values()
+			.forEach((key, value) -> properties.put(PropertyOrigins.entryProperty(BREAKERS, name, key),
+					OriginTrackedValue.of(value, RUNTIME_OVERRIDE))));
+		return new OriginTrackedMapPropertySource("retry runtime overrides", properties, true);
+	}
+
+	private static void checkKeys(String what, Set<String> keys, List<String> allowed) {
+		if (keys.isEmpty()) {
+			throw new RetryConfigurationException("No key given for " + what + ".",
+					"Give one or more of: " + String.join(", ", allowed) + ".");
+		}
+		for (String key : keys) {
+			if (!allowed.contains(key)) {
+				throw new RetryConfigurationException("Unknown key '" + key + "' for " + what + ".",
+						"Use the keys as written in YAML: " + String.join(", ", allowed) + ".");
+			}
+		}
+	}
+
+	private static Map<String, Override> copy(Map<String, Override> overrides) {
+		return new LinkedHashMap<>(overrides);
+	}
+
+	/** Values set at runtime for one policy or breaker, and when each was set. */
+	private record Override(Map<String, String> values, Map<String, Instant> times) {
+
+		static Override of(Map<String, String> values, Instant at) {
+			Map<String, Instant> times = new LinkedHashMap<>();
+			values.keySet().forEach((key) -> times.put(key, at));
+			return new Override(Map.copyOf(values), Map.copyOf(times));
+		}
+
+		Override plus(Override later) {
+			Map<String, String> values = new LinkedHashMap<>(this.values);
+			values.putAll(later.values);
+			Map<String, Instant> times = new LinkedHashMap<>(this.times);
+			times.putAll(later.times);
+			return new Override(Map.copyOf(values), Map.copyOf(times));
+		}
+
+	}
+
+	/** The {@code source} shown for a value set at runtime. */
+	public static final String OVERRIDE_SOURCE = "runtime override";
+
+	private static final Origin RUNTIME_OVERRIDE = new Origin() {
+		@java.lang.Override
+		public String toString() {
+			return OVERRIDE_SOURCE;
+		}
+	};
+
+	/**
+	 * @param message what was wrong, as start-up would have said it
+	 * @param at when the reload was refused
+	 */
+	public record ReloadError(String message, Instant at) {
+	}
+
+}
