@@ -294,4 +294,55 @@ class CircuitBreakerTest {
 
 	}
 
+	@Test
+	void aSmallerWindowKeepsTheMostRecentCallsAndTheCountsStay() {
+		CircuitBreaker breaker = breaker(inventory().failureThreshold(0)
+			.failureRateThreshold(50)
+			.slidingWindowSize(10)
+			.minimumCalls(4));
+		fail(breaker, 3);
+		succeed(breaker, 4);
+		assertThat(breaker.getFailureRate()).isEqualTo(300f / 7);
+
+		breaker.reconfigure(inventory().failureThreshold(0).failureRateThreshold(50).slidingWindowSize(4).minimumCalls(4)
+			.build());
+
+		assertThat(breaker.getFailureRate()).as("the 4 most recent calls: all successes").isZero();
+		assertThat(breaker.getFailureCount()).isEqualTo(3);
+		assertThat(breaker.getSuccessCount()).isEqualTo(4);
+		assertThat(breaker.getConfig().getSlidingWindowSize()).isEqualTo(4);
+		fail(breaker, 2);
+		assertThat(breaker.getState()).as("2 of the last 4 failed: 50%").isEqualTo(State.OPEN);
+		assertThat(this.transitions).hasSize(1);
+	}
+
+	@Test
+	void aNewConfigurationKeepsTheStateAndItsDeadline() {
+		CircuitBreaker breaker = breaker(inventory());
+		fail(breaker, 2);
+		breaker.reconfigure(inventory().failureThreshold(5).openDuration(Duration.ofSeconds(5)).build());
+		assertThat(breaker.getConsecutiveFailures()).as("failures in a row stay").isEqualTo(2);
+		fail(breaker, 3);
+		assertThat(breaker.getState()).isEqualTo(State.OPEN);
+		assertThat(breaker.untilHalfOpen()).as("opened under the new open-duration").isEqualTo(Duration.ofSeconds(5));
+
+		breaker.reconfigure(inventory().failureThreshold(5).openDuration(Duration.ofMinutes(10)).halfOpenCalls(3).build());
+
+		assertThat(breaker.getState()).isEqualTo(State.OPEN);
+		assertThat(breaker.untilHalfOpen()).as("an open breaker keeps the moment it was given").isEqualTo(Duration.ofSeconds(5));
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(breaker.tryAcquire()).isNotNull();
+		assertThat(breaker.tryAcquire()).as("half-open with the new half-open-calls").isNotNull();
+		assertThat(this.transitions).as("no transition announced by a new configuration").hasSize(2);
+	}
+
+	@Test
+	void aConfigurationOfAnotherBreakerIsRefused() {
+		CircuitBreaker breaker = breaker(inventory());
+
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> breaker.reconfigure(CircuitBreakerConfig.builder("payments").build()))
+			.withMessageContaining("payments");
+	}
+
 }

@@ -169,6 +169,12 @@ class RuntimeTuningTests {
 		assertThat(unknownClass.getStatusCode().value()).isEqualTo(400);
 		assertThat((String) unknownClass.getBody().get("error")).contains("no class named 'com.example.NoSuchException'");
 
+		ResponseEntity<Map<String, Object>> hedged = post("/retries/network", "{\"hedge-delay\": \"100ms\"}");
+		assertThat(hedged.getStatusCode().value()).as("a method refusing the new values fails the whole change")
+			.isEqualTo(400);
+		assertThat((String) hedged.getBody().get("error")).contains("Downstream.fetch()")
+			.contains("a synchronous method has no second attempt");
+
 		ResponseEntity<Map<String, Object>> unknownKey = post("/retries/network", "{\"max-atempts\": 5}");
 		assertThat(unknownKey.getStatusCode().value()).isEqualTo(400);
 		assertThat((String) unknownKey.getBody().get("error")).contains("Unknown key 'max-atempts'");
