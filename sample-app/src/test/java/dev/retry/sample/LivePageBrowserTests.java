@@ -113,6 +113,29 @@ class LivePageBrowserTests {
 		wait.until((page) -> "CLOSED".equals(text("#breaker-inventory .state")));
 	}
 
+	@Test
+	void pageChangesAPolicyLiveAndShowsWhereItsValuesComeFrom() {
+		browser.get("http://localhost:" + this.port + "/");
+		FluentWait<WebDriver> wait = new WebDriverWait(browser, Duration.ofSeconds(20))
+			.ignoring(StaleElementReferenceException.class);
+		wait.until((page) -> "3".equals(text("#policy-network .max-attempts")));
+		assertThat(text("#policy-network .source")).doesNotContain("runtime override");
+
+		new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("tune-policy"))).selectByValue("network");
+		browser.findElement(By.id("tune-max-attempts")).sendKeys("5");
+		browser.findElement(By.id("tune-base-delay")).sendKeys("200ms");
+		browser.findElement(By.id("tune-apply")).click();
+
+		wait.until((page) -> "5".equals(text("#policy-network .max-attempts")));
+		assertThat(text("#policy-network .base-delay")).isEqualTo("200ms");
+		assertThat(text("#policy-network .source")).isEqualTo("runtime override");
+		assertThat(text("#tune-result")).isEqualTo("applied to network");
+
+		browser.findElement(By.id("tune-reset")).click();
+		wait.until((page) -> "3".equals(text("#policy-network .max-attempts")));
+		assertThat(text("#policy-network .source")).doesNotContain("runtime override");
+	}
+
 	/** The text shown by the element, read in one go, or {@code null} when it is not there (yet). */
 	private static String text(String css) {
 		return (String) ((JavascriptExecutor) browser)
