@@ -232,6 +232,9 @@ class RuntimeTuningTests {
 	@SuppressWarnings("unchecked")
 	void concurrentOverridesOfOnePolicyNeverMixTwo() throws Exception {
 		int threads = 16;
+		// Every state a reader can see is then one writer's pair: k attempts with a base-delay of k0ms.
+		assertThat(post("/retries/network", "{\"max-attempts\": 1, \"base-delay\": \"10ms\"}").getStatusCode()
+			.value()).isEqualTo(200);
 		ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
 		try {
 			List<Future<?>> writers = new ArrayList<>();
