@@ -106,10 +106,6 @@ public class CircuitBreakersEndpoint {
 			case "open" -> breaker.forceOpen();
 			case "close" -> breaker.close();
 			case "reset" -> breaker.reset();
-			default -> {
-				return new WebEndpointResponse<>(Map.of("error", "Unknown action '" + action + "'. Allowed: "
-						+ String.join(", ", ACTIONS) + "."), WebEndpointResponse.STATUS_BAD_REQUEST);
-			}
 		}
 		return new WebEndpointResponse<>(describe(breaker), WebEndpointResponse.STATUS_OK);
 	}

@@ -66,10 +66,6 @@ final class RetryMethodInterceptor implements MethodInterceptor, Attempt<MethodI
 		return ReactiveCalls.call(this.style, executor, invocation, this, this.fallback);
 	}
 
-	RetryExecutor executor() {
-		return this.executor;
-	}
-
 	/** Calls from now on run under {@code executor}; calls in flight finish under the one they started with. */
 	void replan(RetryExecutor executor) {
 		this.executor = executor;

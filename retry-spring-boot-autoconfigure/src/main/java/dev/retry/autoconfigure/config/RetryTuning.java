@@ -163,12 +163,6 @@ public final class RetryTuning {
 		return (override != null) ? override.times().get(key) : null;
 	}
 
-	/** The keys of a breaker set at runtime, with their values in effect. */
-	public synchronized Map<String, String> breakerOverrides(String breaker) {
-		Override override = this.breakerOverrides.get(breaker);
-		return (override != null) ? override.values() : Map.of();
-	}
-
 	private void apply(Map<String, Override> policyOverrides, Map<String, Override> breakerOverrides, String by) {
 		List<ConfigurationPropertySource> sources = new ArrayList<>();
 		sources.add(ConfigurationPropertySources.from(overrideSource(policyOverrides, breakerOverrides)).iterator().next());
@@ -183,11 +177,11 @@ public final class RetryTuning {
 		Set<String> changedPolicies = new LinkedHashSet<>();
 		for (String name : assembled.names()) {
 			EffectivePolicy before = this.policies.find(name);
-			List<String> changed = changes("Policy", name,
-					(before != null) ? before.sources() : Map.of(), assembled.find(name).sources(), by);
-			if (!changed.isEmpty()) {
+			String changed = change("Policy", name, (before != null) ? before.sources() : Map.of(),
+					assembled.find(name).sources(), by);
+			if (changed != null) {
 				changedPolicies.add(name);
-				changes.addAll(changed);
+				changes.add(changed);
 			}
 		}
 		Map<String, BreakerSettings> known = this.breakerSettings;
@@ -198,11 +192,11 @@ public final class RetryTuning {
 				// A breaker is made at start-up, for the methods naming it: one added later has no method.
 				continue;
 			}
-			List<String> changed = changes("Circuit breaker", entry.getKey(), before.sources(),
-					entry.getValue().sources(), by);
-			if (!changed.isEmpty()) {
+			String changed = change("Circuit breaker", entry.getKey(), before.sources(), entry.getValue().sources(),
+					by);
+			if (changed != null) {
 				reconfigured.put(entry.getKey(), entry.getValue());
-				changes.addAll(changed);
+				changes.add(changed);
 			}
 		}
 		// Every check is done before anything changes: a method refusing the new values fails it all.
@@ -227,8 +221,8 @@ public final class RetryTuning {
 		return new CircuitBreakerAssembler(properties, new PropertyOrigins(this.environment), this.classLoader).configs();
 	}
 
-	/** {@code Policy 'network' changed at runtime: max-attempts 3 -> 5 (actuator)}, one line per change. */
-	private static List<String> changes(String kind, String name, Map<String, ValueSource> before,
+	/** {@code Policy 'network' changed at runtime: max-attempts 3 -> 5 (actuator)}, or {@code null} when no value changed. */
+	private static @Nullable String change(String kind, String name, Map<String, ValueSource> before,
 			Map<String, ValueSource> after, String by) {
 		List<String> parts = new ArrayList<>();
 		after.forEach((key, source) -> {
@@ -237,8 +231,8 @@ public final class RetryTuning {
 				parts.add(key + " " + ((old != null) ? text(old.value()) : "unset") + " -> " + text(source.value()));
 			}
 		});
-		return parts.isEmpty() ? List.of()
-				: List.of(kind + " '" + name + "' changed at runtime: " + String.join(", ", parts) + " (" + by + ")");
+		return parts.isEmpty() ? null
+				: kind + " '" + name + "' changed at runtime: " + String.join(", ", parts) + " (" + by + ")";
 	}
 
 	private static String text(@Nullable Object value) {
