@@ -44,15 +44,50 @@ class InterceptorOrderTests {
 		});
 	}
 
+	@Test
+	void everyAttemptRunsInsideTheInterceptorsAfterOursTheFirstOneToo() {
+		this.runner.withUserConfiguration(Transactions.class)
+			.withBean(Orders.class)
+			.withPropertyValues("retry.policies.network.base-delay=0", "retry.policies.network.max-delay=0")
+			.run((context) -> {
+				Orders orders = context.getBean(Orders.class);
+				Transactions transactions = context.getBean(Transactions.class);
+				assertThat(orders.place("a")).isEqualTo("a");
+				assertThat(transactions.begun.get()).isEqualTo(1);
+				assertThat(Orders.insideTransaction).containsExactly(true);
+				Orders.failures.set(1);
+				assertThat(orders.place("b")).isEqualTo("b");
+				assertThat(transactions.begun.get()).isEqualTo(3);
+				assertThat(Orders.insideTransaction).containsExactly(true, true, true);
+			});
+	}
+
+	@Test
+	void withNoInterceptorAfterOursTheTargetIsCalledWithItsArgumentsAndItsFailureArrivesAsThrown() {
+		this.runner.withBean(Orders.class)
+			.withPropertyValues("retry.policies.network.base-delay=0", "retry.policies.network.max-delay=0")
+			.run((context) -> {
+				Orders orders = context.getBean(Orders.class);
+				assertThat(orders.timed()).isEqualTo("ok");
+				IllegalArgumentException refused = new IllegalArgumentException("no such order");
+				Orders.refusal = refused;
+				org.assertj.core.api.Assertions.assertThatThrownBy(() -> orders.place("c")).isSameAs(refused);
+				assertThat(Orders.insideTransaction).containsExactly(false);
+			});
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@EnableTransactionManagement
 	static class Transactions {
+
+		final java.util.concurrent.atomic.AtomicInteger begun = new java.util.concurrent.atomic.AtomicInteger();
 
 		@Bean
 		PlatformTransactionManager transactionManager() {
 			return new PlatformTransactionManager() {
 				@Override
 				public TransactionStatus getTransaction(TransactionDefinition definition) {
+					Transactions.this.begun.incrementAndGet();
 					return new SimpleTransactionStatus();
 				}
 
@@ -70,11 +105,41 @@ class InterceptorOrderTests {
 
 	public static class Orders {
 
+		// Static: the test holds the proxy, whose own fields are not the target's.
+		static final java.util.List<Boolean> insideTransaction = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		static final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+
+		static volatile RuntimeException refusal;
+
+		Orders() {
+			insideTransaction.clear();
+			failures.set(0);
+			refusal = null;
+		}
+
 		@Transactional
 		@Retryable(policy = "network")
 		@CircuitBreaker(name = "inventory")
 		public String place(String order) {
+			insideTransaction.add(isInsideTransaction());
+			if (refusal != null) {
+				throw refusal;
+			}
+			if (failures.getAndDecrement() > 0) {
+				throw new org.springframework.dao.TransientDataAccessResourceException("connection reset");
+			}
 			return order;
+		}
+
+		private static boolean isInsideTransaction() {
+			try {
+				org.springframework.transaction.interceptor.TransactionAspectSupport.currentTransactionStatus();
+				return true;
+			}
+			catch (org.springframework.transaction.NoTransactionException ex) {
+				return false;
+			}
 		}
 
 		@CircuitBreaker(name = "inventory")

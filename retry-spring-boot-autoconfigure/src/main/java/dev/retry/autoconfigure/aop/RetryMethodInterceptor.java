@@ -74,7 +74,21 @@ final class RetryMethodInterceptor implements MethodInterceptor, Attempt<MethodI
 	/** One attempt: the first proceeds down the proxy's chain, a retry replays what follows this interceptor. */
 	@Override
 	public Object run(MethodInvocation invocation, int attempt) throws Throwable {
-		return (attempt == 1) ? invocation.proceed() : replay(invocation);
+		return (attempt == 1) ? first(invocation) : replay(invocation);
+	}
+
+	/**
+	 * The first attempt. When this interceptor is the last of the proxy's chain (the usual case),
+	 * the target is called through the method handle, as {@code proceed()} would through reflection
+	 * but without its access checks and accessor call; otherwise the chain proceeds.
+	 */
+	private Object first(MethodInvocation invocation) throws Throwable {
+		MethodHandle joinpoint = this.joinpoint;
+		Object target = invocation.getThis();
+		if (joinpoint != null && target != null && ChainPosition.isLast(invocation)) {
+			return (Object) joinpoint.invokeExact(target, invocation.getArguments());
+		}
+		return invocation.proceed();
 	}
 
 	private Object replay(MethodInvocation invocation) throws Throwable {
