@@ -12,6 +12,7 @@ import dev.retry.AttemptTimeoutException;
 import dev.retry.RejectedResultException;
 import dev.retry.breaker.BreakerStage;
 import dev.retry.breaker.CircuitBreaker;
+import dev.retry.event.CallObserver;
 import dev.retry.event.Outcome;
 import dev.retry.internal.Failures;
 import dev.retry.time.Scheduler;
@@ -64,7 +65,8 @@ public final class ReactiveRetry {
 	 */
 	public static <C, T> Flux<T> flux(RetryExecutor executor, Flux<T> source, C context,
 			@Nullable Fallback<? super C> fallback) {
-		Flux<T> staged = through(executor.getChain(), source);
+		CallObserver observer = executor.observer();
+		Flux<T> staged = through(executor.getChain(), (observer != null) ? observed(observer, source) : source);
 		// Results are checked outside the breaker: it saw an answer, and counts it as one.
 		Flux<T> attempt = !executor.checksResults() ? staged : staged.handle((value, sink) -> {
 			if (executor.rejects(value)) {
@@ -74,16 +76,44 @@ public final class ReactiveRetry {
 				sink.next(value);
 			}
 		});
-		return Flux.defer(() -> {
+		return Flux.deferContextual((subscriberContext) -> {
 			executor.recordCall();
 			Subscription call = new Subscription(executor, fallback);
+			if (observer != null) {
+				Object key = observer.contextKey();
+				call.observed = observer.start(executor.getTarget(),
+						(key != null) ? subscriberContext.getOrDefault(key, null) : null);
+			}
 			Flux<T> retried = attempt
 				.retryWhen(Retry.from((signals) -> signals.concatMap((signal) -> call.attemptFailed(signal.failure()))))
 				.doOnNext(call)
 				.doOnComplete(call::succeeded)
 				.doOnCancel(call::cancelled)
 				.onErrorResume((failure) -> call.ended(failure, context));
+			if (call.observed != null) {
+				retried = retried.contextWrite(Context.of(Subscription.class, call));
+			}
 			return (call.context != null) ? retried.contextWrite(Context.of(RetryContext.class, call.context)) : retried;
+		});
+	}
+
+	/**
+	 * Each subscription of the source (each attempt, each hedge) followed by the call's observer,
+	 * and carrying the attempt in its context so that a reactive client nests under it.
+	 */
+	private static <T> Flux<T> observed(CallObserver observer, Flux<T> source) {
+		return Flux.deferContextual((context) -> {
+			Subscription call = context.getOrDefault(Subscription.class, null);
+			if (call == null || call.observed == null) {
+				return source;
+			}
+			CallObserver.ObservedAttempt attempt = call.observed.attempt(call.attempted);
+			Object key = observer.contextKey();
+			Object value = attempt.contextValue();
+			Flux<T> carried = (key != null && value != null) ? source.contextWrite(Context.of(key, value)) : source;
+			return carried.doOnError((failure) -> attempt.end(Failures.unwrap(failure)))
+				.doOnComplete(() -> attempt.end(null))
+				.doOnCancel(() -> attempt.end(new java.util.concurrent.CancellationException("attempt cancelled")));
 		});
 	}
 
@@ -417,7 +447,7 @@ public final class ReactiveRetry {
 			}
 			RetryContext.resume(this.context);
 			try {
-				this.executor.cancelled(this.attempted);
+				this.executor.cancelled(this, this.attempted);
 			}
 			finally {
 				RetryContext.leave(this.context);
@@ -428,7 +458,7 @@ public final class ReactiveRetry {
 		private void outcome(Outcome outcome) {
 			RetryContext.resume(this.context);
 			try {
-				this.executor.completed(outcome, this.attempted, null);
+				this.executor.completed(this, outcome, this.attempted, null);
 			}
 			finally {
 				RetryContext.leave(this.context);

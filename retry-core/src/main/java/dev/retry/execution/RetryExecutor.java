@@ -21,6 +21,7 @@ import dev.retry.breaker.CircuitBreaker;
 import dev.retry.budget.RetryBudget;
 import dev.retry.classify.FailureClassifier;
 import dev.retry.classify.RetryAfterResolver;
+import dev.retry.event.CallObserver;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
@@ -92,6 +93,9 @@ public final class RetryExecutor {
 	/** Results to retry, as if the attempt had failed; {@code null}: every result is an answer. */
 	private final @Nullable Predicate<Object> retryOnResult;
 
+	/** Follows calls and attempts as they run (tracing), or {@code null}. */
+	private final @Nullable CallObserver observer;
+
 	private final LoggedOnce listenerFailure = new LoggedOnce("A RetryListener threw; the call goes on");
 
 	private final LoggedOnce resolverFailure = new LoggedOnce("A RetryAfterResolver threw; treated as no hint");
@@ -147,6 +151,7 @@ public final class RetryExecutor {
 		this.maxDelayNanos = policy.getMaxDelay().toNanos();
 		this.retries = retries;
 		this.chain = chain(policy, breaker, budget, runtime.watchdog());
+		this.observer = runtime.observer();
 		this.retryOnResult = retryOnResult;
 	}
 
@@ -256,15 +261,36 @@ public final class RetryExecutor {
 	 * returned under {@code rethrow}
 	 */
 	public <C, T> T call(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback) throws Throwable {
+		CallObserver observer = this.observer;
+		return (observer != null) ? observedCall(observer, context, attempt, fallback)
+				: call(context, attempt, fallback, null);
+	}
+
+	/** A call followed by the observer: it is current while it runs, each attempt while that runs. */
+	private <C, T> T observedCall(CallObserver observer, C context, Attempt<C, T> attempt,
+			@Nullable Fallback<? super C> fallback) throws Throwable {
+		CallObserver.Call observed = observer.start(this.target, null);
+		try (CallObserver.Scope scope = observed.open()) {
+			return call(context, new ObservedAttempt<>(observed, attempt, false), fallback, observed);
+		}
+	}
+
+	private <C, T> T call(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback,
+			CallObserver.@Nullable Call observed) throws Throwable {
 		long start = startTime();
 		recordCall();
 		if (!this.retries) {
+			T result;
 			try {
-				return run(context, attempt, 1);
+				result = run(context, attempt, 1);
 			}
 			catch (Throwable failure) {
-				return retry(context, attempt, fallback, null, failure, start);
+				return retry(context, attempt, fallback, null, failure, start, observed);
 			}
+			if (observed != null) {
+				observed.end(Outcome.SUCCESS, 1, null);
+			}
+			return result;
 		}
 		RetryContext retryContext = RetryContext.enter(this.target, this.maxAttempts);
 		try {
@@ -273,13 +299,17 @@ public final class RetryExecutor {
 				result = run(context, attempt, 1);
 			}
 			catch (Throwable failure) {
-				return retry(context, attempt, fallback, retryContext, failure, start);
+				return retry(context, attempt, fallback, retryContext, failure, start, observed);
 			}
 			if (rejects(result)) {
-				return retry(context, attempt, fallback, retryContext, new RejectedResultException(result), start);
+				return retry(context, attempt, fallback, retryContext, new RejectedResultException(result), start,
+						observed);
 			}
 			if (this.firstSuccessListeners.length > 0) {
 				completed(Outcome.SUCCESS, 1, null);
+			}
+			if (observed != null) {
+				observed.end(Outcome.SUCCESS, 1, null);
 			}
 			return result;
 		}
@@ -310,8 +340,10 @@ public final class RetryExecutor {
 	}
 
 	private <C, T> T retry(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback,
-			@Nullable RetryContext retryContext, Throwable firstFailure, long start) throws Throwable {
+			@Nullable RetryContext retryContext, Throwable firstFailure, long start,
+			CallObserver.@Nullable Call observed) throws Throwable {
 		Progress call = new Progress(start, this.wrap, true);
+		call.observed = observed;
 		attemptFailed(call, firstFailure);
 		while (planRetry(call)) {
 			try {
@@ -340,7 +372,7 @@ public final class RetryExecutor {
 				attemptFailed(call, new RejectedResultException(result));
 				continue;
 			}
-			completed(Outcome.SUCCESS_AFTER_RETRY, call.attempted, null);
+			completed(call, Outcome.SUCCESS_AFTER_RETRY, call.attempted, null);
 			return result;
 		}
 		Throwable thrown = end(call, fallback);
@@ -377,10 +409,13 @@ public final class RetryExecutor {
 		Throwable failure = call.failure;
 		Outcome stop = stopReason(failure, attempted, call.onCallerThread);
 		long delay = 0;
+		boolean hinted = false;
 		if (stop == null) {
 			delay = this.backoff.delayNanos(attempted, call.previousDelay, this.random.getAsDouble());
 			if (this.retryAfter != null) {
+				long backoff = delay;
 				delay = honourRetryAfter(failure, delay);
+				hinted = delay != backoff;
 			}
 			if (this.maxDurationNanos > 0 && this.ticker.nanoTime() - call.start + delay > this.maxDurationNanos) {
 				stop = Outcome.DEADLINE_EXCEEDED;
@@ -402,6 +437,9 @@ public final class RetryExecutor {
 			return false;
 		}
 		retryScheduled(attempted + 1, delay, failure);
+		if (call.observed != null) {
+			call.observed.waiting(attempted + 1, Duration.ofNanos(delay), failure, hinted ? "Retry-After" : "backoff");
+		}
 		call.delay = delay;
 		return true;
 	}
@@ -412,7 +450,7 @@ public final class RetryExecutor {
 	 * (the caller's style then applies it to {@code call.failure}).
 	 */
 	@Nullable Throwable end(Progress call, @Nullable Fallback<?> fallback) {
-		completed(call.stop, call.attempts, call.failure);
+		completed(call, call.stop, call.attempts, call.failure);
 		if (fallback != null && fallback.handles(call.failure)) {
 			return null;
 		}
@@ -552,6 +590,27 @@ public final class RetryExecutor {
 		}
 	}
 
+	/** A call ended: the listeners are told, and the observer when the call has one. */
+	void completed(Progress call, Outcome outcome, int attempts, @Nullable Throwable failure) {
+		completed(outcome, attempts, failure);
+		if (call.observed != null) {
+			call.observed.end(outcome, attempts, failure);
+		}
+	}
+
+	/** The caller gave up: the listeners are told, and the observer when the call has one. */
+	void cancelled(Progress call, int attempts) {
+		cancelled(attempts);
+		if (call.observed != null) {
+			call.observed.cancelled(attempts);
+		}
+	}
+
+	/** Follows calls as they run, or {@code null}. */
+	@Nullable CallObserver observer() {
+		return this.observer;
+	}
+
 	void cancelled(int attempts) {
 		for (RetryListener listener : this.listeners) {
 			try {
@@ -624,6 +683,9 @@ public final class RetryExecutor {
 
 		/** Attempts to report when stopped. */
 		int attempts;
+
+		/** The call as its observer follows it, or {@code null}. */
+		CallObserver.@Nullable Call observed;
 
 		Progress(long start, boolean keepEarlier, boolean onCallerThread) {
 			this.start = start;
@@ -714,7 +776,14 @@ public final class RetryExecutor {
 		AsyncCall(C context, Attempt<C, ? extends CompletionStage<T>> attempt, @Nullable Fallback<? super C> fallback) {
 			super(startTime(), RetryExecutor.this.wrap, false);
 			this.context = context;
-			this.attempt = attempt;
+			CallObserver observer = RetryExecutor.this.observer;
+			if (observer != null) {
+				this.observed = observer.start(RetryExecutor.this.target, null);
+				this.attempt = new ObservedAttempt<>(this.observed, attempt, true);
+			}
+			else {
+				this.attempt = attempt;
+			}
 			this.fallback = fallback;
 			this.retryContext = RetryExecutor.this.retries
 					? RetryContext.detached(RetryExecutor.this.target, RetryExecutor.this.maxAttempts) : null;
@@ -749,8 +818,8 @@ public final class RetryExecutor {
 			RetryContext.resume(this.retryContext);
 			try {
 				if (error == null && !rejects(value)) {
-					completed((this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY, this.attempted,
-							null);
+					completed(this, (this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY,
+							this.attempted, null);
 					this.result.answer(value);
 					RetryContext.end(this.retryContext);
 					return;
@@ -842,7 +911,7 @@ public final class RetryExecutor {
 			cancelPending();
 			RetryContext.resume(this.retryContext);
 			try {
-				cancelled(this.attempted);
+				cancelled(this, this.attempted);
 			}
 			finally {
 				RetryContext.leave(this.retryContext);

@@ -6,12 +6,14 @@ import java.util.function.DoubleSupplier;
 
 import dev.retry.classify.HttpStatusResolver;
 import dev.retry.classify.RetryAfterResolver;
+import dev.retry.event.CallObserver;
 import dev.retry.event.RetryListener;
 import dev.retry.internal.Assert;
 import dev.retry.time.DaemonScheduler;
 import dev.retry.time.Scheduler;
 import dev.retry.time.Sleeper;
 import dev.retry.time.Ticker;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The services every executor shares: how to wait, what time it is, where jitter comes from, who
@@ -27,9 +29,12 @@ import dev.retry.time.Ticker;
  * @param watchdog times attempts out and starts hedges, in real time: unlike the scheduler, it is
  * not replaced by a {@link dev.retry.time.ManualClock} in tests, since a timeout that fires at once
  * would fail every attempt
+ * @param observer follows each call and attempt as it runs (tracing), or {@code null}: nothing does,
+ * and calls pay nothing for it
  */
 public record RetryRuntime(Sleeper sleeper, Ticker ticker, DoubleSupplier random, List<RetryListener> listeners,
-		HttpStatusResolver statusResolver, RetryAfterResolver retryAfter, Scheduler scheduler, Scheduler watchdog) {
+		HttpStatusResolver statusResolver, RetryAfterResolver retryAfter, Scheduler scheduler, Scheduler watchdog,
+		@Nullable CallObserver observer) {
 
 	private static final DoubleSupplier THREAD_LOCAL_RANDOM = () -> ThreadLocalRandom.current().nextDouble();
 
@@ -51,7 +56,7 @@ public record RetryRuntime(Sleeper sleeper, Ticker ticker, DoubleSupplier random
 	 */
 	public static RetryRuntime defaults() {
 		return new RetryRuntime(Sleeper.THREAD_SLEEP, Ticker.SYSTEM, THREAD_LOCAL_RANDOM, List.of(),
-				HttpStatusResolver.NONE, RetryAfterResolver.NONE, SharedScheduler::schedule, SharedScheduler::schedule);
+				HttpStatusResolver.NONE, RetryAfterResolver.NONE, SharedScheduler::schedule, SharedScheduler::schedule, null);
 	}
 
 	/** The JVM-wide scheduler of {@link #defaults()}: a real-time watchdog for any runtime. */
@@ -66,43 +71,49 @@ public record RetryRuntime(Sleeper sleeper, Ticker ticker, DoubleSupplier random
 
 	public RetryRuntime withSleeper(Sleeper sleeper) {
 		return new RetryRuntime(sleeper, this.ticker, this.random, this.listeners, this.statusResolver, this.retryAfter,
-				this.scheduler, this.watchdog);
+				this.scheduler, this.watchdog, this.observer);
 	}
 
 	public RetryRuntime withTicker(Ticker ticker) {
 		return new RetryRuntime(this.sleeper, ticker, this.random, this.listeners, this.statusResolver, this.retryAfter,
-				this.scheduler, this.watchdog);
+				this.scheduler, this.watchdog, this.observer);
 	}
 
 	public RetryRuntime withRandom(DoubleSupplier random) {
 		return new RetryRuntime(this.sleeper, this.ticker, random, this.listeners, this.statusResolver, this.retryAfter,
-				this.scheduler, this.watchdog);
+				this.scheduler, this.watchdog, this.observer);
 	}
 
 	public RetryRuntime withListeners(List<RetryListener> listeners) {
 		return new RetryRuntime(this.sleeper, this.ticker, this.random, listeners, this.statusResolver, this.retryAfter,
-				this.scheduler, this.watchdog);
+				this.scheduler, this.watchdog, this.observer);
 	}
 
 	public RetryRuntime withRetryAfter(RetryAfterResolver retryAfter) {
 		return new RetryRuntime(this.sleeper, this.ticker, this.random, this.listeners, this.statusResolver, retryAfter,
-				this.scheduler, this.watchdog);
+				this.scheduler, this.watchdog, this.observer);
 	}
 
 	public RetryRuntime withScheduler(Scheduler scheduler) {
 		return new RetryRuntime(this.sleeper, this.ticker, this.random, this.listeners, this.statusResolver,
-				this.retryAfter, scheduler, this.watchdog);
+				this.retryAfter, scheduler, this.watchdog, this.observer);
 	}
 
 	/** Times attempts out and starts hedges; must run tasks at their time, in real time. */
 	public RetryRuntime withWatchdog(Scheduler watchdog) {
 		return new RetryRuntime(this.sleeper, this.ticker, this.random, this.listeners, this.statusResolver,
-				this.retryAfter, this.scheduler, watchdog);
+				this.retryAfter, this.scheduler, watchdog, this.observer);
 	}
 
 	public RetryRuntime withStatusResolver(HttpStatusResolver statusResolver) {
 		return new RetryRuntime(this.sleeper, this.ticker, this.random, this.listeners, statusResolver, this.retryAfter,
-				this.scheduler, this.watchdog);
+				this.scheduler, this.watchdog, this.observer);
+	}
+
+	/** Follows calls and attempts as they run (tracing); {@code null} for none. */
+	public RetryRuntime withObserver(@Nullable CallObserver observer) {
+		return new RetryRuntime(this.sleeper, this.ticker, this.random, this.listeners, this.statusResolver,
+				this.retryAfter, this.scheduler, this.watchdog, observer);
 	}
 
 	/** The JVM-wide scheduler of {@link #defaults()}, started on first use. */

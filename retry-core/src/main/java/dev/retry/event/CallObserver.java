@@ -1,0 +1,81 @@
+package dev.retry.event;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Follows each call and each of its attempts while they run, for tracing: the call opens when it
+ * starts and ends with its outcome, each attempt is its child and is current while it runs (so
+ * that what the attempt does, an HTTP client's own observation say, nests under it), and each wait
+ * before a retry is told with its delay and reason. Where {@link RetryListener} hears what
+ * happened, this wraps it as it happens. An executor without an observer does none of it.
+ *
+ * <p>Implementations must not throw from any of these methods; the engine does not catch.
+ */
+public interface CallObserver {
+
+	/**
+	 * A call of {@code target} starts.
+	 * @param parent what the call is part of, as found in a Reactor subscription's context under
+	 * {@link #contextKey()}; {@code null}: whatever is current on this thread
+	 */
+	Call start(CallTarget target, @Nullable Object parent);
+
+	/**
+	 * The key under which a Reactor context carries the current observation, in both directions: a
+	 * reactive call finds its parent there, and each attempt's subscription carries the attempt
+	 * there (so that a reactive client nests its own under it); {@code null} when nothing does.
+	 */
+	default @Nullable Object contextKey() {
+		return null;
+	}
+
+	/** Something made current on this thread until {@link #close()}, on the same thread. */
+	interface Scope extends AutoCloseable {
+
+		@Override
+		void close();
+
+	}
+
+	/** One call. */
+	interface Call {
+
+		/** Makes the call current on this thread (a synchronous call, for its whole run). */
+		Scope open();
+
+		/** Attempt {@code number} (1 for the first) starts, as a child of this call. */
+		ObservedAttempt attempt(int number);
+
+		/**
+		 * Attempt {@code nextAttempt} will start after {@code delay}.
+		 * @param reason why the wait is this long: {@code backoff} or {@code Retry-After}
+		 */
+		void waiting(int nextAttempt, Duration delay, Throwable failure, String reason);
+
+		/** The call ended; called once. {@code failure} is the last one, or {@code null}. */
+		void end(Outcome outcome, int attempts, @Nullable Throwable failure);
+
+		/** The caller gave up (cancelled) before the call ended. */
+		void cancelled(int attempts);
+
+	}
+
+	/** One attempt, started. */
+	interface ObservedAttempt {
+
+		/** Makes the attempt current on this thread while its work is started or run. */
+		Scope open();
+
+		/** The attempt ended: {@code failure} is what it failed with, {@code null} for an answer. */
+		void end(@Nullable Throwable failure);
+
+		/** What an attempt's Reactor subscription carries under {@link CallObserver#contextKey()}. */
+		default @Nullable Object contextValue() {
+			return null;
+		}
+
+	}
+
+}

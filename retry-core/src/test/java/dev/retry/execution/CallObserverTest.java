@@ -1,0 +1,198 @@
+package dev.retry.execution;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.retry.backoff.Jitter;
+import dev.retry.event.CallObserver;
+import dev.retry.event.CallTarget;
+import dev.retry.event.Outcome;
+import dev.retry.policy.RetryPolicy;
+import dev.retry.time.ManualClock;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+import reactor.util.context.Context;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/** What a {@link CallObserver} sees of a call, for every call style. */
+class CallObserverTest {
+
+	private final ManualClock clock = new ManualClock();
+
+	private final Recorder recorder = new Recorder();
+
+	private RetryExecutor executor(int maxAttempts) {
+		RetryRuntime runtime = RetryRuntime.defaults()
+			.withSleeper(this.clock)
+			.withTicker(this.clock)
+			.withScheduler(this.clock)
+			.withRandom(() -> 0.0)
+			.withObserver(this.recorder);
+		return new RetryExecutor("Inventory.fetch",
+				RetryPolicy.builder("network").maxAttempts(maxAttempts).jitter(Jitter.NONE).build(), runtime);
+	}
+
+	@Test
+	void aSynchronousCallIsCurrentWhileItRunsAndEachAttemptWhileItRuns() throws Throwable {
+		AtomicInteger calls = new AtomicInteger();
+		String answer = executor(3).get(() -> {
+			int call = calls.incrementAndGet();
+			this.recorder.events.add("method sees " + this.recorder.current);
+			if (call < 3) {
+				throw new ConnectException("refused #" + call);
+			}
+			return "ok";
+		});
+		assertThat(answer).isEqualTo("ok");
+		assertThat(this.recorder.events).containsExactly("start Inventory.fetch (network) parent=null",
+				"open call", "attempt 1", "open attempt 1", "method sees attempt 1", "close attempt 1",
+				"end attempt 1: java.net.ConnectException",
+				"wait before attempt 2: PT1S (backoff) after java.net.ConnectException", "attempt 2",
+				"open attempt 2", "method sees attempt 2", "close attempt 2", "end attempt 2: java.net.ConnectException",
+				"wait before attempt 3: PT2S (backoff) after java.net.ConnectException", "attempt 3",
+				"open attempt 3", "method sees attempt 3", "close attempt 3", "end attempt 3: ok",
+				"end call: SUCCESS_AFTER_RETRY after 3", "close call");
+	}
+
+	@Test
+	void aCallThatGivesUpEndsWithItsOutcomeAndLastFailure() {
+		Throwable thrown = catchThrowable(() -> executor(2).get(() -> {
+			throw new ConnectException("refused");
+		}));
+		assertThat(thrown).isInstanceOf(ConnectException.class);
+		assertThat(this.recorder.events).contains("end attempt 2: java.net.ConnectException")
+			.endsWith("end call: EXHAUSTED after 2: java.net.ConnectException", "close call");
+	}
+
+	@Test
+	void anAsynchronousCallEndsEachAttemptWhenItsFutureCompletes() throws Exception {
+		AtomicInteger calls = new AtomicInteger();
+		CompletableFuture<String> answer = executor(3).callAsync(calls, (counter, attempt) -> {
+			int call = counter.incrementAndGet();
+			return (call < 2) ? CompletableFuture.failedFuture(new ConnectException("refused"))
+					: CompletableFuture.completedFuture("ok");
+		}, null);
+		assertThat(answer.get()).isEqualTo("ok");
+		assertThat(this.recorder.events).containsExactly("start Inventory.fetch (network) parent=null",
+				"attempt 1", "open attempt 1", "close attempt 1", "end attempt 1: java.net.ConnectException",
+				"wait before attempt 2: PT1S (backoff) after java.net.ConnectException", "attempt 2",
+				"open attempt 2", "close attempt 2", "end attempt 2: ok", "end call: SUCCESS_AFTER_RETRY after 2");
+	}
+
+	@Test
+	void aCancelledAsynchronousCallIsToldAsCancelled() {
+		CompletableFuture<String> never = new CompletableFuture<>();
+		CompletableFuture<String> answer = executor(3).callAsync(never, (future, attempt) -> future, null);
+		answer.cancel(true);
+		assertThat(this.recorder.events).contains("end attempt 1: java.util.concurrent.CancellationException")
+			.endsWith("cancelled after 1");
+	}
+
+	@Test
+	void eachReactiveAttemptCarriesItselfInTheContextAndTheCallFindsItsParentThere() {
+		AtomicInteger calls = new AtomicInteger();
+		Mono<String> source = Mono.deferContextual((context) -> {
+			this.recorder.events.add("source sees " + context.getOrDefault(Recorder.KEY, "nothing"));
+			return (calls.incrementAndGet() < 2) ? Mono.error(new ConnectException("refused")) : Mono.just("ok");
+		});
+		StepVerifier.create(ReactiveRetry.mono(executor(3), source, null, null)
+			.contextWrite(Context.of(Recorder.KEY, "request span"))).expectNext("ok").verifyComplete();
+		assertThat(this.recorder.events).containsExactly("start Inventory.fetch (network) parent=request span",
+				"attempt 1", "source sees attempt 1", "end attempt 1: java.net.ConnectException",
+				"wait before attempt 2: PT1S (backoff) after java.net.ConnectException", "attempt 2",
+				"source sees attempt 2", "end attempt 2: ok", "end call: SUCCESS_AFTER_RETRY after 2");
+	}
+
+	@Test
+	void withoutAnObserverNothingIsFollowed() throws Throwable {
+		RetryExecutor executor = new RetryExecutor("Inventory.fetch", RetryPolicy.builder("network").build(),
+				RetryRuntime.defaults());
+		assertThat(executor.get(() -> "ok")).isEqualTo("ok");
+		assertThat(this.recorder.events).isEmpty();
+	}
+
+	/** Writes down what it is told, and what is current. */
+	static final class Recorder implements CallObserver {
+
+		static final String KEY = "observation";
+
+		final List<String> events = new CopyOnWriteArrayList<>();
+
+		volatile @Nullable String current;
+
+		@Override
+		public @Nullable Object contextKey() {
+			return KEY;
+		}
+
+		@Override
+		public Call start(CallTarget target, @Nullable Object parent) {
+			this.events.add("start " + target.name() + " (" + target.policy() + ") parent=" + parent);
+			return new Call() {
+				@Override
+				public Scope open() {
+					return scope("call");
+				}
+
+				@Override
+				public ObservedAttempt attempt(int number) {
+					Recorder.this.events.add("attempt " + number);
+					return new ObservedAttempt() {
+						@Override
+						public Scope open() {
+							return scope("attempt " + number);
+						}
+
+						@Override
+						public void end(@Nullable Throwable failure) {
+							Recorder.this.events.add("end attempt " + number + ": "
+									+ ((failure != null) ? failure.getClass().getName() : "ok"));
+						}
+
+						@Override
+						public Object contextValue() {
+							return "attempt " + number;
+						}
+					};
+				}
+
+				@Override
+				public void waiting(int nextAttempt, Duration delay, Throwable failure, String reason) {
+					Recorder.this.events.add("wait before attempt " + nextAttempt + ": " + delay + " (" + reason
+							+ ") after " + failure.getClass().getName());
+				}
+
+				@Override
+				public void end(Outcome outcome, int attempts, @Nullable Throwable failure) {
+					Recorder.this.events.add("end call: " + outcome + " after " + attempts
+							+ ((failure != null) ? ": " + failure.getClass().getName() : ""));
+				}
+
+				@Override
+				public void cancelled(int attempts) {
+					Recorder.this.events.add("cancelled after " + attempts);
+				}
+			};
+		}
+
+		private Scope scope(String what) {
+			String previous = this.current;
+			this.current = what;
+			this.events.add("open " + what);
+			return () -> {
+				this.events.add("close " + what);
+				this.current = previous;
+			};
+		}
+
+	}
+
+}
