@@ -22,6 +22,7 @@ import dev.retry.classify.HttpStatusResolver;
 import dev.retry.classify.RetryAfterResolver;
 import dev.retry.event.RetryListener;
 import dev.retry.execution.RetryRuntime;
+import dev.retry.event.CallObserver;
 import dev.retry.http.RetryableStatus;
 import dev.retry.time.DaemonScheduler;
 import dev.retry.time.Scheduler;
@@ -139,7 +140,7 @@ public final class RetryAutoConfiguration {
 	@ConditionalOnMissingBean
 	RetryRuntime retryRuntime(Sleeper sleeper, Ticker ticker, Scheduler scheduler,
 			ObjectProvider<RetryListener> listeners, HttpStatusResolver statusResolver,
-			ObjectProvider<RetryAfterResolver> retryAfterResolvers) {
+			ObjectProvider<RetryAfterResolver> retryAfterResolvers, ObjectProvider<CallObserver> observers) {
 		// Timeouts and hedges need real time even when a test replaces the scheduler with a ManualClock.
 		Scheduler watchdog = (scheduler instanceof DaemonScheduler) ? scheduler : RetryRuntime.sharedScheduler();
 		return RetryRuntime.defaults()
@@ -149,7 +150,8 @@ public final class RetryAutoConfiguration {
 			.withSleeper(sleeper)
 			.withTicker(ticker)
 			.withListeners(listeners.orderedStream().toList())
-			.withStatusResolver(statusResolver);
+			.withStatusResolver(statusResolver)
+			.withObserver(observers.getIfUnique());
 	}
 
 	@Bean

@@ -17,7 +17,7 @@ import com.sun.net.httpserver.HttpServer;
  * A real HTTP server on a random local port that answers each path with a scripted sequence of
  * statuses (the last one repeats), and counts the requests it received.
  */
-final class ScriptedHttpServer implements AutoCloseable {
+public final class ScriptedHttpServer implements AutoCloseable {
 
 	private final HttpServer server;
 
@@ -49,7 +49,7 @@ final class ScriptedHttpServer implements AutoCloseable {
 	}
 
 	/** A started server, for a static field of a test class. */
-	static ScriptedHttpServer started() {
+	public static ScriptedHttpServer started() {
 		try {
 			return new ScriptedHttpServer();
 		}
@@ -59,7 +59,7 @@ final class ScriptedHttpServer implements AutoCloseable {
 	}
 
 	/** Answers the path with these statuses in turn, then the last one forever. */
-	void script(String path, Integer... statuses) {
+	public void script(String path, Integer... statuses) {
 		this.scripts.put(path, new ConcurrentLinkedQueue<>(java.util.List.of(statuses)));
 		this.last.remove(path);
 		this.requests.remove(path);
@@ -71,12 +71,12 @@ final class ScriptedHttpServer implements AutoCloseable {
 		this.headers.computeIfAbsent(path, (p) -> new ConcurrentHashMap<>()).put(name, value);
 	}
 
-	int requests(String path) {
+	public int requests(String path) {
 		AtomicInteger count = this.requests.get(path);
 		return (count != null) ? count.get() : 0;
 	}
 
-	String url() {
+	public String url() {
 		return "http://127.0.0.1:" + this.server.getAddress().getPort();
 	}
 

@@ -57,6 +57,11 @@ public class RetryProperties {
 	 */
 	private final Events events = new Events();
 
+	/**
+	 * Calls and attempts as Micrometer Observations (spans with Micrometer Tracing).
+	 */
+	private final Observations observations = new Observations();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -81,6 +86,10 @@ public class RetryProperties {
 		return this.events;
 	}
 
+	public Observations getObservations() {
+		return this.observations;
+	}
+
 	public Startup getStartup() {
 		return this.startup;
 	}
@@ -90,7 +99,7 @@ public class RetryProperties {
 	}
 
 	/**
-	 * The circuitBreakers health contributor.
+	 * The recent events kept for /actuator/retryevents.
 	 */
 	public static class Events {
 
@@ -105,6 +114,28 @@ public class RetryProperties {
 
 		public void setCapacity(int capacity) {
 			this.capacity = capacity;
+		}
+
+	}
+
+	/**
+	 * Calls and attempts as Micrometer Observations.
+	 */
+	public static class Observations {
+
+		/**
+		 * Whether each call of an annotated method is an Observation "retry.call" and each attempt
+		 * its child "retry.attempt" (with the attempt's fields in the logging MDC while it runs),
+		 * when the application has an ObservationRegistry.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

@@ -1,0 +1,247 @@
+package dev.retry.autoconfigure.observation;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+import dev.retry.annotation.Retryable;
+import dev.retry.autoconfigure.RetryAutoConfiguration;
+import dev.retry.time.ManualClock;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
+import io.micrometer.tracing.otel.bridge.OtelBaggageManager;
+import io.micrometer.tracing.otel.bridge.OtelCurrentTraceContext;
+import io.micrometer.tracing.otel.bridge.OtelTracer;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Traces of retried calls with a real tracer (Micrometer Tracing on OpenTelemetry, spans kept in
+ * memory) over a real HTTP server: one span per call, one child per attempt, and the HTTP client's
+ * own span inside each attempt.
+ */
+class TracingHttpTests {
+
+	private static final dev.retry.autoconfigure.ScriptedHttpServer server = dev.retry.autoconfigure.ScriptedHttpServer.started();
+
+	private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+
+	private final SdkTracerProvider tracerProvider = SdkTracerProvider.builder()
+		.addSpanProcessor(SimpleSpanProcessor.create(this.exporter))
+		.build();
+
+	private final ObservationRegistry registry = tracingRegistry();
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(
+				AutoConfigurations.of(RetryAutoConfiguration.class, RetryObservationAutoConfiguration.class))
+		.withBean(ManualClock.class)
+		.withPropertyValues("retry.policies.network.jitter=none")
+		.withBean(ObservationRegistry.class, () -> this.registry)
+		.withBean(Inventory.class, () -> new Inventory(server.url(), this.registry));
+
+	@AfterAll
+	static void stop() {
+		server.close();
+	}
+
+	private ObservationRegistry tracingRegistry() {
+		OtelCurrentTraceContext current = new OtelCurrentTraceContext();
+		OtelTracer tracer = new OtelTracer(this.tracerProvider.get("test"), current, (event) -> {
+		}, new OtelBaggageManager(current, List.of(), List.of()));
+		ObservationRegistry registry = ObservationRegistry.create();
+		registry.observationConfig().observationHandler(new DefaultTracingObservationHandler(tracer));
+		return registry;
+	}
+
+	@Test
+	void aCallThatNeededThreeAttemptsIsOneSpanWithThreeAttemptSpansEachHoldingItsHttpRequest() {
+		server.script("/stock/a1", 503, 503, 200);
+		this.runner.run((context) -> {
+			Inventory inventory = context.getBean(Inventory.class);
+			assertThat(inventory.stock("a1")).isEqualTo("stock of /stock/a1");
+
+			List<SpanData> spans = this.exporter.getFinishedSpanItems();
+			SpanData call = only(spans, "retry Inventory.stock");
+			assertThat(call.getParentSpanContext().isValid()).isFalse();
+			assertThat(call.getAttributes().get(AttributeKey.stringKey("outcome"))).isEqualTo("success_after_retry");
+			assertThat(call.getAttributes().get(AttributeKey.stringKey("policy"))).isEqualTo("network");
+			assertThat(call.getEvents()).extracting((event) -> event.getName())
+				.containsExactly(
+						"attempt 2 in 1.00s (backoff) after org.springframework.web.client.HttpServerErrorException$ServiceUnavailable",
+						"attempt 3 in 2.00s (backoff) after org.springframework.web.client.HttpServerErrorException$ServiceUnavailable");
+
+			List<SpanData> attempts = childrenOf(spans, call);
+			assertThat(attempts).extracting(SpanData::getName)
+				.containsExactly("retry Inventory.stock attempt 1", "retry Inventory.stock attempt 2",
+						"retry Inventory.stock attempt 3");
+			assertThat(attempts).extracting((span) -> span.getAttributes().get(AttributeKey.stringKey("result")))
+				.containsExactly("failure", "failure", "success");
+			assertThat(attempts).extracting((span) -> span.getStatus().getStatusCode())
+				.containsExactly(StatusCode.ERROR, StatusCode.ERROR, StatusCode.OK);
+			assertThat(attempts.get(0).getEvents()).anySatisfy(
+					(event) -> assertThat(event.getAttributes().get(AttributeKey.stringKey("exception.type")))
+						.contains("ServiceUnavailable"));
+			for (SpanData attempt : attempts) {
+				assertThat(childrenOf(spans, attempt)).singleElement()
+					.satisfies((http) -> assertThat(http.getName()).startsWith("http get"));
+			}
+			assertThat(spans).hasSize(1 + 3 + 3);
+		});
+	}
+
+	@Test
+	void eachAttemptOfAFutureHasItsOwnSpanUnderTheCall() {
+		server.script("/stock/f1", 503, 200);
+		this.runner.run((context) -> {
+			Inventory inventory = context.getBean(Inventory.class);
+			assertThat(inventory.stockLater("f1").get()).isEqualTo("stock of /stock/f1");
+
+			// The caller may have its answer a moment before the call's span ends.
+			await().untilAsserted(() -> only(this.exporter.getFinishedSpanItems(), "retry Inventory.stockLater"));
+			List<SpanData> spans = this.exporter.getFinishedSpanItems();
+			SpanData call = only(spans, "retry Inventory.stockLater");
+			assertThat(childrenOf(spans, call)).extracting(SpanData::getName)
+				.containsExactly("retry Inventory.stockLater attempt 1", "retry Inventory.stockLater attempt 2");
+			assertThat(call.getAttributes().get(AttributeKey.stringKey("outcome"))).isEqualTo("success_after_retry");
+		});
+	}
+
+	@Test
+	void aWebClientRequestNestsUnderItsReactiveAttempt() {
+		server.script("/stock/m1", 503, 200);
+		this.runner.run((context) -> {
+			Inventory inventory = context.getBean(Inventory.class);
+			assertThat(inventory.stockReactive("m1").block()).isEqualTo("stock of /stock/m1");
+
+			await().untilAsserted(() -> only(this.exporter.getFinishedSpanItems(), "retry Inventory.stockReactive"));
+			List<SpanData> spans = this.exporter.getFinishedSpanItems();
+			SpanData call = only(spans, "retry Inventory.stockReactive");
+			List<SpanData> attempts = childrenOf(spans, call);
+			assertThat(attempts).extracting(SpanData::getName)
+				.containsExactly("retry Inventory.stockReactive attempt 1", "retry Inventory.stockReactive attempt 2");
+			for (SpanData attempt : attempts) {
+				assertThat(childrenOf(spans, attempt)).singleElement()
+					.satisfies((http) -> assertThat(http.getName()).startsWith("http get"));
+			}
+		});
+	}
+
+	@Test
+	void theMdcHoldsTheAttemptWhileItRunsAndIsRestoredAfter() {
+		server.script("/stock/d1", 503, 200);
+		this.runner.run((context) -> {
+			Inventory inventory = context.getBean(Inventory.class);
+			MDC.put("retry.attempt", "from the caller");
+			try {
+				inventory.stock("d1");
+				assertThat(inventory.mdcSeen()).containsExactly(
+						Map.of("retry.method", "Inventory.stock", "retry.policy", "network", "retry.attempt", "1"),
+						Map.of("retry.method", "Inventory.stock", "retry.policy", "network", "retry.attempt", "2"));
+				assertThat(MDC.get("retry.attempt")).isEqualTo("from the caller");
+				assertThat(MDC.get("retry.method")).isNull();
+			}
+			finally {
+				MDC.remove("retry.attempt");
+			}
+		});
+	}
+
+	@Test
+	void turnedOffThereAreNoSpansAndNoMdcFields() {
+		server.script("/stock/o1", 503, 200);
+		this.runner.withPropertyValues("retry.observations.enabled=false").run((context) -> {
+			Inventory inventory = context.getBean(Inventory.class);
+			assertThat(inventory.stock("o1")).isEqualTo("stock of /stock/o1");
+			assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName)
+				.noneMatch((name) -> name.startsWith("retry "));
+			assertThat(inventory.mdcSeen()).allSatisfy((fields) -> assertThat(fields).isEmpty());
+		});
+	}
+
+	private static SpanData only(List<SpanData> spans, String name) {
+		List<SpanData> named = spans.stream().filter((span) -> span.getName().equals(name)).toList();
+		assertThat(named).as("spans named %s among %s", name, spans.stream().map(SpanData::getName).toList())
+			.hasSize(1);
+		return named.get(0);
+	}
+
+	private static List<SpanData> childrenOf(List<SpanData> spans, SpanData parent) {
+		return spans.stream()
+			.filter((span) -> span.getParentSpanId().equals(parent.getSpanId()))
+			.sorted(java.util.Comparator.comparingLong(SpanData::getStartEpochNanos))
+			.collect(Collectors.toList());
+	}
+
+	public static class Inventory {
+
+		final List<Map<String, String>> mdcSeen = new CopyOnWriteArrayList<>();
+
+		private final RestClient client;
+
+		private final WebClient webClient;
+
+		public Inventory(String url, ObservationRegistry registry) {
+			this.client = RestClient.builder()
+				.baseUrl(url)
+				.requestFactory(new JdkClientHttpRequestFactory())
+				.observationRegistry(registry)
+				.build();
+			this.webClient = WebClient.builder()
+				.baseUrl(url)
+				.clientConnector(new ReactorClientHttpConnector())
+				.observationRegistry(registry)
+				.build();
+		}
+
+		public List<Map<String, String>> mdcSeen() {
+			return this.mdcSeen;
+		}
+
+		@Retryable(policy = "network")
+		public String stock(String sku) {
+			Map<String, String> fields = new java.util.TreeMap<>();
+			for (String key : List.of("retry.method", "retry.policy", "retry.attempt")) {
+				String value = MDC.get(key);
+				if (value != null && !value.equals("from the caller")) {
+					fields.put(key, value);
+				}
+			}
+			this.mdcSeen.add(fields);
+			return this.client.get().uri("/stock/{sku}", sku).retrieve().body(String.class);
+		}
+
+		@Retryable(policy = "network")
+		public CompletableFuture<String> stockLater(String sku) {
+			return CompletableFuture.completedFuture(
+					this.client.get().uri("/stock/{sku}", sku).retrieve().body(String.class));
+		}
+
+		@Retryable(policy = "network")
+		public Mono<String> stockReactive(String sku) {
+			return this.webClient.get().uri("/stock/{sku}", sku).retrieve().bodyToMono(String.class);
+		}
+
+	}
+
+}
