@@ -8,8 +8,6 @@ import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
 import dev.retry.internal.Redaction;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,29 +16,23 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * Retry 2/3 for InventoryClient.fetch in 1.18s after ConnectException: Connection refused
  * </pre>
- * Failure messages are shown with URL user-info and secret query values redacted.
+ * Failure messages are shown with URL user-info and secret query values redacted. Each line carries
+ * {@code retry.method}, {@code retry.policy} and {@code retry.attempt} as key-value pairs (the
+ * attempt about to run, or the last one made), shown as fields by Spring Boot's structured logging.
  */
 public final class RetryLogListener implements RetryListener {
 
 	/** Name of the logger. */
 	public static final String LOGGER = "dev.retry.Retry";
 
-	private final Log logger;
-
-	public RetryLogListener() {
-		this(LogFactory.getLog(LOGGER));
-	}
-
-	RetryLogListener(Log logger) {
-		this.logger = logger;
-	}
+	private final LogLines logger = LogLines.forLogger(LOGGER);
 
 	@Override
 	public void onRetryScheduled(CallTarget target, int nextAttempt, int maxAttempts, Duration delay,
 			Throwable failure) {
 		if (this.logger.isInfoEnabled()) {
-			this.logger.info("Retry " + nextAttempt + "/" + maxAttempts + " for " + target.name() + " in "
-					+ seconds(delay) + " after " + describe(failure));
+			this.logger.info(target, nextAttempt, "Retry " + nextAttempt + "/" + maxAttempts + " for "
+					+ target.name() + " in " + seconds(delay) + " after " + describe(failure));
 		}
 	}
 
@@ -53,22 +45,23 @@ public final class RetryLogListener implements RetryListener {
 	@Override
 	public void onCompleted(CallTarget target, Outcome outcome, int attempts, @Nullable Throwable failure) {
 		switch (outcome) {
-			case EXHAUSTED -> this.logger.warn("Retries exhausted for " + target.name() + " after " + attempts
-					+ " attempts: " + describe(failure));
-			case DEADLINE_EXCEEDED -> this.logger.warn("Gave up on " + target.name() + " after " + attempts(attempts)
-					+ ": the next wait would cross max-duration of policy '" + target.policy()
+			case EXHAUSTED -> this.logger.warn(target, attempts, "Retries exhausted for " + target.name()
+					+ " after " + attempts + " attempts: " + describe(failure));
+			case DEADLINE_EXCEEDED -> this.logger.warn(target, attempts, "Gave up on " + target.name() + " after "
+					+ attempts(attempts) + ": the next wait would cross max-duration of policy '" + target.policy()
 					+ "'; last failure " + describe(failure));
-			case BUDGET_EXHAUSTED -> this.logger.warn("Gave up on " + target.name() + " after " + attempts(attempts)
-					+ ": retry budget of policy '" + target.policy() + "' spent; last failure "
+			case BUDGET_EXHAUSTED -> this.logger.warn(target, attempts, "Gave up on " + target.name() + " after "
+					+ attempts(attempts) + ": retry budget of policy '" + target.policy() + "' spent; last failure "
 					+ describe(failure));
 			case SUCCESS_AFTER_RETRY -> {
 				if (this.logger.isDebugEnabled()) {
-					this.logger.debug(target.name() + " succeeded on attempt " + attempts);
+					this.logger.debug(target, attempts, target.name() + " succeeded on attempt " + attempts);
 				}
 			}
 			case NOT_RETRYABLE -> {
 				if (this.logger.isDebugEnabled()) {
-					this.logger.debug(target.name() + " failed with a failure not worth retrying: " + describe(failure));
+					this.logger.debug(target, attempts,
+							target.name() + " failed with a failure not worth retrying: " + describe(failure));
 				}
 			}
 			default -> {
