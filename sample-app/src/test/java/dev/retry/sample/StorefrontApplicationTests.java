@@ -18,6 +18,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.ParameterizedTypeReference;
@@ -34,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * waits are recorded by a {@link ManualClock}, never slept.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "storefront.traffic.enabled=false")
+@org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
 class StorefrontApplicationTests {
 
 	@LocalServerPort
@@ -74,6 +76,24 @@ class StorefrontApplicationTests {
 		assertThat(this.downstreams.get("inventory").getRequests()).as("two 503s, then the answer").isEqualTo(3);
 		assertThat(this.clock.sleeps()).hasSize(2);
 		assertThat(this.clock.sleeps().get(0)).isBetween(Duration.ofMillis(500), Duration.ofMillis(650));
+	}
+
+	@Test
+	void aRetriedCallIsTracedAndItsLogLinesCarryTheTraceId(CapturedOutput output) {
+		switchTo("inventory", FailureMode.FLAKY, 66);
+
+		this.client.get().uri("/api/products/{sku}/stock", "sku-traced").retrieve().body(Stock.class);
+
+		String retryLine = output.getOut()
+			.lines()
+			.filter((line) -> line.contains("Retry 2/3 for InventoryClient.stock"))
+			.reduce((first, second) -> second)
+			.orElseThrow(() -> new AssertionError("no retry line"));
+		assertThat(retryLine).containsPattern("\\[[0-9a-f]{32}-[0-9a-f]{16}\\]");
+		String prometheus = this.client.get().uri("/actuator/prometheus").retrieve().body(String.class);
+		assertThat(prometheus).containsPattern(
+				"retry_call_seconds_count\\{[^}]*method=\"InventoryClient.stock\"[^}]*outcome=\"success_after_retry\"")
+			.containsPattern("retry_attempt_seconds_count\\{[^}]*attempt=\"3\"[^}]*method=\"InventoryClient.stock\"");
 	}
 
 	@Test
