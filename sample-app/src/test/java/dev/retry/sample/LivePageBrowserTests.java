@@ -100,6 +100,10 @@ class LivePageBrowserTests {
 		wait.until((page) -> Integer.parseInt(chart().getDomAttribute("data-samples")) >= 3);
 		wait.until((page) -> "DOWN".equals(text("#downstream-inventory .mode")));
 		assertThat(text("#breaker-inventory")).contains("half-open in");
+		// The recent events panel reads /actuator/retryevents: the breaker opening and the retries before it.
+		wait.until((page) -> !page.findElements(By.cssSelector("#events tr.event-breaker_closed_to_open")).isEmpty());
+		assertThat(text("#events tr.event-breaker_closed_to_open .subject")).isEqualTo("inventory");
+		assertThat(text("#events")).contains("retry_scheduled", "InventoryClient.stock");
 		assertThat(Integer.parseInt(text("[id='method-InventoryClient.stock'] .retries")))
 			.as("retries of the inventory calls").isPositive();
 		assertThat(chartHasDrawnLines()).as("the attempts chart has lines on it").isTrue();
