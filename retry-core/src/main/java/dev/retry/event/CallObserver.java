@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * before a retry is told with its delay and reason. Where {@link RetryListener} hears what
  * happened, this wraps it as it happens. An executor without an observer does none of it.
  *
- * <p>Implementations must not throw from any of these methods; the engine does not catch.
+ * <p>What an observer throws never reaches the call: it is logged once and the call goes on (a
+ * call whose observation could not start goes on unobserved).
  */
 public interface CallObserver {
 

@@ -151,7 +151,7 @@ public final class RetryExecutor {
 		this.maxDelayNanos = policy.getMaxDelay().toNanos();
 		this.retries = retries;
 		this.chain = chain(policy, breaker, budget, runtime.watchdog());
-		this.observer = runtime.observer();
+		this.observer = GuardedObserver.of(runtime.observer());
 		this.retryOnResult = retryOnResult;
 	}
 

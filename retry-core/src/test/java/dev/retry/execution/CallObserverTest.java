@@ -112,6 +112,102 @@ class CallObserverTest {
 	}
 
 	@Test
+	void anObserverThatThrowsEverywhereNeitherFailsNorStopsTheCall() throws Throwable {
+		CallObserver throwing = new CallObserver() {
+			@Override
+			public Call start(CallTarget target, @Nullable Object parent) {
+				throw new IllegalStateException("tracing backend broken");
+			}
+		};
+		RetryRuntime runtime = RetryRuntime.defaults()
+			.withSleeper(this.clock)
+			.withTicker(this.clock)
+			.withScheduler(this.clock)
+			.withObserver(throwing);
+		RetryExecutor executor = new RetryExecutor("Inventory.fetch", RetryPolicy.builder("network").build(), runtime);
+		AtomicInteger calls = new AtomicInteger();
+		assertThat(executor.get(() -> {
+			if (calls.incrementAndGet() < 2) {
+				throw new ConnectException("refused");
+			}
+			return "ok";
+		})).isEqualTo("ok");
+		assertThat(calls).hasValue(2);
+		CompletableFuture<String> later = executor.callAsync(null,
+				(context, attempt) -> CompletableFuture.completedFuture("later"), null);
+		assertThat(later.get()).isEqualTo("later");
+		StepVerifier.create(ReactiveRetry.mono(executor, Mono.just("reactive"), null, null))
+			.expectNext("reactive")
+			.verifyComplete();
+	}
+
+	@Test
+	void anAttemptObservationThatThrowsOnEndingLeavesTheRetriesAsTheyWere() throws Throwable {
+		CallObserver endThrows = new CallObserver() {
+			@Override
+			public Call start(CallTarget target, @Nullable Object parent) {
+				Call recorded = CallObserverTest.this.recorder.start(target, parent);
+				return new Call() {
+					@Override
+					public Scope open() {
+						return recorded.open();
+					}
+
+					@Override
+					public ObservedAttempt attempt(int number) {
+						ObservedAttempt attempt = recorded.attempt(number);
+						return new ObservedAttempt() {
+							@Override
+							public Scope open() {
+								return () -> {
+									throw new IllegalStateException("scope broken");
+								};
+							}
+
+							@Override
+							public void end(@Nullable Throwable failure) {
+								attempt.end(failure);
+								throw new IllegalStateException("handler broken");
+							}
+						};
+					}
+
+					@Override
+					public void waiting(int nextAttempt, Duration delay, Throwable failure, String reason) {
+						recorded.waiting(nextAttempt, delay, failure, reason);
+					}
+
+					@Override
+					public void end(Outcome outcome, int attempts, @Nullable Throwable failure) {
+						recorded.end(outcome, attempts, failure);
+					}
+
+					@Override
+					public void cancelled(int attempts) {
+						recorded.cancelled(attempts);
+					}
+				};
+			}
+		};
+		RetryRuntime runtime = RetryRuntime.defaults()
+			.withSleeper(this.clock)
+			.withTicker(this.clock)
+			.withRandom(() -> 0.0)
+			.withObserver(endThrows);
+		RetryExecutor executor = new RetryExecutor("Inventory.fetch",
+				RetryPolicy.builder("network").maxAttempts(3).jitter(Jitter.NONE).build(), runtime);
+		AtomicInteger calls = new AtomicInteger();
+		assertThat(executor.get(() -> {
+			if (calls.incrementAndGet() < 3) {
+				throw new ConnectException("refused");
+			}
+			return "ok";
+		})).isEqualTo("ok");
+		assertThat(this.clock.sleeps()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
+		assertThat(this.recorder.events).contains("end attempt 3: ok", "end call: SUCCESS_AFTER_RETRY after 3");
+	}
+
+	@Test
 	void withoutAnObserverNothingIsFollowed() throws Throwable {
 		RetryExecutor executor = new RetryExecutor("Inventory.fetch", RetryPolicy.builder("network").build(),
 				RetryRuntime.defaults());

@@ -1,0 +1,180 @@
+package dev.retry.execution;
+
+import java.time.Duration;
+
+import dev.retry.event.CallObserver;
+import dev.retry.event.CallTarget;
+import dev.retry.event.Outcome;
+import dev.retry.internal.LoggedOnce;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An observer whose failures never reach the call: whatever it throws (a tracing handler, say) is
+ * logged once and the call goes on, unobserved from that point where need be.
+ */
+final class GuardedObserver implements CallObserver {
+
+	private static final Scope NO_SCOPE = () -> {
+	};
+
+	private final CallObserver observer;
+
+	private final LoggedOnce failure = new LoggedOnce("A CallObserver threw; the call goes on");
+
+	private GuardedObserver(CallObserver observer) {
+		this.observer = observer;
+	}
+
+	static @Nullable CallObserver of(@Nullable CallObserver observer) {
+		return (observer == null || observer instanceof GuardedObserver) ? observer : new GuardedObserver(observer);
+	}
+
+	@Override
+	public @Nullable Object contextKey() {
+		try {
+			return this.observer.contextKey();
+		}
+		catch (Throwable ex) {
+			this.failure.failed(this.observer, ex);
+			return null;
+		}
+	}
+
+	@Override
+	public Call start(CallTarget target, @Nullable Object parent) {
+		try {
+			return new GuardedCall(this.observer.start(target, parent));
+		}
+		catch (Throwable ex) {
+			this.failure.failed(this.observer, ex);
+			return new GuardedCall(null);
+		}
+	}
+
+	private Scope open(@Nullable Scope scope) {
+		if (scope == null) {
+			return NO_SCOPE;
+		}
+		return () -> {
+			try {
+				scope.close();
+			}
+			catch (Throwable ex) {
+				this.failure.failed(this.observer, ex);
+			}
+		};
+	}
+
+	private final class GuardedCall implements Call {
+
+		private final @Nullable Call call;
+
+		GuardedCall(@Nullable Call call) {
+			this.call = call;
+		}
+
+		@Override
+		public Scope open() {
+			try {
+				return GuardedObserver.this.open((this.call != null) ? this.call.open() : null);
+			}
+			catch (Throwable ex) {
+				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
+				return NO_SCOPE;
+			}
+		}
+
+		@Override
+		public ObservedAttempt attempt(int number) {
+			try {
+				return new GuardedAttempt((this.call != null) ? this.call.attempt(number) : null);
+			}
+			catch (Throwable ex) {
+				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
+				return new GuardedAttempt(null);
+			}
+		}
+
+		@Override
+		public void waiting(int nextAttempt, Duration delay, Throwable failure, String reason) {
+			try {
+				if (this.call != null) {
+					this.call.waiting(nextAttempt, delay, failure, reason);
+				}
+			}
+			catch (Throwable ex) {
+				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
+			}
+		}
+
+		@Override
+		public void end(Outcome outcome, int attempts, @Nullable Throwable failure) {
+			try {
+				if (this.call != null) {
+					this.call.end(outcome, attempts, failure);
+				}
+			}
+			catch (Throwable ex) {
+				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
+			}
+		}
+
+		@Override
+		public void cancelled(int attempts) {
+			try {
+				if (this.call != null) {
+					this.call.cancelled(attempts);
+				}
+			}
+			catch (Throwable ex) {
+				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
+			}
+		}
+
+	}
+
+	private final class GuardedAttempt implements ObservedAttempt {
+
+		private final @Nullable ObservedAttempt attempt;
+
+		GuardedAttempt(@Nullable ObservedAttempt attempt) {
+			this.attempt = attempt;
+		}
+
+		@Override
+		public Scope open() {
+			try {
+				return GuardedObserver.this.open((this.attempt != null) ? this.attempt.open() : null);
+			}
+			catch (Throwable ex) {
+				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
+				return NO_SCOPE;
+			}
+		}
+
+		@Override
+		public void end(@Nullable Throwable failure) {
+			try {
+				if (this.attempt != null) {
+					this.attempt.end(failure);
+				}
+			}
+			catch (Throwable ex) {
+				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
+			}
+		}
+
+		@Override
+		public @Nullable Object contextValue() {
+			try {
+				return (this.attempt != null) ? this.attempt.contextValue() : null;
+			}
+			catch (Throwable ex) {
+				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
+				return null;
+			}
+		}
+
+	}
+
+}
