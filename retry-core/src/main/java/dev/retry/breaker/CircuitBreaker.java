@@ -53,6 +53,9 @@ public final class CircuitBreaker {
 		}
 	}
 
+	/** Where state changes are announced and trials counted beyond this process; local by default. */
+	private volatile BreakerLink link = BreakerLink.LOCAL;
+
 	/** The breaker as a stage with nothing but the call behind it: {@link #execute}. */
 	private final BreakerStage alone = new BreakerStage(this, null);
 
@@ -121,6 +124,67 @@ public final class CircuitBreaker {
 	}
 
 	/**
+	 * Shares this breaker's state through {@code link} from now on (a fleet of instances): its
+	 * state changes are announced there and its half-open trials counted there.
+	 */
+	public void link(BreakerLink link) {
+		this.link = Assert.notNull(link, "link");
+	}
+
+	public BreakerLink getLink() {
+		return this.link;
+	}
+
+	/**
+	 * Takes a state change announced elsewhere (another instance of a fleet), without announcing
+	 * it again. An open state is taken until the moment it names, unless this breaker is already
+	 * open until later; one whose moment has passed is ignored. A closed state closes an open or
+	 * half-open breaker. Listeners hear the change with the reason {@code "<opened|closed> by
+	 * <origin>: <reason>"}.
+	 * @param origin who made the change, such as an instance's name
+	 * @return whether the state changed
+	 */
+	public boolean adopt(BreakerLink.Change change, String origin) {
+		Assert.isTrue(change.breaker().equals(this.name), "change of breaker '%s' given to breaker '%s'",
+				change.breaker(), this.name);
+		while (true) {
+			Phase current = this.phase;
+			Phase next;
+			String reason;
+			if (change.state() == State.OPEN) {
+				long left = change.until() - this.ticker.wallTime().toEpochMilli();
+				if (!change.forced() && left <= 0) {
+					return false;
+				}
+				if (current instanceof Open open && (open.forced || (!change.forced() && open.wallUntil >= change.until()))) {
+					return false;
+				}
+				next = change.forced() ? new Open(0, true, 0, origin)
+						: new Open(this.ticker.nanoTime() + left * 1_000_000L, false, change.until(), origin);
+				reason = "opened by " + origin + ": " + change.reason();
+			}
+			else if (change.state() == State.CLOSED) {
+				if (current instanceof Closed) {
+					return false;
+				}
+				next = closed();
+				reason = "closed by " + origin + ": " + change.reason();
+			}
+			else {
+				return false;
+			}
+			if (transition(current, next, reason, false)) {
+				return true;
+			}
+		}
+	}
+
+	/** Who opened the breaker when another instance did, else {@code null} (opened here, or not open). */
+	public @Nullable String getOpenedBy() {
+		return (this.phase instanceof Open open) ? open.origin : null;
+	}
+
+	/**
 	 * Runs one call through the breaker.
 	 * @throws CircuitBreakerOpenException when the breaker does not let the call through
 	 * @throws Throwable whatever the call threw, after recording it
@@ -182,7 +246,8 @@ public final class CircuitBreaker {
 					this.rejected.increment();
 					return null;
 				}
-				HalfOpen halfOpen = new HalfOpen(this.tuning.config.getHalfOpenCalls(), this.ticker.nanoTime());
+				HalfOpen halfOpen = new HalfOpen(this.tuning.config.getHalfOpenCalls(), this.ticker.nanoTime(),
+						open.wallUntil);
 				if (transition(open, halfOpen, "open for " + this.tuning.openDurationText + ", letting "
 						+ this.tuning.config.getHalfOpenCalls() + " trial call(s) through")) {
 					current = halfOpen;
@@ -204,6 +269,13 @@ public final class CircuitBreaker {
 					return null;
 				}
 				if (halfOpen.permits.compareAndSet(permits, permits - 1)) {
+					BreakerLink link = this.link;
+					if (link.isShared() && Boolean.FALSE.equals(link.acquireTrial(this, halfOpen.round, halfOpen.calls))) {
+						// The fleet's trials for this round are taken elsewhere.
+						halfOpen.permits.incrementAndGet();
+						this.rejected.increment();
+						return null;
+					}
 					halfOpen.lastAdmitted = this.ticker.nanoTime();
 					return halfOpen;
 				}
@@ -266,7 +338,10 @@ public final class CircuitBreaker {
 		else if (admitted instanceof HalfOpen halfOpen) {
 			// The trials it was opened with decide, even if half-open-calls changed since.
 			int calls = halfOpen.calls;
-			if (halfOpen.succeeded.incrementAndGet() == calls) {
+			int here = halfOpen.succeeded.incrementAndGet();
+			BreakerLink link = this.link;
+			int everywhere = link.isShared() ? link.trialSucceeded(this, halfOpen.round) : -1;
+			if ((everywhere < 0) ? here == calls : everywhere >= calls) {
 				transition(halfOpen, closed(), calls + " trial call(s) succeeded");
 			}
 		}
@@ -282,13 +357,15 @@ public final class CircuitBreaker {
 	}
 
 	private void open(Phase from, String reason) {
-		transition(from, new Open(this.ticker.nanoTime() + this.tuning.openNanos, false),
+		long openNanos = this.tuning.openNanos;
+		transition(from, new Open(this.ticker.nanoTime() + openNanos, false,
+				this.ticker.wallTime().toEpochMilli() + openNanos / 1_000_000L, null),
 				reason + "; half-open in " + this.tuning.openDurationText);
 	}
 
 	/** Opens the breaker until {@link #close()} or {@link #reset()}, whatever calls do. */
 	public void forceOpen() {
-		force(new Open(0, true), "forced open by hand");
+		force(new Open(0, true, 0, null), "forced open by hand");
 	}
 
 	/** Closes the breaker now, with fresh failure counts. */
@@ -315,6 +392,14 @@ public final class CircuitBreaker {
 	}
 
 	private boolean transition(Phase from, Phase to, String reason) {
+		return transition(from, to, reason, true);
+	}
+
+	/**
+	 * The one place the state changes: listeners hear it, and the link is told of a change made
+	 * here ({@code announce}) to open or closed.
+	 */
+	private boolean transition(Phase from, Phase to, String reason, boolean announce) {
 		if (!PHASE.compareAndSet(this, from, to)) {
 			return false;
 		}
@@ -324,6 +409,17 @@ public final class CircuitBreaker {
 			}
 			catch (RuntimeException ex) {
 				// A listener never fails a call.
+			}
+		}
+		BreakerLink link = this.link;
+		if (announce && link.isShared() && to.state != State.HALF_OPEN) {
+			Open open = (to instanceof Open o) ? o : null;
+			try {
+				link.announce(this, new BreakerLink.Change(this.name, to.state, (open != null) ? open.wallUntil : 0,
+						open != null && open.forced, reason));
+			}
+			catch (RuntimeException ex) {
+				// Nor does a link.
 			}
 		}
 		return true;
@@ -491,10 +587,18 @@ public final class CircuitBreaker {
 
 		final boolean forced;
 
-		Open(long until, boolean forced) {
+		/** {@link #until} as a wall-clock moment (epoch milliseconds), the same on every instance. */
+		final long wallUntil;
+
+		/** Who opened it when it was adopted from elsewhere, else {@code null}. */
+		final @Nullable String origin;
+
+		Open(long until, boolean forced, long wallUntil, @Nullable String origin) {
 			super(State.OPEN);
 			this.until = until;
 			this.forced = forced;
+			this.wallUntil = wallUntil;
+			this.origin = origin;
 		}
 
 	}
@@ -511,11 +615,15 @@ public final class CircuitBreaker {
 		/** Trial calls that must succeed to close. */
 		final int calls;
 
-		HalfOpen(int permits, long since) {
+		/** Which half-open round this is, the same on every instance: when the open state ended. */
+		final long round;
+
+		HalfOpen(int permits, long since, long round) {
 			super(State.HALF_OPEN);
 			this.calls = permits;
 			this.permits = new AtomicInteger(permits);
 			this.lastAdmitted = since;
+			this.round = round;
 		}
 
 	}
