@@ -62,6 +62,11 @@ public class RetryProperties {
 	 */
 	private final Observations observations = new Observations();
 
+	/**
+	 * Breakers shared by every instance of a fleet, through Redis.
+	 */
+	private final Fleet fleet = new Fleet();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -88,6 +93,10 @@ public class RetryProperties {
 
 	public Observations getObservations() {
 		return this.observations;
+	}
+
+	public Fleet getFleet() {
+		return this.fleet;
 	}
 
 	public Startup getStartup() {
@@ -137,6 +146,86 @@ public class RetryProperties {
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
 		}
+
+	}
+
+	/**
+	 * Breakers shared by every instance of a fleet, through Redis.
+	 */
+	public static class Fleet {
+
+		/**
+		 * Whether breakers are shared by every instance of the fleet, through the application's
+		 * Redis (spring-boot-starter-data-redis and spring.data.redis.*). One breaker opening opens
+		 * it on every instance; half-open trial calls are counted across the fleet.
+		 */
+		private boolean enabled = false;
+
+		/**
+		 * Instances with the same fleet name share state. Defaults to spring.application.name.
+		 */
+		private @Nullable String name;
+
+		/**
+		 * Prefix of every Redis key and channel the fleet uses.
+		 */
+		private String keyPrefix = "retry";
+
+		/**
+		 * Longest a call waits for Redis (only half-open trial calls ever ask it); past it, the
+		 * instance decides alone.
+		 */
+		@DecimalSeconds
+		private Duration operationTimeout = Duration.ofMillis(100);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable String getName() {
+			return this.name;
+		}
+
+		public void setName(@Nullable String name) {
+			this.name = name;
+		}
+
+		public String getKeyPrefix() {
+			return this.keyPrefix;
+		}
+
+		public void setKeyPrefix(String keyPrefix) {
+			this.keyPrefix = keyPrefix;
+		}
+
+		public Duration getOperationTimeout() {
+			return this.operationTimeout;
+		}
+
+		public void setOperationTimeout(Duration operationTimeout) {
+			this.operationTimeout = operationTimeout;
+		}
+
+	}
+
+	/**
+	 * Where a breaker's state lives.
+	 */
+	public enum Scope {
+
+		/**
+		 * Shared by every instance of the fleet (retry.fleet.enabled).
+		 */
+		FLEET,
+
+		/**
+		 * This instance's alone.
+		 */
+		LOCAL
 
 	}
 
@@ -541,6 +630,20 @@ public class RetryProperties {
 		 * Fully qualified names of exceptions that never count as failures.
 		 */
 		private List<String> ignoreOn = new ArrayList<>();
+
+		/**
+		 * Whether the breaker is shared by the fleet or is this instance's alone. Defaults to fleet
+		 * when retry.fleet.enabled, else local.
+		 */
+		private @Nullable Scope scope;
+
+		public @Nullable Scope getScope() {
+			return this.scope;
+		}
+
+		public void setScope(@Nullable Scope scope) {
+			this.scope = scope;
+		}
 
 		public int getFailureThreshold() {
 			return this.failureThreshold;

@@ -1,0 +1,391 @@
+package dev.retry.autoconfigure.fleet;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.retry.breaker.BreakerLink;
+import dev.retry.breaker.CircuitBreaker;
+import dev.retry.breaker.State;
+import dev.retry.internal.Durations;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+
+/**
+ * The fleet: breakers shared by every instance with the same fleet name, through Redis. Each
+ * shared breaker gets a {@link BreakerLink} that publishes its state changes on the fleet's
+ * channel and keeps them in a key with an expiry (so that an instance starting later adopts them),
+ * and counts half-open trial calls in Redis (a counter per round that expires, so a crashed
+ * instance cannot hold a trial). What arrives on the channel is data: malformed messages, messages
+ * of another fleet and messages about breakers this instance does not share are ignored and
+ * counted.
+ *
+ * <p>A closed breaker's calls never touch Redis. Only a half-open trial asks it, and waits at most
+ * {@code operation-timeout}; Redis operations run on the fleet's own daemon threads, so a Redis
+ * that hangs holds none of the application's. When Redis is unreachable, every instance goes on
+ * with its local breakers; a heartbeat every second notices its return and resynchronises.
+ */
+public final class RedisFleet implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog("dev.retry.Fleet");
+
+	/** Adds one to a counter, giving it an expiry when it is new; answers the count. */
+	private static final RedisScript<Long> COUNT = new DefaultRedisScript<>(
+			"local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n",
+			Long.class);
+
+	private static final long MEMBER_TTL_MILLIS = 5_000;
+
+	private final StringRedisTemplate redis;
+
+	private final RedisMessageListenerContainer listener;
+
+	private final String fleet;
+
+	private final String instance;
+
+	private final String prefix;
+
+	private final long timeoutMillis;
+
+	private final Map<String, CircuitBreaker> shared;
+
+	private final ThreadPoolExecutor worker;
+
+	private final ScheduledExecutorService heartbeat;
+
+	private final LongAdder ignored = new LongAdder();
+
+	private volatile boolean linked;
+
+	private volatile List<String> members = List.of();
+
+	private volatile boolean running;
+
+	/**
+	 * @param breakers the breakers to share: each is linked to the fleet now
+	 */
+	public RedisFleet(RedisConnectionFactory connectionFactory, String fleet, String instance, String keyPrefix,
+			Duration operationTimeout, List<CircuitBreaker> breakers) {
+		this.redis = new StringRedisTemplate(connectionFactory);
+		this.fleet = fleet;
+		this.instance = instance;
+		this.prefix = keyPrefix + ":" + fleet + ":";
+		this.timeoutMillis = Math.max(1, operationTimeout.toMillis());
+		Map<String, CircuitBreaker> shared = new TreeMap<>();
+		for (CircuitBreaker breaker : breakers) {
+			shared.put(breaker.getName(), breaker);
+		}
+		this.shared = Map.copyOf(shared);
+		AtomicInteger threads = new AtomicInteger();
+		this.worker = new ThreadPoolExecutor(1, 4, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), (task) -> {
+			Thread thread = new Thread(task, "retry-fleet-" + threads.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.heartbeat = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "retry-fleet-heartbeat");
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.listener = new RedisMessageListenerContainer();
+		this.listener.setConnectionFactory(connectionFactory);
+		this.listener.setRecoveryInterval(1000);
+		this.listener.addMessageListener(new Receiver(), new ChannelTopic(channel()));
+		for (CircuitBreaker breaker : this.shared.values()) {
+			breaker.link(new Link());
+		}
+	}
+
+	/** The fleet's name. */
+	public String getName() {
+		return this.fleet;
+	}
+
+	/** This instance's name in the fleet, as other instances' logs show it. */
+	public String getInstance() {
+		return this.instance;
+	}
+
+	/** Whether Redis answered the latest heartbeat. */
+	public boolean isLinked() {
+		return this.linked;
+	}
+
+	/** Instances seen in the last few seconds, this one included when linked. */
+	public List<String> getMembers() {
+		return this.members;
+	}
+
+	/** Messages ignored: malformed, of another fleet, or about a breaker this instance does not share. */
+	public long getIgnoredMessages() {
+		return this.ignored.sum();
+	}
+
+	/** Names of the breakers shared with the fleet. */
+	public Set<String> getSharedBreakers() {
+		return this.shared.keySet();
+	}
+
+	@Override
+	public void start() {
+		this.listener.afterPropertiesSet();
+		this.listener.start();
+		// Adopt the fleet's current states before serving calls.
+		beat(Math.max(this.timeoutMillis, 2000));
+		this.heartbeat.scheduleWithFixedDelay(() -> beat(Math.max(this.timeoutMillis, 1000)), 1, 1, TimeUnit.SECONDS);
+		this.running = true;
+		logger.info("Fleet '" + this.fleet + "': this instance is " + this.instance + "; breakers shared: "
+				+ String.join(", ", this.shared.keySet()) + (this.linked ? "" : " (Redis not reachable yet)"));
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		this.heartbeat.shutdownNow();
+		try {
+			this.listener.stop();
+			this.listener.destroy();
+		}
+		catch (Exception ex) {
+			logger.debug("Stopping the fleet's listener failed", ex);
+		}
+		this.worker.shutdownNow();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/** Before the web server, so that calls are served with the fleet's states adopted. */
+	@Override
+	public int getPhase() {
+		return 0;
+	}
+
+	/**
+	 * A heartbeat: tells Redis this instance is alive, reads who else is, and reads every shared
+	 * breaker's state key, so that a message missed (a subscription being re-established) is made
+	 * up for within a second. After a gap it also tells the fleet what this instance opened meanwhile.
+	 */
+	private void beat(long timeout) {
+		List<String> names = List.copyOf(this.shared.keySet());
+		Beat beat = call(() -> {
+			long now = System.currentTimeMillis();
+			String key = this.prefix + "members";
+			this.redis.opsForZSet().add(key, this.instance, now);
+			this.redis.opsForZSet().removeRangeByScore(key, 0, now - 2 * MEMBER_TTL_MILLIS);
+			this.redis.expire(key, Duration.ofMillis(4 * MEMBER_TTL_MILLIS));
+			Set<String> alive = this.redis.opsForZSet().rangeByScore(key, now - MEMBER_TTL_MILLIS, Double.MAX_VALUE);
+			List<String> states = names.isEmpty() ? List.of()
+					: this.redis.opsForValue().multiGet(names.stream().map(this::stateKey).toList());
+			return new Beat((alive != null) ? List.copyOf(alive) : List.of(),
+					(states != null) ? new ArrayList<>(states) : new ArrayList<>());
+		}, timeout);
+		if (beat == null) {
+			if (this.linked) {
+				this.linked = false;
+				logger.warn("Fleet '" + this.fleet + "': Redis is not answering; breakers go on locally until it is back");
+			}
+			return;
+		}
+		this.members = beat.members();
+		boolean gap = !this.linked;
+		this.linked = true;
+		for (int i = 0; i < names.size(); i++) {
+			reconcile(this.shared.get(names.get(i)), (i < beat.states().size()) ? beat.states().get(i) : null, gap);
+		}
+	}
+
+	/** Brings one breaker in line with what the fleet holds for it. */
+	private void reconcile(CircuitBreaker breaker, @Nullable String held, boolean afterGap) {
+		FleetMessage message = FleetMessage.parse(held);
+		boolean valid = message != null && message.fleet().equals(this.fleet)
+				&& message.change().breaker().equals(breaker.getName());
+		if (valid && !message.instance().equals(this.instance)) {
+			BreakerLink.Change change = message.change();
+			if (change.state() == State.OPEN) {
+				breaker.adopt(change, message.instance());
+				return;
+			}
+			if (breaker.getState() != State.CLOSED && breaker.getOpenedBy() != null) {
+				// It followed the fleet into open, and the fleet has closed since.
+				breaker.adopt(change, message.instance());
+				return;
+			}
+		}
+		if (afterGap && breaker.getState() == State.OPEN && breaker.getOpenedBy() == null
+				&& !(valid && message.instance().equals(this.instance) && message.change().state() == State.OPEN)) {
+			Duration left = breaker.untilHalfOpen();
+			long until = breaker.isForcedOpen() ? 0 : Instant.now().plus(left).toEpochMilli();
+			publishLater(new BreakerLink.Change(breaker.getName(), State.OPEN, until, breaker.isForcedOpen(),
+					"opened while Redis was not reachable"));
+		}
+	}
+
+	private record Beat(List<String> members, List<@Nullable String> states) {
+	}
+
+	/** Publishes on the fleet's threads: whoever changed the state does not wait for Redis. */
+	private void publishLater(BreakerLink.Change change) {
+		try {
+			this.worker.execute(() -> {
+				try {
+					publish(change);
+				}
+				catch (RuntimeException ex) {
+					logger.debug("Could not tell the fleet that '" + change.breaker() + "' is " + change.state(), ex);
+				}
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			// Redis is slow or gone: the heartbeat resynchronises when it answers again.
+		}
+	}
+
+	private void publish(BreakerLink.Change change) {
+		String message = new FleetMessage(this.fleet, this.instance, change).format();
+		String key = stateKey(change.breaker());
+		if (change.state() == State.OPEN) {
+			long ttl = change.forced() ? Duration.ofDays(7).toMillis()
+					: Math.max(1000, change.until() - System.currentTimeMillis() + 5000);
+			this.redis.opsForValue().set(key, message, Duration.ofMillis(ttl));
+		}
+		else {
+			// Kept a while, so that an instance that missed the message still learns it closed.
+			this.redis.opsForValue().set(key, message, Duration.ofHours(1));
+		}
+		this.redis.convertAndSend(channel(), message);
+	}
+
+	/** Runs a Redis operation on the fleet's threads, waiting at most {@code timeout}; {@code null} when it did not answer. */
+	private <T> @Nullable T call(Callable<T> operation, long timeout) {
+		Future<T> result;
+		try {
+			result = this.worker.submit(operation);
+		}
+		catch (RejectedExecutionException ex) {
+			return null;
+		}
+		try {
+			return result.get(timeout, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			result.cancel(true);
+			return null;
+		}
+		catch (Exception ex) {
+			result.cancel(true);
+			return null;
+		}
+	}
+
+	private String channel() {
+		return this.prefix + "breakers";
+	}
+
+	private String stateKey(String breaker) {
+		return this.prefix + "breaker:" + breaker;
+	}
+
+	/** The link of one shared breaker. */
+	private final class Link implements BreakerLink {
+
+		@Override
+		public boolean isShared() {
+			return true;
+		}
+
+		@Override
+		public void announce(CircuitBreaker breaker, Change change) {
+			publishLater(change);
+		}
+
+		@Override
+		public @Nullable Boolean acquireTrial(CircuitBreaker breaker, long round, int calls) {
+			Long taken = count("trial:", breaker, round);
+			return (taken != null) ? taken <= calls : null;
+		}
+
+		@Override
+		public int trialSucceeded(CircuitBreaker breaker, long round) {
+			Long succeeded = count("trial-ok:", breaker, round);
+			return (succeeded != null) ? succeeded.intValue() : -1;
+		}
+
+		private @Nullable Long count(String what, CircuitBreaker breaker, long round) {
+			if (!RedisFleet.this.linked) {
+				return null;
+			}
+			String key = RedisFleet.this.prefix + what + breaker.getName() + ":" + round;
+			// A trial still running after half-open-max-wait counts as failed: the round's counters go with it.
+			long ttl = Math.max(1000, breaker.getConfig().getHalfOpenMaxWait().toMillis() * 2);
+			return call(() -> RedisFleet.this.redis.execute(COUNT, List.of(key), Long.toString(ttl)),
+					RedisFleet.this.timeoutMillis);
+		}
+
+		@Override
+		public String toString() {
+			return "fleet " + RedisFleet.this.fleet + " (" + Durations.text(Duration.ofMillis(RedisFleet.this.timeoutMillis))
+					+ " operation-timeout)";
+		}
+
+	}
+
+	/** What arrives on the fleet's channel. */
+	private final class Receiver implements MessageListener {
+
+		@Override
+		public void onMessage(Message message, byte @Nullable [] pattern) {
+			try {
+				FleetMessage received = FleetMessage.parse(new String(message.getBody(),
+						java.nio.charset.StandardCharsets.UTF_8));
+				if (received == null || !received.fleet().equals(RedisFleet.this.fleet)) {
+					RedisFleet.this.ignored.increment();
+					return;
+				}
+				if (received.instance().equals(RedisFleet.this.instance)) {
+					return;
+				}
+				CircuitBreaker breaker = RedisFleet.this.shared.get(received.change().breaker());
+				if (breaker == null) {
+					RedisFleet.this.ignored.increment();
+					return;
+				}
+				breaker.adopt(received.change(), received.instance());
+			}
+			catch (RuntimeException ex) {
+				RedisFleet.this.ignored.increment();
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,95 @@
+package dev.retry.autoconfigure.fleet;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import dev.retry.autoconfigure.RetryAutoConfiguration;
+import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
+import dev.retry.autoconfigure.config.RetryProperties;
+import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
+import dev.retry.breaker.CircuitBreaker;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+/**
+ * The fleet, when {@code retry.fleet.enabled=true}: breakers shared through the application's
+ * Redis. Without a {@link RedisConnectionFactory} (no spring-boot-starter-data-redis), start-up
+ * fails saying so.
+ */
+@AutoConfiguration(after = RetryAutoConfiguration.class,
+		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@ConditionalOnBooleanProperty("retry.fleet.enabled")
+public final class RetryFleetAutoConfiguration {
+
+	static final String NO_REDIS_ACTION = "Add spring-boot-starter-data-redis to the application and point "
+			+ "spring.data.redis.* (host, port, or sentinel/cluster) at the fleet's Redis, or set "
+			+ "retry.fleet.enabled=false to keep every breaker local.";
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(RedisConnectionFactory.class)
+	static class WithRedis {
+
+		@Bean
+		RedisFleet retryFleet(ObjectProvider<RedisConnectionFactory> connectionFactory, CircuitBreakerRegistry breakers,
+				RetryProperties properties, Environment environment) {
+			RedisConnectionFactory redis = connectionFactory.getIfAvailable();
+			if (redis == null) {
+				throw new RetryConfigurationException(
+						"retry.fleet.enabled=true, but the application has no RedisConnectionFactory to share breakers through.",
+						NO_REDIS_ACTION);
+			}
+			RetryProperties.Fleet fleet = properties.getFleet();
+			String name = (fleet.getName() != null) ? fleet.getName()
+					: environment.getProperty("spring.application.name", "application");
+			List<CircuitBreaker> shared = breakers.all()
+				.stream()
+				.filter((breaker) -> scopeOf(properties, breaker.getName()) != RetryProperties.Scope.LOCAL)
+				.toList();
+			return new RedisFleet(redis, name, instanceName(), fleet.getKeyPrefix(), fleet.getOperationTimeout(),
+					shared);
+		}
+
+		private static RetryProperties.Scope scopeOf(RetryProperties properties, String breaker) {
+			RetryProperties.Breaker configured = properties.getCircuitBreakers().get(breaker);
+			RetryProperties.Scope scope = (configured != null) ? configured.getScope() : null;
+			return (scope != null) ? scope : RetryProperties.Scope.FLEET;
+		}
+
+		/** host-pid-xxxx: unique even for several contexts in one JVM. */
+		private static String instanceName() {
+			String host;
+			try {
+				host = InetAddress.getLocalHost().getHostName();
+			}
+			catch (Exception ex) {
+				host = "host";
+			}
+			return host + "-" + ProcessHandle.current().pid() + "-"
+					+ Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingClass("org.springframework.data.redis.connection.RedisConnectionFactory")
+	static class WithoutRedis {
+
+		@Bean
+		Object retryFleet() {
+			throw new RetryConfigurationException(
+					"retry.fleet.enabled=true, but Spring Data Redis is not on the class path: there is no Redis to share breakers through.",
+					NO_REDIS_ACTION);
+		}
+
+	}
+
+}

@@ -1,0 +1,338 @@
+package dev.retry.autoconfigure.fleet;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.retry.CircuitBreakerOpenException;
+import dev.retry.annotation.CircuitBreaker;
+import dev.retry.autoconfigure.RetryAutoConfiguration;
+import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
+import dev.retry.breaker.State;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Several application contexts in one JVM, each its own instance with its own Lettuce connection,
+ * sharing breakers through a real redis-server.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class FleetTests {
+
+	private RedisServer redis;
+
+	private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
+
+	@BeforeEach
+	void startRedis() {
+		this.redis = RedisServer.start();
+	}
+
+	@AfterEach
+	void stopAll() {
+		this.instances.forEach(ConfigurableApplicationContext::close);
+		if (this.redis != null) {
+			this.redis.close();
+		}
+	}
+
+	/** Starts one more instance, its own context with its own Lettuce connection, until the test ends. */
+	private ConfigurableApplicationContext instance(String... properties) {
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(Instance.class)
+			.web(WebApplicationType.NONE)
+			.properties("spring.main.banner-mode=off", "spring.data.redis.port=" + this.redis.port,
+					"retry.fleet.enabled=true", "retry.fleet.name=shop",
+					"retry.circuit-breakers.inventory.failure-threshold=3",
+					"retry.circuit-breakers.inventory.open-duration=1s",
+					"retry.circuit-breakers.inventory.half-open-calls=2",
+					"retry.circuit-breakers.inventory.half-open-max-wait=10s",
+					"retry.circuit-breakers.catalog.failure-threshold=3", "retry.circuit-breakers.catalog.scope=local")
+			.properties(properties)
+			.run();
+		this.instances.add(context);
+		return context;
+	}
+
+	private static dev.retry.breaker.CircuitBreaker breaker(ConfigurableApplicationContext context, String name) {
+		return context.getBean(CircuitBreakerRegistry.class).find(name);
+	}
+
+	private static RedisFleet fleet(ConfigurableApplicationContext context) {
+		return context.getBean(RedisFleet.class);
+	}
+
+	private static void failThreeTimes(ConfigurableApplicationContext context) {
+		Inventory inventory = context.getBean(Inventory.class);
+		inventory.failing(true);
+		for (int i = 0; i < 3; i++) {
+			assertThat(catchThrowable(inventory::stock)).isInstanceOf(ConnectException.class);
+		}
+		inventory.failing(false);
+	}
+
+	@Test
+	void oneInstanceOpeningOpensEveryInstanceWithinASecondUntilTheSameMoment(CapturedOutput output) {
+		ConfigurableApplicationContext a = instance();
+		ConfigurableApplicationContext b = instance();
+		ConfigurableApplicationContext c = instance();
+
+		failThreeTimes(a);
+
+		await().atMost(Duration.ofSeconds(1))
+			.untilAsserted(() -> assertThat(List.of(breaker(b, "inventory").getState(),
+					breaker(c, "inventory").getState())).containsOnly(State.OPEN));
+		assertThat(breaker(b, "inventory").getOpenedBy()).isEqualTo(fleet(a).getInstance());
+		assertThat(breaker(b, "inventory").untilHalfOpen())
+			.isCloseTo(breaker(a, "inventory").untilHalfOpen(), Duration.ofMillis(200));
+		assertThat(catchThrowable(b.getBean(Inventory.class)::stock))
+			.isInstanceOf(CircuitBreakerOpenException.class);
+		assertThat(output).contains("Circuit breaker 'inventory' closed -> open: opened by " + fleet(a).getInstance()
+				+ ": 3 consecutive failures");
+		await().atMost(Duration.ofSeconds(3))
+			.untilAsserted(() -> assertThat(fleet(a).getMembers()).containsExactlyInAnyOrder(fleet(a).getInstance(),
+					fleet(b).getInstance(), fleet(c).getInstance()));
+	}
+
+	@Test
+	void aLocalScopedBreakerStaysThisInstancesAlone() {
+		ConfigurableApplicationContext a = instance();
+		ConfigurableApplicationContext b = instance();
+		Inventory inventory = a.getBean(Inventory.class);
+		inventory.failing(true);
+		for (int i = 0; i < 3; i++) {
+			catchThrowable(inventory::catalog);
+		}
+		inventory.failing(false);
+		assertThat(breaker(a, "catalog").getState()).isEqualTo(State.OPEN);
+		assertThat(fleet(a).getSharedBreakers()).containsExactly("inventory");
+		// Give a message time to arrive, had one been sent.
+		failThreeTimes(a);
+		await().atMost(Duration.ofSeconds(1)).until(() -> breaker(b, "inventory").getState() == State.OPEN);
+		assertThat(breaker(b, "catalog").getState()).isEqualTo(State.CLOSED);
+	}
+
+	@Test
+	void exactlyHalfOpenCallsTrialsPassAcrossTheFleetAndTheirSuccessClosesEveryInstance() throws Exception {
+		List<ConfigurableApplicationContext> fleet = List.of(instance(), instance(), instance());
+		failThreeTimes(fleet.get(0));
+		await().atMost(Duration.ofSeconds(1))
+			.until(() -> fleet.stream().allMatch((i) -> breaker(i, "inventory").getState() == State.OPEN));
+		await().atMost(Duration.ofSeconds(3))
+			.until(() -> breaker(fleet.get(0), "inventory").untilHalfOpen().isZero());
+
+		int enteredBefore = fleet.stream().mapToInt((i) -> i.getBean(Inventory.class).entered()).sum();
+		CountDownLatch release = new CountDownLatch(1);
+		fleet.forEach((i) -> i.getBean(Inventory.class).hold(release));
+		ExecutorService callers = Executors.newFixedThreadPool(24);
+		CountDownLatch go = new CountDownLatch(1);
+		List<Future<Object>> calls = new ArrayList<>();
+		for (int i = 0; i < 24; i++) {
+			Inventory inventory = fleet.get(i % 3).getBean(Inventory.class);
+			calls.add(callers.submit(() -> {
+				go.await();
+				try {
+					return inventory.stock();
+				}
+				catch (Throwable ex) {
+					return ex;
+				}
+			}));
+		}
+		go.countDown();
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> calls.stream().filter(Future::isDone).count() == 22);
+		int entered = fleet.stream().mapToInt((i) -> i.getBean(Inventory.class).entered()).sum() - enteredBefore;
+		assertThat(entered).as("trial calls that reached the downstream, fleet-wide").isEqualTo(2);
+		release.countDown();
+		callers.shutdown();
+		assertThat(callers.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+		long rejected = calls.stream().filter((f) -> {
+			try {
+				return f.get() instanceof CircuitBreakerOpenException;
+			}
+			catch (Exception ex) {
+				return false;
+			}
+		}).count();
+		assertThat(rejected).isEqualTo(22);
+		await().atMost(Duration.ofSeconds(1))
+			.until(() -> fleet.stream().allMatch((i) -> breaker(i, "inventory").getState() == State.CLOSED));
+	}
+
+	@Test
+	void anInstanceStartingDuringAnOutageStartsWithTheFleetsState() {
+		ConfigurableApplicationContext a = instance("retry.circuit-breakers.inventory.open-duration=30s");
+		failThreeTimes(a);
+		ConfigurableApplicationContext late = instance("retry.circuit-breakers.inventory.open-duration=30s");
+
+		assertThat(breaker(late, "inventory").getState()).isEqualTo(State.OPEN);
+		assertThat(breaker(late, "inventory").getOpenedBy()).isEqualTo(fleet(a).getInstance());
+		assertThat(breaker(late, "inventory").untilHalfOpen()).isGreaterThan(Duration.ofSeconds(25));
+	}
+
+	@Test
+	void whatArrivesFromRedisIsDataMalformedForeignAndUnknownMessagesAreIgnoredAndCounted() {
+		ConfigurableApplicationContext a = instance();
+		StringRedisTemplate redis = a.getBean(StringRedisTemplate.class);
+		long until = System.currentTimeMillis() + 60_000;
+		redis.convertAndSend("retry:shop:breakers", "not a message at all");
+		redis.convertAndSend("retry:shop:breakers", "v1|other-fleet|x|inventory|OPEN|" + until + "|0|elsewhere");
+		redis.convertAndSend("retry:shop:breakers", "v1|shop|x|no-such-breaker|OPEN|" + until + "|0|unknown");
+		redis.convertAndSend("retry:shop:breakers", "v1|shop|x|inventory|OPEN|soon|0|bad number");
+
+		await().atMost(Duration.ofSeconds(2)).until(() -> fleet(a).getIgnoredMessages() == 4);
+		assertThat(breaker(a, "inventory").getState()).isEqualTo(State.CLOSED);
+		assertThat(a.getBean(CircuitBreakerRegistry.class).names()).containsExactly("catalog", "inventory");
+	}
+
+	@Test
+	void operatorsForcingABreakerOpenDoItForTheFleet() {
+		ConfigurableApplicationContext a = instance();
+		ConfigurableApplicationContext b = instance();
+
+		breaker(a, "inventory").forceOpen();
+		await().atMost(Duration.ofSeconds(1)).until(() -> breaker(b, "inventory").isForcedOpen());
+		breaker(b, "inventory").close();
+		await().atMost(Duration.ofSeconds(1)).until(() -> breaker(a, "inventory").getState() == State.CLOSED);
+	}
+
+	@Test
+	void redisKilledMidRunFailsNoCallAndTheFleetConvergesWhenItReturns() throws Exception {
+		String longOpen = "retry.circuit-breakers.inventory.open-duration=30s";
+		ConfigurableApplicationContext a = instance(longOpen);
+		ConfigurableApplicationContext b = instance(longOpen);
+		ConfigurableApplicationContext c = instance(longOpen);
+		await().atMost(Duration.ofSeconds(3)).until(() -> fleet(a).isLinked() && fleet(b).isLinked());
+
+		AtomicBoolean flowing = new AtomicBoolean(true);
+		AtomicInteger failed = new AtomicInteger();
+		AtomicInteger rejected = new AtomicInteger();
+		AtomicInteger succeeded = new AtomicInteger();
+		AtomicLong slowest = new AtomicLong();
+		ExecutorService callers = Executors.newFixedThreadPool(3);
+		for (ConfigurableApplicationContext instance : List.of(b, c)) {
+			Inventory inventory = instance.getBean(Inventory.class);
+			callers.execute(() -> {
+				while (flowing.get()) {
+					long start = System.nanoTime();
+					try {
+						inventory.stock();
+						succeeded.incrementAndGet();
+					}
+					catch (CircuitBreakerOpenException ex) {
+						// The fleet's breaker, once a's open state reached this instance.
+						rejected.incrementAndGet();
+					}
+					catch (Throwable ex) {
+						failed.incrementAndGet();
+					}
+					slowest.accumulateAndGet(System.nanoTime() - start, Math::max);
+				}
+			});
+		}
+
+		this.redis.kill();
+		await().atMost(Duration.ofSeconds(3)).until(() -> !fleet(a).isLinked());
+		int before = succeeded.get();
+		await().atMost(Duration.ofSeconds(2)).until(() -> succeeded.get() > before + 1000);
+		// Local breakers keep working without Redis.
+		failThreeTimes(a);
+		assertThat(breaker(a, "inventory").getState()).isEqualTo(State.OPEN);
+
+		this.redis.startProcess();
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(List.of(fleet(a).isLinked(), fleet(b).isLinked(), fleet(c).isLinked()))
+				.containsOnly(true));
+		// What a opened while Redis was gone reaches the others.
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> breaker(b, "inventory").getState() == State.OPEN && breaker(c, "inventory").getState() == State.OPEN);
+		flowing.set(false);
+		callers.shutdown();
+		assertThat(callers.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+
+		assertThat(failed.get()).as("calls that failed because of Redis").isZero();
+		assertThat(succeeded.get()).isGreaterThan(1000);
+		assertThat(rejected.get()).as("calls rejected once the fleet converged").isPositive();
+		assertThat(Duration.ofNanos(slowest.get())).as("slowest call while Redis was down or back")
+			.isLessThan(Duration.ofMillis(500));
+	}
+
+	@SpringBootConfiguration
+	@ImportAutoConfiguration({ DataRedisAutoConfiguration.class, RetryAutoConfiguration.class,
+			RetryFleetAutoConfiguration.class })
+	@Import(Inventory.class)
+	static class Instance {
+
+	}
+
+	/** A downstream that answers, fails, or holds its callers; its switches are methods (the test holds the proxy). */
+	public static class Inventory {
+
+		private final AtomicBoolean failing = new AtomicBoolean();
+
+		private final AtomicInteger entered = new AtomicInteger();
+
+		private volatile CountDownLatch hold;
+
+		public void failing(boolean failing) {
+			this.failing.set(failing);
+		}
+
+		public void hold(CountDownLatch hold) {
+			this.hold = hold;
+		}
+
+		public int entered() {
+			return this.entered.get();
+		}
+
+		@CircuitBreaker(name = "inventory")
+		public String stock() throws Exception {
+			this.entered.incrementAndGet();
+			CountDownLatch hold = this.hold;
+			if (hold != null) {
+				hold.await(10, TimeUnit.SECONDS);
+			}
+			if (this.failing.get()) {
+				throw new ConnectException("refused");
+			}
+			return "ok";
+		}
+
+		@CircuitBreaker(name = "catalog")
+		public String catalog() throws Exception {
+			if (this.failing.get()) {
+				throw new ConnectException("refused");
+			}
+			return "ok";
+		}
+
+	}
+
+}
