@@ -375,17 +375,41 @@ public final class CircuitBreaker {
 
 	/** Closes the breaker and sets every count, the lifetime counts included, back to zero. */
 	public void reset() {
+		resetCounts();
+		force(closed(), "reset by hand");
+	}
+
+	/** {@link #forceOpen()} on this instance only: not announced through a shared link. */
+	public void forceOpenHere() {
+		force(new Open(0, true, 0, null), "forced open by hand, here only", false);
+	}
+
+	/** {@link #close()} on this instance only: not announced through a shared link. */
+	public void closeHere() {
+		force(closed(), "closed by hand, here only", false);
+	}
+
+	/** {@link #reset()} on this instance only: not announced through a shared link. */
+	public void resetHere() {
+		resetCounts();
+		force(closed(), "reset by hand, here only", false);
+	}
+
+	private void resetCounts() {
 		this.successes.reset();
 		this.failures.reset();
 		this.ignored.reset();
 		this.rejected.reset();
-		force(closed(), "reset by hand");
 	}
 
 	private void force(Phase next, String reason) {
+		force(next, reason, true);
+	}
+
+	private void force(Phase next, String reason, boolean announce) {
 		while (true) {
 			Phase current = this.phase;
-			if (transition(current, next, reason)) {
+			if (transition(current, next, reason, announce)) {
 				return;
 			}
 		}

@@ -8,6 +8,7 @@ import java.util.Map;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.autoconfigure.config.RetryTuning;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
+import dev.retry.autoconfigure.fleet.FleetView;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.CircuitBreakerConfig;
 import dev.retry.internal.Durations;
@@ -36,16 +37,19 @@ public class CircuitBreakersEndpoint {
 
 	private final RetryTuning tuning;
 
-	public CircuitBreakersEndpoint(CircuitBreakerRegistry breakers, RetryTuning tuning) {
+	private final @Nullable FleetView fleet;
+
+	public CircuitBreakersEndpoint(CircuitBreakerRegistry breakers, RetryTuning tuning, @Nullable FleetView fleet) {
 		this.breakers = breakers;
 		this.tuning = tuning;
+		this.fleet = fleet;
 	}
 
 	@ReadOperation
 	public Map<String, BreakerDescriptor> breakers() {
 		Map<String, BreakerDescriptor> all = new LinkedHashMap<>();
 		for (String name : this.breakers.names()) {
-			all.put(name, describe(this.breakers.find(name)));
+			all.put(name, describe(this.breakers.find(name), this.fleet));
 		}
 		return all;
 	}
@@ -54,7 +58,7 @@ public class CircuitBreakersEndpoint {
 	@ReadOperation
 	public @Nullable BreakerDescriptor breaker(@Selector String name) {
 		CircuitBreaker breaker = this.breakers.find(name);
-		return (breaker != null) ? describe(breaker) : null;
+		return (breaker != null) ? describe(breaker, this.fleet) : null;
 	}
 
 	/**
@@ -77,12 +81,19 @@ public class CircuitBreakersEndpoint {
 			if (entry.getKey().startsWith(CONFIGURATION)) {
 				configuration.put(entry.getKey().substring(CONFIGURATION.length()), entry.getValue());
 			}
-			else if (!entry.getKey().equals("action")) {
+			else if (!entry.getKey().equals("action") && !entry.getKey().equals("scope")) {
 				return new WebEndpointResponse<>(Map.of("error", "Unknown field '" + entry.getKey()
-						+ "'. Allowed: action (" + String.join(", ", ACTIONS) + "), configuration (an object of "
+						+ "'. Allowed: action (" + String.join(", ", ACTIONS) + "), scope (fleet, local), configuration (an object of "
 						+ String.join(", ", RetryTuning.breakerKeys()) + ")."), WebEndpointResponse.STATUS_BAD_REQUEST);
 			}
 		}
+		String scope = given.getOrDefault("scope", "fleet").toLowerCase(Locale.ROOT);
+		if (!scope.equals("fleet") && !scope.equals("local")) {
+			return new WebEndpointResponse<>(Map.of("error", "Unknown scope '" + given.get("scope")
+					+ "'. Allowed: fleet (every instance sharing the breaker, the default), local (this instance only)."),
+					WebEndpointResponse.STATUS_BAD_REQUEST);
+		}
+		boolean here = scope.equals("local");
 		if (action == null && configuration.isEmpty()) {
 			return new WebEndpointResponse<>(Map.of("error", "Give an action (" + String.join(", ", ACTIONS)
 					+ ") or a configuration."), WebEndpointResponse.STATUS_BAD_REQUEST);
@@ -100,17 +111,38 @@ public class CircuitBreakersEndpoint {
 			}
 		}
 		if (action == null) {
-			return new WebEndpointResponse<>(describe(breaker), WebEndpointResponse.STATUS_OK);
+			return new WebEndpointResponse<>(describe(breaker, this.fleet), WebEndpointResponse.STATUS_OK);
 		}
 		switch (action.toLowerCase(Locale.ROOT)) {
-			case "open" -> breaker.forceOpen();
-			case "close" -> breaker.close();
-			case "reset" -> breaker.reset();
+			case "open" -> {
+				if (here) {
+					breaker.forceOpenHere();
+				}
+				else {
+					breaker.forceOpen();
+				}
+			}
+			case "close" -> {
+				if (here) {
+					breaker.closeHere();
+				}
+				else {
+					breaker.close();
+				}
+			}
+			case "reset" -> {
+				if (here) {
+					breaker.resetHere();
+				}
+				else {
+					breaker.reset();
+				}
+			}
 		}
-		return new WebEndpointResponse<>(describe(breaker), WebEndpointResponse.STATUS_OK);
+		return new WebEndpointResponse<>(describe(breaker, this.fleet), WebEndpointResponse.STATUS_OK);
 	}
 
-	static BreakerDescriptor describe(CircuitBreaker breaker) {
+	static BreakerDescriptor describe(CircuitBreaker breaker, @Nullable FleetView fleet) {
 		CircuitBreakerConfig config = breaker.getConfig();
 		Map<String, Object> configuration = new LinkedHashMap<>();
 		configuration.put("failure-threshold", config.getFailureThreshold());
@@ -128,7 +160,9 @@ public class CircuitBreakersEndpoint {
 				forced ? null : breaker.untilHalfOpen().toMillis(), breaker.getFailureRate(), breaker.getConsecutiveFailures(),
 				new Counts(breaker.getSuccessCount(), breaker.getFailureCount(), breaker.getIgnoredCount(),
 						breaker.getRejectedCount()),
-				configuration);
+				configuration, breaker.getLink().isShared() ? "fleet" : "local", breaker.getOpenedBy(),
+				(fleet != null && breaker.getLink().isShared()) ? new Fleet(fleet.getName(), fleet.getInstance(),
+						fleet.isLinked() ? "up" : "down", fleet.getMembers(), fleet.getIgnoredMessages()) : null);
 	}
 
 	/**
@@ -140,9 +174,23 @@ public class CircuitBreakersEndpoint {
 	 * @param consecutiveFailures failures in a row while closed
 	 * @param calls calls counted since start or reset
 	 * @param configuration its configuration
+	 * @param scope fleet (shared by every instance of the fleet) or local
+	 * @param openedBy the instance that opened it, when another one did
+	 * @param fleet the fleet it is shared with, for a breaker of scope fleet
 	 */
 	public record BreakerDescriptor(String name, String state, boolean forcedOpen, @Nullable Long untilHalfOpenMillis,
-			float failureRate, int consecutiveFailures, Counts calls, Map<String, Object> configuration) {
+			float failureRate, int consecutiveFailures, Counts calls, Map<String, Object> configuration, String scope,
+			@Nullable String openedBy, @Nullable Fleet fleet) {
+	}
+
+	/**
+	 * @param name the fleet's name
+	 * @param instance this instance's name in it
+	 * @param link up while Redis answers, else down
+	 * @param members instances seen in the last few seconds
+	 * @param ignoredMessages messages from Redis ignored: malformed, of another fleet, or about a breaker not shared here
+	 */
+	public record Fleet(String name, String instance, String link, List<String> members, long ignoredMessages) {
 	}
 
 	public record Counts(long success, long failure, long ignored, long rejected) {

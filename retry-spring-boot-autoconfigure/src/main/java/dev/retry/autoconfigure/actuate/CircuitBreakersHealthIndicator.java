@@ -4,8 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
+import dev.retry.autoconfigure.fleet.FleetView;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.State;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -13,7 +15,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * Health contributor {@code circuitBreakers}: details per breaker. UP while breakers are open (an
  * open breaker is the application protecting itself), unless {@code retry.health.down-when-open}
- * is true: then DOWN while any is open.
+ * is true: then DOWN while any is open. With a fleet, the details show its link, and the health
+ * stays UP when Redis is gone (every breaker goes on locally).
  */
 public class CircuitBreakersHealthIndicator implements HealthIndicator {
 
@@ -21,9 +24,18 @@ public class CircuitBreakersHealthIndicator implements HealthIndicator {
 
 	private final boolean downWhenOpen;
 
+	private final @Nullable FleetView fleet;
+
 	public CircuitBreakersHealthIndicator(CircuitBreakerRegistry breakers, boolean downWhenOpen) {
+		this(breakers, downWhenOpen, null);
+	}
+
+	/** @param fleet the fleet whose link the details show, or {@code null} */
+	public CircuitBreakersHealthIndicator(CircuitBreakerRegistry breakers, boolean downWhenOpen,
+			@Nullable FleetView fleet) {
 		this.breakers = breakers;
 		this.downWhenOpen = downWhenOpen;
+		this.fleet = fleet;
 	}
 
 	@Override
@@ -42,6 +54,12 @@ public class CircuitBreakersHealthIndicator implements HealthIndicator {
 				detail.put("untilHalfOpenMillis", breaker.untilHalfOpen().toMillis());
 			}
 			details.put(name, detail);
+		}
+		FleetView fleet = this.fleet;
+		if (fleet != null) {
+			// The link is shown, never a reason to be DOWN: without Redis every breaker goes on locally.
+			details.put("fleet", Map.of("name", fleet.getName(), "link", fleet.isLinked() ? "up" : "down", "members",
+					fleet.getMembers().size()));
 		}
 		Health.Builder health = (anyOpen && this.downWhenOpen) ? Health.down() : Health.up();
 		return health.withDetails(details).build();

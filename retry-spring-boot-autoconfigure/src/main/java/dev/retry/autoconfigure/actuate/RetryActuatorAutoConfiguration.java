@@ -6,8 +6,10 @@ import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.config.RetryTuning;
 import dev.retry.autoconfigure.config.RetryProperties;
+import dev.retry.autoconfigure.fleet.FleetView;
 import dev.retry.time.Ticker;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -81,8 +83,9 @@ public final class RetryActuatorAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
-	CircuitBreakersEndpoint circuitBreakersEndpoint(CircuitBreakerRegistry breakers, RetryTuning tuning) {
-		return new CircuitBreakersEndpoint(breakers, tuning);
+	CircuitBreakersEndpoint circuitBreakersEndpoint(CircuitBreakerRegistry breakers, RetryTuning tuning,
+			ObjectProvider<FleetView> fleet) {
+		return new CircuitBreakersEndpoint(breakers, tuning, fleet.getIfUnique());
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -93,8 +96,9 @@ public final class RetryActuatorAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(name = "circuitBreakersHealthIndicator")
 		CircuitBreakersHealthIndicator circuitBreakersHealthIndicator(CircuitBreakerRegistry breakers,
-				RetryProperties properties) {
-			return new CircuitBreakersHealthIndicator(breakers, properties.getHealth().isDownWhenOpen());
+				RetryProperties properties, ObjectProvider<FleetView> fleet) {
+			return new CircuitBreakersHealthIndicator(breakers, properties.getHealth().isDownWhenOpen(),
+					fleet.getIfUnique());
 		}
 
 	}

@@ -50,7 +50,7 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * that hangs holds none of the application's. When Redis is unreachable, every instance goes on
  * with its local breakers; a heartbeat every second notices its return and resynchronises.
  */
-public final class RedisFleet implements SmartLifecycle {
+public final class RedisFleet implements FleetView, SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog("dev.retry.Fleet");
 
@@ -123,31 +123,37 @@ public final class RedisFleet implements SmartLifecycle {
 	}
 
 	/** The fleet's name. */
+	@Override
 	public String getName() {
 		return this.fleet;
 	}
 
 	/** This instance's name in the fleet, as other instances' logs show it. */
+	@Override
 	public String getInstance() {
 		return this.instance;
 	}
 
 	/** Whether Redis answered the latest heartbeat. */
+	@Override
 	public boolean isLinked() {
 		return this.linked;
 	}
 
 	/** Instances seen in the last few seconds, this one included when linked. */
+	@Override
 	public List<String> getMembers() {
 		return this.members;
 	}
 
 	/** Messages ignored: malformed, of another fleet, or about a breaker this instance does not share. */
+	@Override
 	public long getIgnoredMessages() {
 		return this.ignored.sum();
 	}
 
 	/** Names of the breakers shared with the fleet. */
+	@Override
 	public Set<String> getSharedBreakers() {
 		return this.shared.keySet();
 	}

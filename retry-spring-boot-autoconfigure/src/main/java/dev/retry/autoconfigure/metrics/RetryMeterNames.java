@@ -35,6 +35,9 @@ public final class RetryMeterNames {
 
 	public static final String TAG_RESULT = "result";
 
+	/** Gauge: 1 while the fleet's Redis answers, 0 while not; tag {@code fleet}. */
+	public static final String FLEET_LINK = "retry.fleet.link";
+
 	public static final String TAG_NAME = "name";
 
 	public static final String TAG_STATE = "state";

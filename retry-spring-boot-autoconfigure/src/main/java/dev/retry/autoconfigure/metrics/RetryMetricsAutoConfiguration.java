@@ -3,7 +3,10 @@ package dev.retry.autoconfigure.metrics;
 import dev.retry.autoconfigure.RetryAutoConfiguration;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.autoconfigure.config.PolicyRegistry;
+import dev.retry.autoconfigure.fleet.FleetView;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -39,6 +42,16 @@ public final class RetryMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	CircuitBreakerMeters circuitBreakerMeters(CircuitBreakerRegistry breakers, MeterRegistry registry) {
 		return new CircuitBreakerMeters(breakers, registry);
+	}
+
+	/** {@code retry.fleet.link}: 1 while the fleet's Redis answers, 0 while not. */
+	@Bean
+	@ConditionalOnBean(FleetView.class)
+	MeterBinder retryFleetLinkGauge(FleetView fleet) {
+		return (registry) -> Gauge.builder(RetryMeterNames.FLEET_LINK, fleet, (f) -> f.isLinked() ? 1 : 0)
+			.description("1 while the fleet's Redis answers, 0 while breakers go on locally")
+			.tag("fleet", fleet.getName())
+			.register(registry);
 	}
 
 }

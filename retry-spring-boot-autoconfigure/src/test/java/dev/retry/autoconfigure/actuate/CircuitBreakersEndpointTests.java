@@ -33,7 +33,7 @@ class CircuitBreakersEndpointTests {
 	private final CircuitBreakerRegistry registry = new CircuitBreakerRegistry(Map.of("inventory", this.inventory));
 
 	private final CircuitBreakersEndpoint endpoint = new CircuitBreakersEndpoint(this.registry,
-			RetriesEndpointTests.tuning(new StandardEnvironment(), this.registry));
+			RetriesEndpointTests.tuning(new StandardEnvironment(), this.registry), null);
 
 	@Test
 	void describesStateCountsAndConfiguration() throws Throwable {

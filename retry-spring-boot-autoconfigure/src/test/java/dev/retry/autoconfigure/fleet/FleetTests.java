@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -33,6 +35,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.http.MediaType;
+import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -283,11 +287,85 @@ class FleetTests {
 			.isLessThan(Duration.ofMillis(500));
 	}
 
+	@Test
+	void theEndpointShowsTheFleetAndActsOnItUnlessScopeIsLocalAndHealthStaysUpWithoutRedis() {
+		ConfigurableApplicationContext a = webInstance();
+		ConfigurableApplicationContext b = instance("retry.circuit-breakers.inventory.open-duration=30s");
+		RestClient http = RestClient.create("http://localhost:" + a.getEnvironment().getProperty("local.server.port"));
+
+		http.post().uri("/actuator/circuitbreakers/inventory").contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("action", "open", "scope", "local")).retrieve().toBodilessEntity();
+		assertThat(breaker(a, "inventory").isForcedOpen()).isTrue();
+		await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(2))
+			.until(() -> breaker(b, "inventory").getState() == State.CLOSED);
+		http.post().uri("/actuator/circuitbreakers/inventory").contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("action", "close", "scope", "local")).retrieve().toBodilessEntity();
+
+		failThreeTimes(b);
+		await().atMost(Duration.ofSeconds(1)).until(() -> breaker(a, "inventory").getState() == State.OPEN);
+		await().atMost(Duration.ofSeconds(3)).until(() -> fleet(a).getMembers().size() == 2);
+		Map<?, ?> described = http.get().uri("/actuator/circuitbreakers/inventory").retrieve().body(Map.class);
+		assertThat(described.get("scope")).isEqualTo("fleet");
+		assertThat(described.get("openedBy")).isEqualTo(fleet(b).getInstance());
+		Map<?, ?> shared = (Map<?, ?>) described.get("fleet");
+		assertThat(shared.get("name")).isEqualTo("shop");
+		assertThat(shared.get("link")).isEqualTo("up");
+		assertThat(shared.get("members")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+			.containsExactlyInAnyOrder(fleet(a).getInstance(), fleet(b).getInstance());
+		Map<?, ?> local = http.get().uri("/actuator/circuitbreakers/catalog").retrieve().body(Map.class);
+		assertThat(local.get("scope")).isEqualTo("local");
+		assertThat(local.get("fleet")).isNull();
+		assertThat(gauge(http)).isEqualTo(1.0);
+
+		http.post().uri("/actuator/circuitbreakers/inventory").contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("action", "close")).retrieve().toBodilessEntity();
+		await().atMost(Duration.ofSeconds(1)).until(() -> breaker(b, "inventory").getState() == State.CLOSED);
+		int status = http.post()
+			.uri("/actuator/circuitbreakers/inventory")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("action", "open", "scope", "everywhere"))
+			.exchange((request, response) -> response.getStatusCode().value());
+		assertThat(status).isEqualTo(400);
+		assertThat(breaker(a, "inventory").getState()).isEqualTo(State.CLOSED);
+
+		this.redis.kill();
+		await().atMost(Duration.ofSeconds(3)).until(() -> gauge(http) == 0.0);
+		Map<?, ?> health = http.get().uri("/actuator/health/circuitBreakers").retrieve().body(Map.class);
+		assertThat(health.get("status")).isEqualTo("UP");
+		assertThat(((Map<?, ?>) ((Map<?, ?>) health.get("details")).get("fleet")).get("link")).isEqualTo("down");
+	}
+
+	private static double gauge(RestClient http) {
+		Map<?, ?> metric = http.get().uri("/actuator/metrics/retry.fleet.link").retrieve().body(Map.class);
+		return ((Number) ((Map<?, ?>) ((List<?>) metric.get("measurements")).get(0)).get("value")).doubleValue();
+	}
+
+	/** An instance with a web server and the actuator endpoints over HTTP. */
+	private ConfigurableApplicationContext webInstance() {
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(WebInstance.class)
+			.properties("spring.main.banner-mode=off", "server.port=0", "spring.data.redis.port=" + this.redis.port,
+					"management.endpoints.web.exposure.include=circuitbreakers,health,metrics",
+					"management.endpoint.health.show-details=always", "retry.fleet.enabled=true",
+					"retry.fleet.name=shop", "retry.circuit-breakers.inventory.failure-threshold=3",
+					"retry.circuit-breakers.inventory.open-duration=30s",
+					"retry.circuit-breakers.catalog.failure-threshold=3", "retry.circuit-breakers.catalog.scope=local")
+			.run();
+		this.instances.add(context);
+		return context;
+	}
+
 	@SpringBootConfiguration
 	@ImportAutoConfiguration({ DataRedisAutoConfiguration.class, RetryAutoConfiguration.class,
 			RetryFleetAutoConfiguration.class })
 	@Import(Inventory.class)
 	static class Instance {
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@Import(Inventory.class)
+	static class WebInstance {
 
 	}
 

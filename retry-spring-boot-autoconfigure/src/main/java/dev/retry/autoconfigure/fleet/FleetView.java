@@ -1,0 +1,30 @@
+package dev.retry.autoconfigure.fleet;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The fleet as endpoints, health and meters show it, with no Redis types: readable whether or not
+ * Spring Data Redis is on the class path.
+ */
+public interface FleetView {
+
+	/** The fleet's name. */
+	String getName();
+
+	/** This instance's name in the fleet. */
+	String getInstance();
+
+	/** Whether Redis answered the latest heartbeat. */
+	boolean isLinked();
+
+	/** Instances seen in the last few seconds. */
+	List<String> getMembers();
+
+	/** Messages ignored: malformed, of another fleet, or about a breaker not shared here. */
+	long getIgnoredMessages();
+
+	/** Names of the breakers shared with the fleet. */
+	Set<String> getSharedBreakers();
+
+}

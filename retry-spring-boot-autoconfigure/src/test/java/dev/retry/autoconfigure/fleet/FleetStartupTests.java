@@ -1,0 +1,63 @@
+package dev.retry.autoconfigure.fleet;
+
+import dev.retry.autoconfigure.RetryAutoConfiguration;
+import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The fleet's conditions: off by default, and a clear start-up failure when it cannot work. */
+class FleetStartupTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class, RetryFleetAutoConfiguration.class))
+		.withPropertyValues("retry.circuit-breakers.inventory.failure-threshold=5");
+
+	@Test
+	void offByDefaultEveryBreakerIsLocal() {
+		this.runner.run((context) -> {
+			assertThat(context).hasNotFailed().doesNotHaveBean(RedisFleet.class);
+			assertThat(context.getBean(dev.retry.autoconfigure.config.CircuitBreakerRegistry.class)
+				.find("inventory")
+				.getLink()
+				.isShared()).isFalse();
+		});
+	}
+
+	@Test
+	void enabledWithoutARedisConnectionFactoryFailsStartUpSayingWhatToAdd() {
+		this.runner.withPropertyValues("retry.fleet.enabled=true").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(RetryConfigurationException.class)
+				.hasMessageContaining("retry.fleet.enabled=true, but the application has no RedisConnectionFactory");
+			assertThat(((RetryConfigurationException) rootCause(context.getStartupFailure())).getAction())
+				.contains("spring-boot-starter-data-redis", "spring.data.redis.*", "retry.fleet.enabled=false");
+		});
+	}
+
+	@Test
+	void enabledWithoutSpringDataRedisFailsStartUpSayingSo() {
+		this.runner.withPropertyValues("retry.fleet.enabled=true")
+			.withClassLoader(new FilteredClassLoader(RedisConnectionFactory.class))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("Spring Data Redis is not on the class path");
+			});
+	}
+
+	private static Throwable rootCause(Throwable failure) {
+		Throwable cause = failure;
+		while (cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+}
