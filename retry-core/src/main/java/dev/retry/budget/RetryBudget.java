@@ -31,7 +31,16 @@ public final class RetryBudget {
 
 	private final Object lock = new Object();
 
+	private final BudgetSettings settings;
+
+	/** Where a budget shared by a fleet is counted, or {@code null}: this instance's own. */
+	private volatile @Nullable BudgetLink link;
+
+	/** Calls recorded since the link last took them: counted only while linked. */
+	private final LongAdder undrained = new LongAdder();
+
 	private RetryBudget(BudgetSettings settings, Ticker ticker) {
+		this.settings = settings;
 		Assert.isTrue(settings.isEnabled(), "a budget needs a ratio > 0, was %s", settings.ratio());
 		this.ratio = settings.ratio();
 		this.minRetries = settings.minRetriesPerSecond() * (settings.window().toNanos() / 1e9);
@@ -57,6 +66,27 @@ public final class RetryBudget {
 			bucket = current(epoch);
 		}
 		bucket.calls.increment();
+		if (this.link != null) {
+			this.undrained.increment();
+		}
+	}
+
+	/** The settings the budget was made from. */
+	public BudgetSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * Counts retries through {@code link} from now on: a budget shared by a fleet of instances.
+	 * While the link cannot tell, this instance's own budget decides.
+	 */
+	public void link(BudgetLink link) {
+		this.link = Assert.notNull(link, "link");
+	}
+
+	/** Calls recorded since the last time this was asked, for a link to add to the fleet's count. */
+	public long drainCalls() {
+		return this.undrained.sumThenReset();
 	}
 
 	/**
@@ -64,6 +94,22 @@ public final class RetryBudget {
 	 * @return {@code false} when the budget is spent and the retry must not be made
 	 */
 	public boolean tryAcquireRetry() {
+		BudgetLink link = this.link;
+		if (link != null) {
+			Boolean shared;
+			try {
+				shared = link.tryAcquireRetry(this);
+			}
+			catch (RuntimeException ex) {
+				shared = null;
+			}
+			if (shared != null) {
+				if (shared) {
+					countRetry();
+				}
+				return shared;
+			}
+		}
 		long epoch = epoch(this.ticker.nanoTime());
 		synchronized (this.lock) {
 			Bucket bucket = current(epoch);
@@ -80,6 +126,14 @@ public final class RetryBudget {
 			}
 			bucket.retries++;
 			return true;
+		}
+	}
+
+	/** Counts a retry the fleet allowed, so this instance's own window knows of it. */
+	private void countRetry() {
+		long epoch = epoch(this.ticker.nanoTime());
+		synchronized (this.lock) {
+			current(epoch).retries++;
 		}
 	}
 

@@ -186,11 +186,18 @@ public final class RetryPolicy {
 	 * @param ratio share of calls that retries may add; 0 turns the budget off
 	 * @param minRetriesPerSecond retries always allowed per second, however few calls there are
 	 * @param window the sliding window the budget is counted over
+	 * @param shared whether the budget is one for a whole fleet of instances (counted through a
+	 * {@link dev.retry.budget.BudgetLink}), rather than this instance's own
 	 */
-	public record BudgetSettings(double ratio, int minRetriesPerSecond, Duration window) {
+	public record BudgetSettings(double ratio, int minRetriesPerSecond, Duration window, boolean shared) {
 
 		/** The budget as it is unless configured: off. */
 		public static final BudgetSettings OFF = new BudgetSettings(0, 10, Duration.ofSeconds(10));
+
+		/** This instance's own budget. */
+		public BudgetSettings(double ratio, int minRetriesPerSecond, Duration window) {
+			this(ratio, minRetriesPerSecond, window, false);
+		}
 
 		public boolean isEnabled() {
 			return this.ratio > 0;

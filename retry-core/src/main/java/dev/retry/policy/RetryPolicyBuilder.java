@@ -176,7 +176,12 @@ public final class RetryPolicyBuilder {
 	}
 
 	public RetryPolicyBuilder budget(double ratio, int minRetriesPerSecond, Duration window) {
-		this.budget = new BudgetSettings(ratio, minRetriesPerSecond, Assert.notNull(window, "budget.window"));
+		return budget(ratio, minRetriesPerSecond, window, false);
+	}
+
+	/** @param shared one budget for a whole fleet of instances, rather than this instance's own */
+	public RetryPolicyBuilder budget(double ratio, int minRetriesPerSecond, Duration window, boolean shared) {
+		this.budget = new BudgetSettings(ratio, minRetriesPerSecond, Assert.notNull(window, "budget.window"), shared);
 		return this;
 	}
 

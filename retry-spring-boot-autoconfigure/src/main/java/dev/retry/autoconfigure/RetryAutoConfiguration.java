@@ -10,9 +10,10 @@ import dev.retry.autoconfigure.config.DecimalSecondsConverter;
 import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.PolicyAssembler;
 import dev.retry.autoconfigure.config.PolicyRegistry;
-import dev.retry.autoconfigure.config.RetryProperties;
 import dev.retry.autoconfigure.config.RetryProperties.SelfInvocation;
+import dev.retry.autoconfigure.config.RetryProperties;
 import dev.retry.autoconfigure.config.RetryTuning;
+import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import dev.retry.autoconfigure.logging.CircuitBreakerLogListener;
 import dev.retry.autoconfigure.logging.RetryLogListener;
 import dev.retry.autoconfigure.web.SpringHttpStatusResolver;
@@ -20,10 +21,11 @@ import dev.retry.autoconfigure.web.SpringRetryAfterResolver;
 import dev.retry.breaker.CircuitBreakerListener;
 import dev.retry.classify.HttpStatusResolver;
 import dev.retry.classify.RetryAfterResolver;
+import dev.retry.event.CallObserver;
 import dev.retry.event.RetryListener;
 import dev.retry.execution.RetryRuntime;
-import dev.retry.event.CallObserver;
 import dev.retry.http.RetryableStatus;
+import dev.retry.policy.RetryPolicy;
 import dev.retry.time.DaemonScheduler;
 import dev.retry.time.Scheduler;
 import dev.retry.time.Sleeper;
@@ -73,7 +75,19 @@ public final class RetryAutoConfiguration {
 	@ConditionalOnMissingBean
 	PolicyRegistry retryPolicyRegistry(RetryProperties properties, Environment environment,
 			ResourceLoader resourceLoader) {
-		return new PolicyAssembler(properties, environment, resourceLoader.getClassLoader()).assemble();
+		PolicyRegistry policies = new PolicyAssembler(properties, environment, resourceLoader.getClassLoader())
+			.assemble();
+		if (!properties.getFleet().isEnabled()) {
+			for (String name : policies.names()) {
+				RetryPolicy.BudgetSettings budget = policies.find(name).policy().getBudget();
+				if (budget.isEnabled() && budget.shared()) {
+					throw new RetryConfigurationException("Retry policy '" + name
+							+ "' has budget.scope=fleet, but retry.fleet.enabled is false: there is no fleet to share the budget with.",
+							"Set retry.fleet.enabled=true (with spring-boot-starter-data-redis), or budget.scope=local.");
+				}
+			}
+		}
+		return policies;
 	}
 
 	/**

@@ -169,6 +169,14 @@ class StartupFailureTests {
 	}
 
 	@Test
+	void unknownBudgetScopeListsTheAllowedOnes(CapturedOutput output) {
+		String report = startupReport(output, "retry.defaults.budget.scope=cluster");
+
+		assertThat(report).contains("Property: retry.defaults.budget.scope", "Value: \"cluster\"",
+				"The following values are valid:", "    FLEET", "    LOCAL");
+	}
+
+	@Test
 	void unparsableDurationIsReportedByProperty(CapturedOutput output) {
 		String report = startupReport(output, "retry.defaults.base-delay=soon");
 

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 import dev.retry.budget.RetryBudget;
 import dev.retry.policy.RetryPolicy;
@@ -33,6 +34,9 @@ public final class MethodRegistry {
 
 	/** Absent (not stored) for a policy without a budget. */
 	private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
+
+	/** Links budgets of scope fleet to the fleet, once there is one. */
+	private volatile @Nullable BiConsumer<String, RetryBudget> linker;
 
 	private final Ticker ticker;
 
@@ -83,9 +87,26 @@ public final class MethodRegistry {
 				return known;
 			}
 			RetryBudget made = RetryBudget.of(policy.getBudget(), this.ticker);
+			BiConsumer<String, RetryBudget> linker = this.linker;
+			if (made != null && linker != null && policy.getBudget().shared()) {
+				linker.accept(name, made);
+			}
 			return (made != null) ? new Budget(policy.getBudget(), made) : null;
 		});
 		return (budget != null) ? budget.budget() : null;
+	}
+
+	/**
+	 * Links every budget of scope fleet, those made so far and those made later (a policy
+	 * re-tuned at runtime gets a new budget): {@code linker} is given the policy and its budget.
+	 */
+	public void linkSharedBudgets(BiConsumer<String, RetryBudget> linker) {
+		this.linker = linker;
+		this.budgets.forEach((name, budget) -> {
+			if (budget.settings().shared()) {
+				linker.accept(name, budget.budget());
+			}
+		});
 	}
 
 	/** The budget of a policy, when it has one and a method uses it. */

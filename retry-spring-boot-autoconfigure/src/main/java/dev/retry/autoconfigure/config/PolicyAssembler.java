@@ -141,7 +141,9 @@ public final class PolicyAssembler {
 			.respectRetryAfter((Boolean) values.get(PolicyKey.RESPECT_RETRY_AFTER).value())
 			.onExhausted(v.required(values.get(PolicyKey.ON_EXHAUSTED), OnExhausted.class, "one of rethrow, wrap"))
 			.budget(ratio, v.intWithin(values.get(PolicyKey.BUDGET_MIN_RETRIES_PER_SECOND), 0, Integer.MAX_VALUE,
-					"an integer >= 0"), window)
+					"an integer >= 0"), window,
+					v.required(values.get(PolicyKey.BUDGET_SCOPE), RetryProperties.Scope.class,
+							"one of local, fleet") == RetryProperties.Scope.FLEET)
 			.build();
 	}
 

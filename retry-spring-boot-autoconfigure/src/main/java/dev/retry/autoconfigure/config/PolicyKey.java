@@ -25,7 +25,8 @@ enum PolicyKey {
 	ON_EXHAUSTED("on-exhausted", Policy::getOnExhausted),
 	BUDGET_RATIO("budget.ratio", (p) -> p.getBudget().getRatio()),
 	BUDGET_MIN_RETRIES_PER_SECOND("budget.min-retries-per-second", (p) -> p.getBudget().getMinRetriesPerSecond()),
-	BUDGET_WINDOW("budget.window", (p) -> p.getBudget().getWindow());
+	BUDGET_WINDOW("budget.window", (p) -> p.getBudget().getWindow()),
+	BUDGET_SCOPE("budget.scope", (p) -> p.getBudget().getScope());
 
 	private final String key;
 

@@ -543,6 +543,20 @@ public class RetryProperties {
 		@DecimalSeconds
 		private Duration window = Duration.ofSeconds(10);
 
+		/**
+		 * local: each instance has its own budget. fleet: one budget for every instance of the
+		 * fleet (needs retry.fleet.enabled); calls are still counted locally, only retries ask Redis.
+		 */
+		private Scope scope = Scope.LOCAL;
+
+		public Scope getScope() {
+			return this.scope;
+		}
+
+		public void setScope(Scope scope) {
+			this.scope = scope;
+		}
+
 		public double getRatio() {
 			return this.ratio;
 		}

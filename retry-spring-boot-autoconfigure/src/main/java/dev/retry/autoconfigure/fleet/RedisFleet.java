@@ -18,10 +18,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.breaker.BreakerLink;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.State;
+import dev.retry.budget.BudgetLink;
+import dev.retry.budget.RetryBudget;
 import dev.retry.internal.Durations;
+import dev.retry.policy.RetryPolicy;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -59,6 +63,39 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 			"local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n",
 			Long.class);
 
+	/**
+	 * Takes one retry from a fleet's budget: adds this instance's calls not yet counted to the
+	 * current bucket, sums calls and retries over the window's buckets, and counts the retry when
+	 * {@code retries + 1 <= min-retries x window + ratio x calls}. KEYS: the window's call buckets,
+	 * newest first, then its retry buckets; ARGV: calls to add, min retries, ratio, expiry millis.
+	 */
+	private static final RedisScript<Long> TAKE_RETRY = new DefaultRedisScript<>("""
+			local n = #KEYS / 2
+			local add = tonumber(ARGV[1])
+			if add > 0 then
+			  redis.call('INCRBY', KEYS[1], add)
+			  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+			end
+			local calls, retries = 0, 0
+			for i = 1, n do
+			  calls = calls + tonumber(redis.call('GET', KEYS[i]) or '0')
+			  retries = retries + tonumber(redis.call('GET', KEYS[n + i]) or '0')
+			end
+			if retries + 1 > tonumber(ARGV[2]) + tonumber(ARGV[3]) * calls then
+			  return 0
+			end
+			redis.call('INCR', KEYS[n + 1])
+			redis.call('PEXPIRE', KEYS[n + 1], ARGV[4])
+			return 1
+			""", Long.class);
+
+	/** Adds calls counted here to a fleet budget's current bucket. KEYS: the bucket; ARGV: calls, expiry millis. */
+	private static final RedisScript<Long> ADD_CALLS = new DefaultRedisScript<>(
+			"local n = redis.call('INCRBY', KEYS[1], ARGV[1]) redis.call('PEXPIRE', KEYS[1], ARGV[2]) return n",
+			Long.class);
+
+	private static final int BUDGET_BUCKETS = 10;
+
 	private static final long MEMBER_TTL_MILLIS = 5_000;
 
 	private final StringRedisTemplate redis;
@@ -81,6 +118,9 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 
 	private final LongAdder ignored = new LongAdder();
 
+	/** The budgets of scope fleet, by policy: their calls are added to the fleet's count every quarter second. */
+	private final Map<String, RetryBudget> budgets = new java.util.concurrent.ConcurrentHashMap<>();
+
 	private volatile boolean linked;
 
 	private volatile List<String> members = List.of();
@@ -92,6 +132,14 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 	 */
 	public RedisFleet(RedisConnectionFactory connectionFactory, String fleet, String instance, String keyPrefix,
 			Duration operationTimeout, List<CircuitBreaker> breakers) {
+		this(connectionFactory, fleet, instance, keyPrefix, operationTimeout, breakers, null);
+	}
+
+	/**
+	 * @param methods whose budgets of scope fleet become one budget for the fleet, or {@code null}
+	 */
+	public RedisFleet(RedisConnectionFactory connectionFactory, String fleet, String instance, String keyPrefix,
+			Duration operationTimeout, List<CircuitBreaker> breakers, @Nullable MethodRegistry methods) {
 		this.redis = new StringRedisTemplate(connectionFactory);
 		this.fleet = fleet;
 		this.instance = instance;
@@ -120,6 +168,17 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 		for (CircuitBreaker breaker : this.shared.values()) {
 			breaker.link(new Link());
 		}
+		if (methods != null) {
+			methods.linkSharedBudgets((policy, budget) -> {
+				this.budgets.put(policy, budget);
+				budget.link(new SharedBudget(policy));
+			});
+		}
+	}
+
+	/** Policies whose budget is the fleet's. */
+	public Set<String> getSharedBudgets() {
+		return this.budgets.keySet();
 	}
 
 	/** The fleet's name. */
@@ -165,6 +224,7 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 		// Adopt the fleet's current states before serving calls.
 		beat(Math.max(this.timeoutMillis, 2000));
 		this.heartbeat.scheduleWithFixedDelay(() -> beat(Math.max(this.timeoutMillis, 1000)), 1, 1, TimeUnit.SECONDS);
+		this.heartbeat.scheduleWithFixedDelay(this::addBudgetCalls, 250, 250, TimeUnit.MILLISECONDS);
 		this.running = true;
 		logger.info("Fleet '" + this.fleet + "': this instance is " + this.instance + "; breakers shared: "
 				+ String.join(", ", this.shared.keySet()) + (this.linked ? "" : " (Redis not reachable yet)"));
@@ -256,6 +316,68 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 	}
 
 	private record Beat(List<String> members, List<@Nullable String> states) {
+	}
+
+	/** Adds the calls each fleet budget counted here since the last time to the fleet's count. */
+	private void addBudgetCalls() {
+		if (!this.linked) {
+			return;
+		}
+		this.budgets.forEach((policy, budget) -> {
+			long calls = budget.drainCalls();
+			if (calls > 0) {
+				BudgetKeys keys = budgetKeys(policy, budget);
+				call(() -> this.redis.execute(ADD_CALLS, List.of(keys.calls().get(0)), Long.toString(calls),
+						Long.toString(keys.expiry())), Math.max(this.timeoutMillis, 1000));
+			}
+		});
+	}
+
+	/** The window's call and retry buckets of a fleet budget, newest first, on the wall clock every instance shares. */
+	private BudgetKeys budgetKeys(String policy, RetryBudget budget) {
+		long window = budget.settings().window().toMillis();
+		long bucketMillis = Math.max(1, window / BUDGET_BUCKETS);
+		long now = System.currentTimeMillis() / bucketMillis;
+		// One hash tag per policy: every key of a budget in one Redis Cluster slot.
+		String base = this.prefix + "budget:{" + policy + "}:";
+		List<String> calls = new ArrayList<>(BUDGET_BUCKETS);
+		List<String> retries = new ArrayList<>(BUDGET_BUCKETS);
+		for (int i = 0; i < BUDGET_BUCKETS; i++) {
+			calls.add(base + "calls:" + (now - i));
+			retries.add(base + "retries:" + (now - i));
+		}
+		return new BudgetKeys(calls, retries, 2 * window + bucketMillis);
+	}
+
+	private record BudgetKeys(List<String> calls, List<String> retries, long expiry) {
+	}
+
+	/** One retry budget for the whole fleet: retries ask Redis, bounded by operation-timeout. */
+	private final class SharedBudget implements BudgetLink {
+
+		private final String policy;
+
+		SharedBudget(String policy) {
+			this.policy = policy;
+		}
+
+		@Override
+		public @Nullable Boolean tryAcquireRetry(RetryBudget budget) {
+			if (!RedisFleet.this.linked) {
+				return null;
+			}
+			BudgetKeys keys = budgetKeys(this.policy, budget);
+			long calls = budget.drainCalls();
+			RetryPolicy.BudgetSettings settings = budget.settings();
+			double minRetries = settings.minRetriesPerSecond() * (settings.window().toMillis() / 1000.0);
+			List<String> all = new ArrayList<>(keys.calls());
+			all.addAll(keys.retries());
+			Long taken = call(() -> RedisFleet.this.redis.execute(TAKE_RETRY, all, Long.toString(calls),
+					Double.toString(minRetries), Double.toString(settings.ratio()), Long.toString(keys.expiry())),
+					RedisFleet.this.timeoutMillis);
+			return (taken != null) ? taken == 1L : null;
+		}
+
 	}
 
 	/** Publishes on the fleet's threads: whoever changed the state does not wait for Redis. */

@@ -6,6 +6,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import dev.retry.autoconfigure.RetryAutoConfiguration;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
+import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.RetryProperties;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import dev.retry.breaker.CircuitBreaker;
@@ -40,7 +41,7 @@ public final class RetryFleetAutoConfiguration {
 
 		@Bean
 		RedisFleet retryFleet(ObjectProvider<RedisConnectionFactory> connectionFactory, CircuitBreakerRegistry breakers,
-				RetryProperties properties, Environment environment) {
+				MethodRegistry methods, RetryProperties properties, Environment environment) {
 			RedisConnectionFactory redis = connectionFactory.getIfAvailable();
 			if (redis == null) {
 				throw new RetryConfigurationException(
@@ -55,7 +56,7 @@ public final class RetryFleetAutoConfiguration {
 				.filter((breaker) -> scopeOf(properties, breaker.getName()) != RetryProperties.Scope.LOCAL)
 				.toList();
 			return new RedisFleet(redis, name, instanceName(), fleet.getKeyPrefix(), fleet.getOperationTimeout(),
-					shared);
+					shared, methods);
 		}
 
 		private static RetryProperties.Scope scopeOf(RetryProperties properties, String breaker) {

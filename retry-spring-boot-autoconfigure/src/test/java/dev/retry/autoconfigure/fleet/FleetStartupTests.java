@@ -52,6 +52,17 @@ class FleetStartupTests {
 			});
 	}
 
+	@Test
+	void aFleetBudgetWithoutAFleetFailsStartUpNamingThePolicy() {
+		this.runner
+			.withPropertyValues("retry.policies.network.budget.ratio=0.1", "retry.policies.network.budget.scope=fleet")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("Retry policy 'network' has budget.scope=fleet, but retry.fleet.enabled is false");
+			});
+	}
+
 	private static Throwable rootCause(Throwable failure) {
 		Throwable cause = failure;
 		while (cause.getCause() != null) {

@@ -190,6 +190,40 @@ class FleetTests {
 	}
 
 	@Test
+	void oneBudgetForTheFleetBoundsRetriesByTheCallsOfEveryInstanceWithinTenPercent() throws Exception {
+		String[] budget = { "retry.policies.shared.max-attempts=2", "retry.policies.shared.base-delay=0",
+				"retry.policies.shared.max-delay=0", "retry.policies.shared.budget.ratio=0.1",
+				"retry.policies.shared.budget.min-retries-per-second=1", "retry.policies.shared.budget.window=30s",
+				"retry.policies.shared.budget.scope=fleet" };
+		ConfigurableApplicationContext a = instance(budget);
+		ConfigurableApplicationContext b = instance(budget);
+		ConfigurableApplicationContext c = instance(budget);
+		assertThat(fleet(a).getSharedBudgets()).containsExactly("shared");
+		for (ConfigurableApplicationContext healthy : List.of(b, c)) {
+			Inventory inventory = healthy.getBean(Inventory.class);
+			for (int i = 0; i < 300; i++) {
+				assertThat(inventory.budgeted()).isEqualTo("ok");
+			}
+		}
+		Inventory flaky = a.getBean(Inventory.class);
+		flaky.failing(true);
+		int retried = 0;
+		for (int i = 0; i < 300; i++) {
+			try {
+				flaky.budgeted();
+				retried++;
+			}
+			catch (Exception ex) {
+				assertThat(ex).isInstanceOf(ConnectException.class);
+			}
+		}
+		// The fleet's bound: 1 retry/s x 30 s + 10% of the 900 calls of the whole fleet.
+		double bound = 30 + 0.1 * 900;
+		assertThat((double) retried).as("retries made by the one failing instance").isLessThanOrEqualTo(bound)
+			.isGreaterThanOrEqualTo(0.9 * bound);
+	}
+
+	@Test
 	void anInstanceStartingDuringAnOutageStartsWithTheFleetsState() {
 		ConfigurableApplicationContext a = instance("retry.circuit-breakers.inventory.open-duration=30s");
 		failThreeTimes(a);
@@ -398,6 +432,15 @@ class FleetTests {
 				hold.await(10, TimeUnit.SECONDS);
 			}
 			if (this.failing.get()) {
+				throw new ConnectException("refused");
+			}
+			return "ok";
+		}
+
+		/** Fails its first attempt while failing: each call needs one retry. */
+		@dev.retry.annotation.Retryable(policy = "shared")
+		public String budgeted() throws Exception {
+			if (this.failing.get() && dev.retry.execution.RetryContext.current().getAttempt() == 1) {
 				throw new ConnectException("refused");
 			}
 			return "ok";

@@ -34,6 +34,10 @@ class StructuredLoggingTests {
 		// The application below switched the JVM's logging to JSON; later tests expect plain lines.
 		LoggingSystem system = LoggingSystem.get(getClass().getClassLoader());
 		system.cleanUp();
+		// Spring Boot hands the format to Logback through system properties, which outlive the application.
+		System.getProperties().stringPropertyNames().stream()
+			.filter((name) -> name.contains("STRUCTURED"))
+			.forEach(System::clearProperty);
 		system.beforeInitialize();
 		system.initialize(new LoggingInitializationContext(new StandardEnvironment()), null, null);
 	}
