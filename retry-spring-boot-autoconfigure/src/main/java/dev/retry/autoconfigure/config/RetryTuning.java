@@ -45,6 +45,8 @@ import org.springframework.core.env.Environment;
  */
 public final class RetryTuning {
 
+	private volatile @Nullable Relay relay;
+
 	/** Logger of every change, at WARN. */
 	public static final String LOGGER = "dev.retry.Tuning";
 
@@ -112,27 +114,84 @@ public final class RetryTuning {
 	 * @throws RetryConfigurationException naming the key, the value and what is allowed, when
 	 * anything is invalid: then nothing changed
 	 */
-	public synchronized void overridePolicy(String policy, Map<String, String> values, String by) {
+	public void overridePolicy(String policy, Map<String, String> values, String by) {
+		overridePolicy(policy, values, by, true);
+	}
+
+	/**
+	 * As {@link #overridePolicy(String, Map, String)}.
+	 * @param relay whether the change is passed on to the {@link Relay} (false for a change that
+	 * came from it)
+	 */
+	public synchronized void overridePolicy(String policy, Map<String, String> values, String by, boolean relay) {
 		checkKeys("policy '" + policy + "'", values.keySet(), policyKeys());
 		Map<String, Override> overrides = copy(this.policyOverrides);
 		overrides.merge(policy, Override.of(values, this.clock.instant()), Override::plus);
 		apply(overrides, copy(this.breakerOverrides), by);
+		relay(relay, Relay.POLICY, policy, values);
 	}
 
 	/** Drops every override of a policy: its values come from the configuration again. */
-	public synchronized void clearPolicy(String policy, String by) {
+	public void clearPolicy(String policy, String by) {
+		clearPolicy(policy, by, true);
+	}
+
+	/** As {@link #clearPolicy(String, String)}; {@code relay} as for {@link #overridePolicy}. */
+	public synchronized void clearPolicy(String policy, String by, boolean relay) {
 		Map<String, Override> overrides = copy(this.policyOverrides);
 		if (overrides.remove(policy) != null) {
 			apply(overrides, copy(this.breakerOverrides), by);
 		}
+		relay(relay, Relay.POLICY, policy, null);
 	}
 
 	/** As {@link #overridePolicy}, for a circuit breaker; its state and counts stay. */
-	public synchronized void overrideBreaker(String breaker, Map<String, String> values, String by) {
+	public void overrideBreaker(String breaker, Map<String, String> values, String by) {
+		overrideBreaker(breaker, values, by, true);
+	}
+
+	/** As {@link #overrideBreaker(String, Map, String)}; {@code relay} as for {@link #overridePolicy}. */
+	public synchronized void overrideBreaker(String breaker, Map<String, String> values, String by, boolean relay) {
 		checkKeys("circuit breaker '" + breaker + "'", values.keySet(), breakerKeys());
 		Map<String, Override> overrides = copy(this.breakerOverrides);
 		overrides.merge(breaker, Override.of(values, this.clock.instant()), Override::plus);
 		apply(copy(this.policyOverrides), overrides, by);
+		relay(relay, Relay.BREAKER, breaker, values);
+	}
+
+	/** Passes every change made here on (a fleet, to its other instances), once it is applied. */
+	public void relay(Relay relay) {
+		this.relay = relay;
+	}
+
+	private void relay(boolean relay, String kind, String name, @Nullable Map<String, String> values) {
+		Relay to = this.relay;
+		if (relay && to != null) {
+			try {
+				to.changed(kind, name, values);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not pass the change of " + kind + " '" + name + "' on", ex);
+			}
+		}
+	}
+
+	/** Where runtime changes made on this instance are passed on. */
+	@FunctionalInterface
+	public interface Relay {
+
+		/** A policy's overrides. */
+		String POLICY = "policy";
+
+		/** A circuit breaker's overrides. */
+		String BREAKER = "breaker";
+
+		/**
+		 * @param kind {@link #POLICY} or {@link #BREAKER}
+		 * @param values the keys set, or {@code null} when the overrides were dropped
+		 */
+		void changed(String kind, String name, @Nullable Map<String, String> values);
+
 	}
 
 	/**

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.retry.autoconfigure.config.MethodRegistry;
+import dev.retry.autoconfigure.config.RetryTuning;
 import dev.retry.breaker.BreakerLink;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.State;
@@ -118,6 +119,8 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 
 	private final LongAdder ignored = new LongAdder();
 
+	private final @Nullable RetryTuning tuning;
+
 	/** The budgets of scope fleet, by policy: their calls are added to the fleet's count every quarter second. */
 	private final Map<String, RetryBudget> budgets = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -132,14 +135,16 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 	 */
 	public RedisFleet(RedisConnectionFactory connectionFactory, String fleet, String instance, String keyPrefix,
 			Duration operationTimeout, List<CircuitBreaker> breakers) {
-		this(connectionFactory, fleet, instance, keyPrefix, operationTimeout, breakers, null);
+		this(connectionFactory, fleet, instance, keyPrefix, operationTimeout, breakers, null, null);
 	}
 
 	/**
 	 * @param methods whose budgets of scope fleet become one budget for the fleet, or {@code null}
+	 * @param tuning whose runtime changes are passed to every instance and taken from them, or {@code null}
 	 */
 	public RedisFleet(RedisConnectionFactory connectionFactory, String fleet, String instance, String keyPrefix,
-			Duration operationTimeout, List<CircuitBreaker> breakers, @Nullable MethodRegistry methods) {
+			Duration operationTimeout, List<CircuitBreaker> breakers, @Nullable MethodRegistry methods,
+			@Nullable RetryTuning tuning) {
 		this.redis = new StringRedisTemplate(connectionFactory);
 		this.fleet = fleet;
 		this.instance = instance;
@@ -165,6 +170,11 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 		this.listener.setConnectionFactory(connectionFactory);
 		this.listener.setRecoveryInterval(1000);
 		this.listener.addMessageListener(new Receiver(), new ChannelTopic(channel()));
+		this.tuning = tuning;
+		if (tuning != null) {
+			this.listener.addMessageListener(new TuningReceiver(), new ChannelTopic(this.prefix + "tuning"));
+			tuning.relay(this::publishTuningLater);
+		}
 		for (CircuitBreaker breaker : this.shared.values()) {
 			breaker.link(new Link());
 		}
@@ -249,10 +259,13 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 		return this.running;
 	}
 
-	/** Before the web server, so that calls are served with the fleet's states adopted. */
+	/**
+	 * After the Redis connection factory (phase 0) and before the web server, so that calls are
+	 * served with the fleet's states adopted; stopped in the reverse order.
+	 */
 	@Override
 	public int getPhase() {
-		return 0;
+		return 1000;
 	}
 
 	/**
@@ -380,6 +393,26 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 
 	}
 
+	/** Passes a runtime change made here to every other instance. */
+	private void publishTuningLater(String kind, String name, @Nullable Map<String, String> values) {
+		String message = String.join("|", "v1", this.fleet, this.instance, kind, name, TuningValues.encode(values));
+		try {
+			this.worker.execute(() -> {
+				try {
+					this.redis.convertAndSend(this.prefix + "tuning", message);
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Fleet '" + this.fleet + "': could not pass the change of " + kind + " '" + name
+							+ "' to the other instances (Redis: " + ex.getMessage() + ")");
+				}
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			logger.warn("Fleet '" + this.fleet + "': could not pass the change of " + kind + " '" + name
+					+ "' to the other instances: Redis is not answering");
+		}
+	}
+
 	/** Publishes on the fleet's threads: whoever changed the state does not wait for Redis. */
 	private void publishLater(BreakerLink.Change change) {
 		try {
@@ -483,6 +516,53 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 		public String toString() {
 			return "fleet " + RedisFleet.this.fleet + " (" + Durations.text(Duration.ofMillis(RedisFleet.this.timeoutMillis))
 					+ " operation-timeout)";
+		}
+
+	}
+
+	/** Runtime changes made on other instances: applied here as they were there. */
+	private final class TuningReceiver implements MessageListener {
+
+		@Override
+		public void onMessage(Message message, byte @Nullable [] pattern) {
+			String text = new String(message.getBody(), java.nio.charset.StandardCharsets.UTF_8);
+			String[] parts = (text.length() <= 16_384) ? text.split("\\|", 6) : new String[0];
+			Map<String, String> values;
+			try {
+				values = (parts.length == 6) ? TuningValues.decode(parts[5]) : null;
+			}
+			catch (IllegalArgumentException ex) {
+				parts = new String[0];
+				values = null;
+			}
+			if (parts.length != 6 || !"v1".equals(parts[0]) || !parts[1].equals(RedisFleet.this.fleet)) {
+				RedisFleet.this.ignored.increment();
+				return;
+			}
+			if (parts[2].equals(RedisFleet.this.instance)) {
+				return;
+			}
+			String by = "fleet, from " + parts[2];
+			RetryTuning tuning = RedisFleet.this.tuning;
+			try {
+				if (RetryTuning.Relay.POLICY.equals(parts[3]) && values == null) {
+					tuning.clearPolicy(parts[4], by, false);
+				}
+				else if (RetryTuning.Relay.POLICY.equals(parts[3])) {
+					tuning.overridePolicy(parts[4], values, by, false);
+				}
+				else if (RetryTuning.Relay.BREAKER.equals(parts[3]) && values != null) {
+					tuning.overrideBreaker(parts[4], values, by, false);
+				}
+				else {
+					RedisFleet.this.ignored.increment();
+				}
+			}
+			catch (RuntimeException ex) {
+				RedisFleet.this.ignored.increment();
+				logger.warn("Fleet '" + RedisFleet.this.fleet + "': the change of " + parts[3] + " '" + parts[4]
+						+ "' made on " + parts[2] + " was not taken here: " + ex.getMessage());
+			}
 		}
 
 	}

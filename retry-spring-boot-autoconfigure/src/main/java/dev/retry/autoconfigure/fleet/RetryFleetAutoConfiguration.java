@@ -8,6 +8,7 @@ import dev.retry.autoconfigure.RetryAutoConfiguration;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.RetryProperties;
+import dev.retry.autoconfigure.config.RetryTuning;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import dev.retry.breaker.CircuitBreaker;
 
@@ -41,7 +42,8 @@ public final class RetryFleetAutoConfiguration {
 
 		@Bean
 		RedisFleet retryFleet(ObjectProvider<RedisConnectionFactory> connectionFactory, CircuitBreakerRegistry breakers,
-				MethodRegistry methods, RetryProperties properties, Environment environment) {
+				MethodRegistry methods, ObjectProvider<RetryTuning> tuning, RetryProperties properties,
+				Environment environment) {
 			RedisConnectionFactory redis = connectionFactory.getIfAvailable();
 			if (redis == null) {
 				throw new RetryConfigurationException(
@@ -56,7 +58,7 @@ public final class RetryFleetAutoConfiguration {
 				.filter((breaker) -> scopeOf(properties, breaker.getName()) != RetryProperties.Scope.LOCAL)
 				.toList();
 			return new RedisFleet(redis, name, instanceName(), fleet.getKeyPrefix(), fleet.getOperationTimeout(),
-					shared, methods);
+					shared, methods, tuning.getIfAvailable());
 		}
 
 		private static RetryProperties.Scope scopeOf(RetryProperties properties, String breaker) {

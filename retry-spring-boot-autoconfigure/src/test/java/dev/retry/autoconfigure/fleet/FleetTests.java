@@ -76,7 +76,8 @@ class FleetTests {
 					"retry.circuit-breakers.inventory.open-duration=1s",
 					"retry.circuit-breakers.inventory.half-open-calls=2",
 					"retry.circuit-breakers.inventory.half-open-max-wait=10s",
-					"retry.circuit-breakers.catalog.failure-threshold=3", "retry.circuit-breakers.catalog.scope=local")
+					"retry.circuit-breakers.catalog.failure-threshold=3", "retry.circuit-breakers.catalog.scope=local",
+					"retry.policies.shared.max-attempts=2")
 			.properties(properties)
 			.run();
 		this.instances.add(context);
@@ -205,6 +206,12 @@ class FleetTests {
 				assertThat(inventory.budgeted()).isEqualTo("ok");
 			}
 		}
+		// Calls are counted locally and added to the fleet's count every quarter second.
+		StringRedisTemplate redis = a.getBean(StringRedisTemplate.class);
+		await().atMost(Duration.ofSeconds(2)).until(() -> redis.keys("retry:shop:budget:{shared}:calls:*")
+			.stream()
+			.mapToLong((key) -> Long.parseLong(redis.opsForValue().get(key)))
+			.sum() == 600);
 		Inventory flaky = a.getBean(Inventory.class);
 		flaky.failing(true);
 		int retried = 0;
@@ -369,6 +376,42 @@ class FleetTests {
 		assertThat(((Map<?, ?>) ((Map<?, ?>) health.get("details")).get("fleet")).get("link")).isEqualTo("down");
 	}
 
+	@Test
+	void aRuntimeOverrideOnOneInstanceReachesEveryInstance(CapturedOutput output) {
+		ConfigurableApplicationContext a = webInstance();
+		ConfigurableApplicationContext b = instance();
+		ConfigurableApplicationContext c = instance();
+		RestClient http = RestClient.create("http://localhost:" + a.getEnvironment().getProperty("local.server.port"));
+		await().atMost(Duration.ofSeconds(3)).until(() -> fleet(a).getMembers().size() == 3);
+
+		http.post().uri("/actuator/retries/network").contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("max-attempts", "5", "base-delay", "250ms")).retrieve().toBodilessEntity();
+		http.post().uri("/actuator/circuitbreakers/inventory").contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("configuration.failure-threshold", "7")).retrieve().toBodilessEntity();
+
+		for (ConfigurableApplicationContext other : List.of(b, c)) {
+			await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> {
+				assertThat(policy(other, "network").getMaxAttempts()).isEqualTo(5);
+				assertThat(policy(other, "network").getBaseDelay()).isEqualTo(Duration.ofMillis(250));
+				assertThat(breaker(other, "inventory").getConfig().getFailureThreshold()).isEqualTo(7);
+			});
+		}
+		assertThat(output).contains("Policy 'network' changed at runtime: max-attempts 3 -> 5",
+				"(fleet, from " + fleet(a).getInstance() + ")");
+
+		http.delete().uri("/actuator/retries/network").retrieve().toBodilessEntity();
+		await().atMost(Duration.ofSeconds(1))
+			.until(() -> policy(b, "network").getMaxAttempts() == 3 && policy(c, "network").getMaxAttempts() == 3);
+
+		a.getBean(StringRedisTemplate.class).convertAndSend("retry:shop:tuning", "v1|shop|x|policy|network|%%%");
+		await().atMost(Duration.ofSeconds(2)).until(() -> fleet(b).getIgnoredMessages() >= 1);
+		assertThat(policy(b, "network").getMaxAttempts()).isEqualTo(3);
+	}
+
+	private static dev.retry.policy.RetryPolicy policy(ConfigurableApplicationContext context, String name) {
+		return context.getBean(dev.retry.autoconfigure.config.PolicyRegistry.class).find(name).policy();
+	}
+
 	private static double gauge(RestClient http) {
 		Map<?, ?> metric = http.get().uri("/actuator/metrics/retry.fleet.link").retrieve().body(Map.class);
 		return ((Number) ((Map<?, ?>) ((List<?>) metric.get("measurements")).get(0)).get("value")).doubleValue();
@@ -378,11 +421,12 @@ class FleetTests {
 	private ConfigurableApplicationContext webInstance() {
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(WebInstance.class)
 			.properties("spring.main.banner-mode=off", "server.port=0", "spring.data.redis.port=" + this.redis.port,
-					"management.endpoints.web.exposure.include=circuitbreakers,health,metrics",
+					"management.endpoints.web.exposure.include=circuitbreakers,health,metrics,retries",
 					"management.endpoint.health.show-details=always", "retry.fleet.enabled=true",
 					"retry.fleet.name=shop", "retry.circuit-breakers.inventory.failure-threshold=3",
 					"retry.circuit-breakers.inventory.open-duration=30s",
-					"retry.circuit-breakers.catalog.failure-threshold=3", "retry.circuit-breakers.catalog.scope=local")
+					"retry.circuit-breakers.catalog.failure-threshold=3", "retry.circuit-breakers.catalog.scope=local",
+					"retry.policies.shared.max-attempts=2")
 			.run();
 		this.instances.add(context);
 		return context;
