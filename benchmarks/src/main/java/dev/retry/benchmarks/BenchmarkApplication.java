@@ -60,6 +60,11 @@ class BenchmarkApplication {
 	}
 
 	@Bean
+	Targets.OursFleetBreaker oursFleetBreaker() {
+		return new Targets.OursFleetBreaker();
+	}
+
+	@Bean
 	Targets.OursBoth oursBoth() {
 		return new Targets.OursBoth();
 	}

@@ -47,6 +47,8 @@ public class SuccessPathBenchmark {
 
 	private Targets.OursBoth oursBoth;
 
+	private Targets.OursFleetBreaker oursFleetBreaker;
+
 	private Targets.R4jRetry r4jRetry;
 
 	private Targets.R4jBreaker r4jBreaker;
@@ -70,6 +72,16 @@ public class SuccessPathBenchmark {
 		this.oursCheckedResult = this.context.getBean(Targets.OursCheckedResult.class);
 		this.oursFuture = this.context.getBean(Targets.OursFuture.class);
 		this.oursBoth = this.context.getBean(Targets.OursBoth.class);
+		this.oursFleetBreaker = this.context.getBean(Targets.OursFleetBreaker.class);
+		// As the fleet links a breaker of scope fleet: the closed path must not reach the link.
+		this.context.getBean(dev.retry.autoconfigure.config.CircuitBreakerRegistry.class)
+			.find("fleet")
+			.link(new dev.retry.breaker.BreakerLink() {
+				@Override
+				public boolean isShared() {
+					return true;
+				}
+			});
 		this.r4jRetry = this.context.getBean(Targets.R4jRetry.class);
 		this.r4jBreaker = this.context.getBean(Targets.R4jBreaker.class);
 		this.r4jBoth = this.context.getBean(Targets.R4jBoth.class);
@@ -125,6 +137,12 @@ public class SuccessPathBenchmark {
 	@Benchmark
 	public int oursCircuitBreaker() {
 		return this.oursBreaker.work(this.x++);
+	}
+
+	/** A breaker shared with a fleet, closed: what the fleet adds to the success path. */
+	@Benchmark
+	public int oursCircuitBreakerFleetScope() {
+		return this.oursFleetBreaker.work(this.x++);
 	}
 
 	@Benchmark

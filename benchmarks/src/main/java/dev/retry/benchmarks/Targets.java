@@ -84,6 +84,16 @@ final class Targets {
 
 	}
 
+	/** A breaker shared with a fleet (its link set up by the benchmark): the same closed path, no Redis on it. */
+	public static class OursFleetBreaker {
+
+		@CircuitBreaker("fleet")
+		public int work(int x) {
+			return Targets.work(x);
+		}
+
+	}
+
 	public static class OursBoth {
 
 		@Retryable("bench")
