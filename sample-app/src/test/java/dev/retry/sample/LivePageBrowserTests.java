@@ -100,6 +100,8 @@ class LivePageBrowserTests {
 		wait.until((page) -> Integer.parseInt(chart().getDomAttribute("data-samples")) >= 3);
 		wait.until((page) -> "DOWN".equals(text("#downstream-inventory .mode")));
 		assertThat(text("#breaker-inventory")).contains("half-open in");
+		// Without the fleet profile, every breaker is this instance's own.
+		assertThat(text("#breaker-inventory .fleet")).isEqualTo("this instance only");
 		// The recent events panel reads /actuator/retryevents: the breaker opening and the retries before it.
 		wait.until((page) -> !page.findElements(By.cssSelector("#events tr.event-breaker_closed_to_open")).isEmpty());
 		assertThat(text("#events tr.event-breaker_closed_to_open .subject")).isEqualTo("inventory");

@@ -1,0 +1,149 @@
+package dev.retry.sample;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two storefronts, each its own JVM running the packaged sample with the {@code fleet} profile,
+ * against one real redis-server: the inventory breaker that opens on one opens on the other,
+ * whose own inventory is healthy, naming the instance that opened it.
+ */
+class FleetIT {
+
+	private static final String HINT = "redis-server is not installed: apt-get install redis-server to run the fleet tests";
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	private final List<Process> processes = new ArrayList<>();
+
+	@AfterEach
+	void stop() {
+		this.processes.forEach(Process::destroy);
+	}
+
+	@Test
+	void twoInstancesShareTheInventoryBreakerThroughOneRedis() throws Exception {
+		Path redisServer = Path.of("/usr/bin/redis-server");
+		if (!Files.isExecutable(redisServer)) {
+			if ("true".equals(System.getenv("RETRY_REDIS_TESTS_REQUIRED"))) {
+				throw new AssertionError(HINT);
+			}
+			Assumptions.abort(HINT);
+		}
+		int redisPort = freePort();
+		start(List.of(redisServer.toString(), "--port", Integer.toString(redisPort), "--bind", "127.0.0.1", "--save",
+				"", "--appendonly", "no"), Files.createTempFile("redis", ".log"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> pong(redisPort));
+
+		String a = storefront(redisPort, Files.createTempFile("storefront-a", ".log"));
+		Path logB = Files.createTempFile("storefront-b", ".log");
+		String b = storefront(redisPort, logB);
+		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+			.until(() -> status(a + "/actuator/health") == 200 && status(b + "/actuator/health") == 200);
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> ((List<?>) fleetOf(breaker(a)).get("members")).size() == 2);
+		String instanceA = (String) fleetOf(breaker(a)).get("instance");
+
+		post(a + "/actuator/downstreams/inventory", "{\"mode\": \"DOWN\"}");
+		// Each call makes 3 attempts; 5 failures in a row open the breaker: two calls do it.
+		for (int i = 0; i < 2; i++) {
+			get(a + "/api/products/sku-1/stock");
+		}
+		assertThat(breaker(a).get("state")).isEqualTo("open");
+
+		await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50))
+			.until(() -> "open".equals(breaker(b).get("state")));
+		assertThat(breaker(b).get("openedBy")).isEqualTo(instanceA);
+		assertThat(Files.readString(logB)).contains("Circuit breaker 'inventory' closed -> open: opened by " + instanceA);
+	}
+
+	private String storefront(int redisPort, Path log) throws IOException {
+		int port = freePort();
+		String java = ProcessHandle.current().info().command().orElse("java");
+		start(List.of(java, "-Xmx256m", "-jar", new File(System.getProperty("sample.jar")).getAbsolutePath(),
+				"--spring.profiles.active=fleet", "--server.port=" + port, "--spring.data.redis.port=" + redisPort,
+				"--storefront.traffic.enabled=false"), log);
+		return "http://127.0.0.1:" + port;
+	}
+
+	private void start(List<String> command, Path log) throws IOException {
+		this.processes.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+	}
+
+	private Map<?, ?> breaker(String base) throws Exception {
+		return JsonMapper.builder().build().readValue(get(base + "/actuator/circuitbreakers/inventory"), Map.class);
+	}
+
+	private static Map<?, ?> fleetOf(Map<?, ?> breaker) {
+		return (Map<?, ?>) breaker.get("fleet");
+	}
+
+	private String get(String url) throws Exception {
+		return this.http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+	}
+
+	private void post(String url, String json) throws Exception {
+		HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(URI.create(url))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+	}
+
+	private int status(String url) {
+		try {
+			return this.http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+				.statusCode();
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return -1;
+		}
+	}
+
+	private static boolean pong(int port) {
+		try (Socket socket = new Socket("127.0.0.1", port)) {
+			OutputStream out = socket.getOutputStream();
+			out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+			InputStream in = socket.getInputStream();
+			byte[] reply = new byte[5];
+			return in.read(reply) > 0 && new String(reply, StandardCharsets.US_ASCII).startsWith("+PONG");
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}
