@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -78,6 +80,18 @@ class FleetIT {
 			.until(() -> "open".equals(breaker(b).get("state")));
 		assertThat(breaker(b).get("openedBy")).isEqualTo(instanceA);
 		assertThat(Files.readString(logB)).contains("Circuit breaker 'inventory' closed -> open: opened by " + instanceA);
+
+		// The dashboard's fleet panel queries meters that exist only with the fleet on: here they must.
+		String prometheus = get(b + "/actuator/prometheus");
+		Matcher metric = Pattern.compile("\\b(retry_fleet_[a-z_]+)\\b")
+			.matcher(Files.readString(Path.of("..", "docs", "grafana-dashboard.json")));
+		List<String> queried = new ArrayList<>();
+		while (metric.find()) {
+			queried.add(metric.group(1));
+		}
+		assertThat(queried).contains("retry_fleet_link");
+		assertThat(queried).allSatisfy((name) -> assertThat(prometheus).containsPattern("(?m)^" + name + "\\{"));
+		assertThat(prometheus).contains("retry_fleet_link{fleet=\"storefront\"} 1.0");
 	}
 
 	private String storefront(int redisPort, Path log) throws IOException {

@@ -79,7 +79,7 @@ class FleetOutageMeasurementTests {
 		for (int i = 0; i < INSTANCES; i++) {
 			ConfigurableApplicationContext context = new SpringApplicationBuilder(Instance.class)
 				.web(WebApplicationType.NONE)
-				.properties("spring.main.banner-mode=off", "logging.level.dev.retry=warn",
+				.properties("spring.main.banner-mode=off",
 						"spring.data.redis.port=" + this.redis.port, "retry.fleet.enabled=true",
 						"retry.fleet.name=measure-" + scope, "retry.circuit-breakers.dead.failure-threshold=5",
 						"retry.circuit-breakers.dead.open-duration=1s", "retry.circuit-breakers.dead.half-open-calls=2",
