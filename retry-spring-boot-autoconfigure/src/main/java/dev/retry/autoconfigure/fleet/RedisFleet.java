@@ -388,7 +388,11 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 			Long taken = call(() -> RedisFleet.this.redis.execute(TAKE_RETRY, all, Long.toString(calls),
 					Double.toString(minRetries), Double.toString(settings.ratio()), Long.toString(keys.expiry())),
 					RedisFleet.this.timeoutMillis);
-			return (taken != null) ? taken == 1L : null;
+			if (taken == null) {
+				unanswered();
+				return null;
+			}
+			return taken == 1L;
 		}
 
 	}
@@ -410,6 +414,18 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 		catch (RejectedExecutionException ex) {
 			logger.warn("Fleet '" + this.fleet + "': could not pass the change of " + kind + " '" + name
 					+ "' to the other instances: Redis is not answering");
+		}
+	}
+
+	/**
+	 * Redis did not answer a call's question in time: until the heartbeat hears from it again, no
+	 * call asks it, so that no call waits more than one operation-timeout because of it.
+	 */
+	private void unanswered() {
+		if (this.linked) {
+			this.linked = false;
+			logger.warn("Fleet '" + this.fleet + "': Redis did not answer within " + this.timeoutMillis
+					+ " ms; breakers and budgets decide locally until it does");
 		}
 	}
 
@@ -508,8 +524,12 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 			String key = RedisFleet.this.prefix + what + breaker.getName() + ":" + round;
 			// A trial still running after half-open-max-wait counts as failed: the round's counters go with it.
 			long ttl = Math.max(1000, breaker.getConfig().getHalfOpenMaxWait().toMillis() * 2);
-			return call(() -> RedisFleet.this.redis.execute(COUNT, List.of(key), Long.toString(ttl)),
+			Long count = call(() -> RedisFleet.this.redis.execute(COUNT, List.of(key), Long.toString(ttl)),
 					RedisFleet.this.timeoutMillis);
+			if (count == null) {
+				unanswered();
+			}
+			return count;
 		}
 
 		@Override

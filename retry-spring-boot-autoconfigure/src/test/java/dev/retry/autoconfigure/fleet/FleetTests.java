@@ -231,6 +231,34 @@ class FleetTests {
 	}
 
 	@Test
+	void aRedisThatHangsMakesNoCallWaitLongerThanTheOperationTimeout() throws Exception {
+		ConfigurableApplicationContext a = instance();
+		ConfigurableApplicationContext b = instance();
+		failThreeTimes(a);
+		await().atMost(Duration.ofSeconds(1)).until(() -> breaker(b, "inventory").getState() == State.OPEN);
+		await().atMost(Duration.ofSeconds(3)).until(() -> breaker(a, "inventory").untilHalfOpen().isZero());
+
+		this.redis.freeze();
+		try {
+			// A half-open trial asks Redis for a permit: it gets no answer, and decides locally.
+			long start = System.nanoTime();
+			assertThat(a.getBean(Inventory.class).stock()).isEqualTo("ok");
+			Duration took = Duration.ofNanos(System.nanoTime() - start);
+			assertThat(took).as("the trial call, Redis hung").isLessThan(Duration.ofMillis(100 + 150));
+			assertThat(fleet(a).isLinked()).isFalse();
+			start = System.nanoTime();
+			assertThat(a.getBean(Inventory.class).stock()).isEqualTo("ok");
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the next call, not asking a hung Redis")
+				.isLessThan(Duration.ofMillis(50));
+			assertThat(breaker(a, "inventory").getState()).isEqualTo(State.CLOSED);
+		}
+		finally {
+			this.redis.thaw();
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> fleet(a).isLinked() && fleet(b).isLinked());
+	}
+
+	@Test
 	void anInstanceStartingDuringAnOutageStartsWithTheFleetsState() {
 		ConfigurableApplicationContext a = instance("retry.circuit-breakers.inventory.open-duration=30s");
 		failThreeTimes(a);

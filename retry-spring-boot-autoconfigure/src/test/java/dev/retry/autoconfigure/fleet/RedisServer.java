@@ -84,6 +84,31 @@ final class RedisServer implements AutoCloseable {
 		}
 	}
 
+	/** Freezes it (SIGSTOP): connections stay open and nothing is answered, as with a hung server. */
+	void freeze() {
+		signal("-STOP");
+	}
+
+	/** Lets a frozen server go on (SIGCONT). */
+	void thaw() {
+		signal("-CONT");
+	}
+
+	private void signal(String signal) {
+		try {
+			int exit = new ProcessBuilder("kill", signal, Long.toString(this.process.pid())).start().waitFor();
+			if (exit != 0) {
+				throw new IllegalStateException("kill " + signal + " exited with " + exit);
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
 	boolean answers() {
 		try (Socket socket = new Socket("127.0.0.1", this.port)) {
 			socket.setSoTimeout(1000);
