@@ -51,18 +51,21 @@ final class GuardedObserver implements CallObserver {
 		}
 	}
 
+	/** Runs what the observer was told to do; what it throws is logged once. */
+	private void quietly(Runnable action) {
+		try {
+			action.run();
+		}
+		catch (Throwable ex) {
+			this.failure.failed(this.observer, ex);
+		}
+	}
+
 	private Scope open(@Nullable Scope scope) {
 		if (scope == null) {
 			return NO_SCOPE;
 		}
-		return () -> {
-			try {
-				scope.close();
-			}
-			catch (Throwable ex) {
-				this.failure.failed(this.observer, ex);
-			}
-		};
+		return () -> quietly(scope::close);
 	}
 
 	private final class GuardedCall implements Call {
@@ -97,37 +100,25 @@ final class GuardedObserver implements CallObserver {
 
 		@Override
 		public void waiting(int nextAttempt, Duration delay, Throwable failure, String reason) {
-			try {
-				if (this.call != null) {
-					this.call.waiting(nextAttempt, delay, failure, reason);
-				}
-			}
-			catch (Throwable ex) {
-				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
+			Call call = this.call;
+			if (call != null) {
+				quietly(() -> call.waiting(nextAttempt, delay, failure, reason));
 			}
 		}
 
 		@Override
 		public void end(Outcome outcome, int attempts, @Nullable Throwable failure) {
-			try {
-				if (this.call != null) {
-					this.call.end(outcome, attempts, failure);
-				}
-			}
-			catch (Throwable ex) {
-				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
+			Call call = this.call;
+			if (call != null) {
+				quietly(() -> call.end(outcome, attempts, failure));
 			}
 		}
 
 		@Override
 		public void cancelled(int attempts) {
-			try {
-				if (this.call != null) {
-					this.call.cancelled(attempts);
-				}
-			}
-			catch (Throwable ex) {
-				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
+			Call call = this.call;
+			if (call != null) {
+				quietly(() -> call.cancelled(attempts));
 			}
 		}
 
@@ -154,13 +145,9 @@ final class GuardedObserver implements CallObserver {
 
 		@Override
 		public void end(@Nullable Throwable failure) {
-			try {
-				if (this.attempt != null) {
-					this.attempt.end(failure);
-				}
-			}
-			catch (Throwable ex) {
-				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
+			ObservedAttempt attempt = this.attempt;
+			if (attempt != null) {
+				quietly(() -> attempt.end(failure));
 			}
 		}
 

@@ -1,8 +1,6 @@
 package dev.retry.sample;
 
 import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +37,7 @@ class AotModeIT {
 
 	@Test
 	void theSampleRunsInAotModeAndRetriesAFlakyDownstream() throws Exception {
-		int port = freePort();
+		int port = LaunchedSample.freePort();
 		Path log = Files.createTempFile("sample-aot", ".log");
 		String java = ProcessHandle.current().info().command().orElse("java");
 		this.sample = new ProcessBuilder(List.of(java, "-Dspring.aot.enabled=true", "-Xmx256m", "-jar",
@@ -51,7 +49,7 @@ class AotModeIT {
 		String base = "http://127.0.0.1:" + port;
 
 		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-			.until(() -> status(base + "/actuator/health") == 200);
+			.until(() -> LaunchedSample.status(this.http, base + "/actuator/health") == 200);
 		assertThat(Files.readString(log)).contains("Starting AOT-processed StorefrontApplication");
 
 		HttpResponse<String> switched = this.http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/downstreams/inventory"))
@@ -70,26 +68,6 @@ class AotModeIT {
 				HttpResponse.BodyHandlers.ofString()).body();
 		assertThat(prometheus).containsPattern(
 				"retry_calls_total\\{method=\"InventoryClient.stock\",outcome=\"success_after_retry\",policy=\"network\"\\} 1.0");
-	}
-
-	private int status(String url) {
-		try {
-			return this.http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
-				.statusCode();
-		}
-		catch (IOException ex) {
-			return -1;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return -1;
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
 	}
 
 }

@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,7 +54,7 @@ class FleetIT {
 			}
 			Assumptions.abort(HINT);
 		}
-		int redisPort = freePort();
+		int redisPort = LaunchedSample.freePort();
 		start(List.of(redisServer.toString(), "--port", Integer.toString(redisPort), "--bind", "127.0.0.1", "--save",
 				"", "--appendonly", "no"), Files.createTempFile("redis", ".log"));
 		await().atMost(Duration.ofSeconds(10)).until(() -> pong(redisPort));
@@ -64,7 +63,8 @@ class FleetIT {
 		Path logB = Files.createTempFile("storefront-b", ".log");
 		String b = storefront(redisPort, logB);
 		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-			.until(() -> status(a + "/actuator/health") == 200 && status(b + "/actuator/health") == 200);
+			.until(() -> LaunchedSample.status(this.http, a + "/actuator/health") == 200
+					&& LaunchedSample.status(this.http, b + "/actuator/health") == 200);
 		await().atMost(Duration.ofSeconds(5))
 			.until(() -> ((List<?>) fleetOf(breaker(a)).get("members")).size() == 2);
 		String instanceA = (String) fleetOf(breaker(a)).get("instance");
@@ -95,7 +95,7 @@ class FleetIT {
 	}
 
 	private String storefront(int redisPort, Path log) throws IOException {
-		int port = freePort();
+		int port = LaunchedSample.freePort();
 		String java = ProcessHandle.current().info().command().orElse("java");
 		start(List.of(java, "-Xmx256m", "-jar", new File(System.getProperty("sample.jar")).getAbsolutePath(),
 				"--spring.profiles.active=fleet", "--server.port=" + port, "--spring.data.redis.port=" + redisPort,
@@ -127,20 +127,6 @@ class FleetIT {
 		assertThat(response.statusCode()).isEqualTo(200);
 	}
 
-	private int status(String url) {
-		try {
-			return this.http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
-				.statusCode();
-		}
-		catch (IOException ex) {
-			return -1;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return -1;
-		}
-	}
-
 	private static boolean pong(int port) {
 		try (Socket socket = new Socket("127.0.0.1", port)) {
 			OutputStream out = socket.getOutputStream();
@@ -151,12 +137,6 @@ class FleetIT {
 		}
 		catch (IOException ex) {
 			return false;
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
 		}
 	}
 
