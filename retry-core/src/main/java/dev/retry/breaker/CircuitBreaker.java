@@ -173,6 +173,13 @@ public final class CircuitBreaker {
 			else {
 				return false;
 			}
+			if (current instanceof Open && next instanceof Open) {
+				// Still open, only until later (a trial failed elsewhere): no state change to tell of.
+				if (PHASE.compareAndSet(this, current, next)) {
+					return true;
+				}
+				continue;
+			}
 			if (transition(current, next, reason, false)) {
 				return true;
 			}

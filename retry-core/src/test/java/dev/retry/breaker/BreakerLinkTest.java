@@ -145,6 +145,12 @@ class BreakerLinkTest {
 			.isFalse();
 		assertThat(this.a.getOpenedBy()).isEqualTo("x");
 		assertThat(this.a.untilHalfOpen()).isEqualTo(Duration.ofSeconds(5));
+		// A later moment extends the open state without telling listeners of a transition.
+		int heard = this.heard.size();
+		assertThat(this.a.adopt(new BreakerLink.Change("inventory", State.OPEN, now + 9000, false, "later"), "z"))
+			.isTrue();
+		assertThat(this.a.untilHalfOpen()).isEqualTo(Duration.ofSeconds(9));
+		assertThat(this.heard).hasSize(heard);
 	}
 
 	@Test
