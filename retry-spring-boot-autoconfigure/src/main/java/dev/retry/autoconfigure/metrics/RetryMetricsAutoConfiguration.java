@@ -4,6 +4,7 @@ import dev.retry.autoconfigure.RetryAutoConfiguration;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.fleet.FleetView;
+import dev.retry.autoconfigure.fleet.RetryFleetAutoConfiguration;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -19,7 +20,7 @@ import org.springframework.context.annotation.Bean;
  * {@code circuitbreaker.calls} and {@code circuitbreaker.transitions}. Active when Micrometer is on
  * the classpath and the application has a {@link MeterRegistry}.
  */
-@AutoConfiguration(after = RetryAutoConfiguration.class, afterName = {
+@AutoConfiguration(after = { RetryAutoConfiguration.class, RetryFleetAutoConfiguration.class }, afterName = {
 		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
 @ConditionalOnClass(MeterRegistry.class)

@@ -259,6 +259,29 @@ class FleetTests {
 	}
 
 	@Test
+	void aFailedTrialReopensEveryInstanceWithinASecond() {
+		List<ConfigurableApplicationContext> fleet = List.of(instance(), instance(), instance());
+		failThreeTimes(fleet.get(0));
+		await().atMost(Duration.ofSeconds(1))
+			.until(() -> fleet.stream().allMatch((i) -> breaker(i, "inventory").getState() == State.OPEN));
+		await().atMost(Duration.ofSeconds(3))
+			.until(() -> breaker(fleet.get(2), "inventory").untilHalfOpen().isZero());
+
+		Inventory trial = fleet.get(2).getBean(Inventory.class);
+		trial.failing(true);
+		assertThat(catchThrowable(trial::stock)).isInstanceOf(ConnectException.class);
+		trial.failing(false);
+
+		await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> {
+			for (ConfigurableApplicationContext instance : fleet.subList(0, 2)) {
+				assertThat(breaker(instance, "inventory").getState()).isEqualTo(State.OPEN);
+				assertThat(breaker(instance, "inventory").getOpenedBy()).isEqualTo(fleet(fleet.get(2)).getInstance());
+				assertThat(breaker(instance, "inventory").untilHalfOpen()).isGreaterThan(Duration.ofMillis(500));
+			}
+		});
+	}
+
+	@Test
 	void anInstanceStartingDuringAnOutageStartsWithTheFleetsState() {
 		ConfigurableApplicationContext a = instance("retry.circuit-breakers.inventory.open-duration=30s");
 		failThreeTimes(a);
