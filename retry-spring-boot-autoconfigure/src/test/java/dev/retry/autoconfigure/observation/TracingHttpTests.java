@@ -121,9 +121,15 @@ class TracingHttpTests {
 			await().untilAsserted(() -> only(this.exporter.getFinishedSpanItems(), "retry Inventory.stockLater"));
 			List<SpanData> spans = this.exporter.getFinishedSpanItems();
 			SpanData call = only(spans, "retry Inventory.stockLater");
-			assertThat(childrenOf(spans, call)).extracting(SpanData::getName)
+			List<SpanData> attempts = childrenOf(spans, call);
+			assertThat(attempts).extracting(SpanData::getName)
 				.containsExactly("retry Inventory.stockLater attempt 1", "retry Inventory.stockLater attempt 2");
 			assertThat(call.getAttributes().get(AttributeKey.stringKey("outcome"))).isEqualTo("success_after_retry");
+			// The request the method starts while its attempt is current nests under that attempt.
+			for (SpanData attempt : attempts) {
+				assertThat(childrenOf(spans, attempt)).singleElement()
+					.satisfies((http) -> assertThat(http.getName()).startsWith("http get"));
+			}
 		});
 	}
 
