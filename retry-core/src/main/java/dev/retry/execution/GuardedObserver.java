@@ -61,8 +61,17 @@ final class GuardedObserver implements CallObserver {
 		}
 	}
 
-	private Scope open(@Nullable Scope scope) {
-		if (scope == null) {
+	/** Opens a scope; one that cannot be opened is none, one that cannot be closed is logged. */
+	private Scope open(java.util.function.@Nullable Supplier<Scope> opener) {
+		if (opener == null) {
+			return NO_SCOPE;
+		}
+		Scope scope;
+		try {
+			scope = opener.get();
+		}
+		catch (Throwable ex) {
+			this.failure.failed(this.observer, ex);
 			return NO_SCOPE;
 		}
 		return () -> quietly(scope::close);
@@ -78,13 +87,8 @@ final class GuardedObserver implements CallObserver {
 
 		@Override
 		public Scope open() {
-			try {
-				return GuardedObserver.this.open((this.call != null) ? this.call.open() : null);
-			}
-			catch (Throwable ex) {
-				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
-				return NO_SCOPE;
-			}
+			Call call = this.call;
+			return GuardedObserver.this.open((call != null) ? call::open : null);
 		}
 
 		@Override
@@ -134,13 +138,8 @@ final class GuardedObserver implements CallObserver {
 
 		@Override
 		public Scope open() {
-			try {
-				return GuardedObserver.this.open((this.attempt != null) ? this.attempt.open() : null);
-			}
-			catch (Throwable ex) {
-				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
-				return NO_SCOPE;
-			}
+			ObservedAttempt attempt = this.attempt;
+			return GuardedObserver.this.open((attempt != null) ? attempt::open : null);
 		}
 
 		@Override
