@@ -146,6 +146,15 @@ public final class RetryAutoConfiguration {
 	CircuitBreakerRegistry retryCircuitBreakerRegistry(RetryProperties properties, Environment environment,
 			ResourceLoader resourceLoader, Ticker ticker, HttpStatusResolver statusResolver,
 			ObjectProvider<CircuitBreakerListener> listeners) {
+		if (!properties.getFleet().isEnabled()) {
+			properties.getCircuitBreakers().forEach((name, breaker) -> {
+				if (breaker.getScope() == RetryProperties.Scope.FLEET) {
+					throw new RetryConfigurationException("Circuit breaker '" + name
+							+ "' has scope=fleet, but retry.fleet.enabled is false: there is no fleet to share it with.",
+							"Set retry.fleet.enabled=true (with spring-boot-starter-data-redis), or remove scope (every breaker is local without the fleet).");
+				}
+			});
+		}
 		return new CircuitBreakerAssembler(properties, environment, resourceLoader.getClassLoader())
 			.assemble(ticker, statusResolver, listeners.orderedStream().toList());
 	}

@@ -51,8 +51,18 @@ public final class RetryFleetAutoConfiguration {
 						NO_REDIS_ACTION);
 			}
 			RetryProperties.Fleet fleet = properties.getFleet();
+			if (fleet.getOperationTimeout().isNegative() || fleet.getOperationTimeout().isZero()) {
+				throw new RetryConfigurationException("retry.fleet.operation-timeout is " + fleet.getOperationTimeout()
+						+ ": a call would not wait for Redis at all, or forever.",
+						"Set retry.fleet.operation-timeout to a duration > 0, such as 100ms.");
+			}
 			String name = (fleet.getName() != null) ? fleet.getName()
 					: environment.getProperty("spring.application.name", "application");
+			if (name.isBlank() || name.contains("|") || fleet.getKeyPrefix().isBlank()) {
+				throw new RetryConfigurationException("retry.fleet.name '" + name + "' and retry.fleet.key-prefix '"
+						+ fleet.getKeyPrefix() + "' must not be blank, and the name must not contain '|'.",
+						"Set retry.fleet.name (or spring.application.name) and retry.fleet.key-prefix, such as storefront and retry.");
+			}
 			List<CircuitBreaker> shared = breakers.all()
 				.stream()
 				.filter((breaker) -> scopeOf(properties, breaker.getName()) != RetryProperties.Scope.LOCAL)

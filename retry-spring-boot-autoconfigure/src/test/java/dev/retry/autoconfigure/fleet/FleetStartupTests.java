@@ -63,6 +63,30 @@ class FleetStartupTests {
 			});
 	}
 
+	@Test
+	void aFleetScopedBreakerWithoutAFleetFailsStartUpNamingIt() {
+		this.runner.withPropertyValues("retry.circuit-breakers.inventory.scope=fleet").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("Circuit breaker 'inventory' has scope=fleet, but retry.fleet.enabled is false");
+		});
+	}
+
+	@Test
+	void anOperationTimeoutOfZeroFailsStartUpSayingWhatIsAllowed() {
+		this.runner
+			.withConfiguration(AutoConfigurations.of(
+					org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration.class))
+			.withPropertyValues("retry.fleet.enabled=true", "retry.fleet.operation-timeout=0")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("retry.fleet.operation-timeout is PT0S");
+				assertThat(((RetryConfigurationException) rootCause(context.getStartupFailure())).getAction())
+					.contains("a duration > 0, such as 100ms");
+			});
+	}
+
 	private static Throwable rootCause(Throwable failure) {
 		Throwable cause = failure;
 		while (cause.getCause() != null) {
