@@ -22,6 +22,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,6 +83,23 @@ class FleetIT {
 		await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50))
 			.until(() -> "open".equals(breaker(b).get("state")));
 		assertThat(breaker(b).get("openedBy")).isEqualTo(instanceA);
+		if (HeadlessChromium.installed() || HeadlessChromium.required()) {
+			// B's live page shows the fleet: its link, the instances seen, and who opened the breaker.
+			WebDriver browser = HeadlessChromium.start(Files.createTempDirectory("chromium"));
+			try {
+				browser.get(b + "/");
+				new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(StaleElementReferenceException.class)
+					.until((page) -> page.findElement(By.cssSelector("#breaker-inventory .fleet"))
+						.getText()
+						.contains("opened by " + instanceA));
+				assertThat(browser.findElement(By.cssSelector("#breaker-inventory .fleet")).getText())
+					.contains("fleet storefront (link up)", instanceA);
+				assertThat(browser.findElement(By.cssSelector("#breaker-inventory .state")).getText()).isEqualTo("OPEN");
+			}
+			finally {
+				browser.quit();
+			}
+		}
 		assertThat(Files.readString(logB)).contains("Circuit breaker 'inventory' closed -> open: opened by " + instanceA);
 
 		// The dashboard's fleet panel queries meters that exist only with the fleet on: here they must.

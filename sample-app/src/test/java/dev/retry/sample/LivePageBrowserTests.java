@@ -18,9 +18,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.FluentWait;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -43,9 +40,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "storefront.traffic.enabled=true")
 class LivePageBrowserTests {
 
-	private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
-	private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
 	private static WebDriver browser;
 
@@ -60,22 +55,11 @@ class LivePageBrowserTests {
 
 	@BeforeAll
 	static void startBrowser(@TempDir Path profile) {
-		boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-		String help = "Debian's chromium and chromium-driver are needed: apt-get install chromium chromium-driver "
-				+ "(.ci/run does it)";
-		if (Boolean.parseBoolean(System.getenv("STOREFRONT_BROWSER_TESTS_REQUIRED"))) {
-			assertThat(installed).as(help).isTrue();
+		if (HeadlessChromium.required()) {
+			assertThat(HeadlessChromium.installed()).as(HeadlessChromium.HINT).isTrue();
 		}
-		assumeTrue(installed, help);
-		ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
-		// Flags for a machine without a display or outside network.
-		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-				"--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-				"--disable-sync", "--window-size=1400,1100", "--user-data-dir=" + profile);
-		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-			.usingAnyFreePort()
-			.build();
-		browser = new ChromeDriver(service, options);
+		assumeTrue(HeadlessChromium.installed(), HeadlessChromium.HINT);
+		browser = HeadlessChromium.start(profile);
 	}
 
 	@AfterAll
