@@ -130,6 +130,9 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 
 	private volatile boolean running;
 
+	/** Whether the channels are listened to; not when Redis was down at start-up, until it answers. */
+	private volatile boolean subscribed;
+
 	/**
 	 * @param breakers the breakers to share: each is linked to the fleet now
 	 */
@@ -230,7 +233,7 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 	@Override
 	public void start() {
 		this.listener.afterPropertiesSet();
-		this.listener.start();
+		subscribe();
 		// Adopt the fleet's current states before serving calls.
 		beat(Math.max(this.timeoutMillis, 2000));
 		this.heartbeat.scheduleWithFixedDelay(() -> beat(Math.max(this.timeoutMillis, 1000)), 1, 1, TimeUnit.SECONDS);
@@ -238,6 +241,22 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 		this.running = true;
 		logger.info("Fleet '" + this.fleet + "': this instance is " + this.instance + "; breakers shared: "
 				+ String.join(", ", this.shared.keySet()) + (this.linked ? "" : " (Redis not reachable yet)"));
+	}
+
+	/**
+	 * Listens on the fleet's channels. Redis may be down when the application starts: it starts all
+	 * the same, and the heartbeat subscribes once Redis answers (the container itself recovers from
+	 * a connection lost later).
+	 */
+	private void subscribe() {
+		try {
+			this.listener.start();
+			this.subscribed = true;
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Fleet '" + this.fleet + "': cannot listen to Redis yet (" + ex.getMessage()
+					+ "); breakers go on locally until it answers");
+		}
 	}
 
 	@Override
@@ -295,6 +314,9 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 			return;
 		}
 		this.members = beat.members();
+		if (!this.subscribed) {
+			subscribe();
+		}
 		boolean gap = !this.linked;
 		this.linked = true;
 		for (int i = 0; i < names.size(); i++) {

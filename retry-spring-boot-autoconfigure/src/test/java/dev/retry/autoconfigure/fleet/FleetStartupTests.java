@@ -87,6 +87,35 @@ class FleetStartupTests {
 			});
 	}
 
+	@Test
+	void anInstanceStartsWhileRedisIsDownAndItsBreakersWorkLocally() throws Exception {
+		int closed;
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			closed = socket.getLocalPort();
+		}
+		long start = System.nanoTime();
+		this.runner
+			.withConfiguration(AutoConfigurations.of(
+					org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration.class))
+			.withPropertyValues("retry.fleet.enabled=true", "spring.data.redis.port=" + closed,
+					"spring.data.redis.timeout=500ms")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				RedisFleet fleet = context.getBean(RedisFleet.class);
+				assertThat(fleet.isLinked()).isFalse();
+				dev.retry.breaker.CircuitBreaker inventory = context
+					.getBean(dev.retry.autoconfigure.config.CircuitBreakerRegistry.class)
+					.find("inventory");
+				assertThat(inventory.getLink().isShared()).isTrue();
+				for (int i = 0; i < 5; i++) {
+					inventory.onFailure(inventory.tryAcquire(), new java.net.ConnectException("refused"), 0);
+				}
+				assertThat(inventory.getState()).isEqualTo(dev.retry.breaker.State.OPEN);
+			});
+		assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).as("start-up and shutdown without Redis")
+			.isLessThan(java.time.Duration.ofSeconds(10));
+	}
+
 	private static Throwable rootCause(Throwable failure) {
 		Throwable cause = failure;
 		while (cause.getCause() != null) {

@@ -282,6 +282,20 @@ class FleetTests {
 	}
 
 	@Test
+	void anInstanceStartedWhileRedisIsDownJoinsTheFleetWhenRedisReturns() {
+		ConfigurableApplicationContext a = instance();
+		this.redis.kill();
+		ConfigurableApplicationContext late = instance("spring.data.redis.timeout=500ms");
+		assertThat(fleet(late).isLinked()).isFalse();
+
+		this.redis.startProcess();
+		await().atMost(Duration.ofSeconds(5)).until(() -> fleet(late).isLinked() && fleet(a).isLinked());
+		failThreeTimes(a);
+		await().atMost(Duration.ofSeconds(2)).until(() -> breaker(late, "inventory").getState() == State.OPEN);
+		assertThat(breaker(late, "inventory").getOpenedBy()).isEqualTo(fleet(a).getInstance());
+	}
+
+	@Test
 	void anInstanceStartingDuringAnOutageStartsWithTheFleetsState() {
 		ConfigurableApplicationContext a = instance("retry.circuit-breakers.inventory.open-duration=30s");
 		failThreeTimes(a);
