@@ -54,7 +54,8 @@ public interface BreakerLink {
 	 * A state change, as announced and adopted.
 	 * @param breaker the breaker's name
 	 * @param state the state entered: {@link State#OPEN} or {@link State#CLOSED}
-	 * @param until for an open breaker, when it half-opens, in epoch milliseconds (0 when forced open)
+	 * @param until for an open breaker, when it half-opens, in epoch milliseconds (0 when forced
+	 * open); for a closed one, when it closed
 	 * @param forced whether it was forced open by hand
 	 * @param reason why, in words
 	 */

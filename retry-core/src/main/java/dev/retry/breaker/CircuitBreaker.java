@@ -446,8 +446,8 @@ public final class CircuitBreaker {
 		if (announce && link.isShared() && to.state != State.HALF_OPEN) {
 			Open open = (to instanceof Open o) ? o : null;
 			try {
-				link.announce(this, new BreakerLink.Change(this.name, to.state, (open != null) ? open.wallUntil : 0,
-						open != null && open.forced, reason));
+				long when = (open != null) ? open.wallUntil : this.ticker.wallTime().toEpochMilli();
+				link.announce(this, new BreakerLink.Change(this.name, to.state, when, open != null && open.forced, reason));
 			}
 			catch (RuntimeException ex) {
 				// Nor does a link.

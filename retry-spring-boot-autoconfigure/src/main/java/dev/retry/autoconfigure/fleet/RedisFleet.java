@@ -324,30 +324,46 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 		}
 	}
 
-	/** Brings one breaker in line with what the fleet holds for it. */
+	/**
+	 * Brings one breaker in line with what the fleet holds for it: takes a newer open state, or a
+	 * close made after it opened (or after the open state it followed); and tells the fleet an open
+	 * state of its own that the fleet does not hold (its message lost while Redis was away or busy).
+	 */
 	private void reconcile(CircuitBreaker breaker, @Nullable String held, boolean afterGap) {
 		FleetMessage message = FleetMessage.parse(held);
 		boolean valid = message != null && message.fleet().equals(this.fleet)
 				&& message.change().breaker().equals(breaker.getName());
-		if (valid && !message.instance().equals(this.instance)) {
+		boolean mine = valid && message.instance().equals(this.instance);
+		if (valid && !mine) {
 			BreakerLink.Change change = message.change();
 			if (change.state() == State.OPEN) {
 				breaker.adopt(change, message.instance());
-				return;
 			}
-			if (breaker.getState() != State.CLOSED && breaker.getOpenedBy() != null) {
-				// It followed the fleet into open, and the fleet has closed since.
+			else if (breaker.getState() != State.CLOSED
+					&& (breaker.getOpenedBy() != null || change.until() >= openedAt(breaker))) {
 				breaker.adopt(change, message.instance());
-				return;
 			}
 		}
-		if (afterGap && breaker.getState() == State.OPEN && breaker.getOpenedBy() == null
-				&& !(valid && message.instance().equals(this.instance) && message.change().state() == State.OPEN)) {
-			Duration left = breaker.untilHalfOpen();
-			long until = breaker.isForcedOpen() ? 0 : Instant.now().plus(left).toEpochMilli();
-			publishLater(new BreakerLink.Change(breaker.getName(), State.OPEN, until, breaker.isForcedOpen(),
-					"opened while Redis was not reachable"));
+		if (breaker.getState() != State.OPEN || breaker.getOpenedBy() != null
+				|| (breaker.isForcedOpen() && !afterGap)) {
+			return;
 		}
+		long until = breaker.isForcedOpen() ? 0 : System.currentTimeMillis() + breaker.untilHalfOpen().toMillis();
+		boolean known = mine && message.change().state() == State.OPEN
+				&& Math.abs(message.change().until() - until) < 1000;
+		if (!known) {
+			publishLater(new BreakerLink.Change(breaker.getName(), State.OPEN, until, breaker.isForcedOpen(),
+					"opened there while its message could not reach the fleet"));
+		}
+	}
+
+	/** When an open breaker opened, on the wall clock; never, for one forced open by hand. */
+	private static long openedAt(CircuitBreaker breaker) {
+		if (breaker.getState() != State.OPEN || breaker.isForcedOpen()) {
+			return Long.MAX_VALUE;
+		}
+		return System.currentTimeMillis() + breaker.untilHalfOpen().toMillis()
+				- breaker.getConfig().getOpenDuration().toMillis();
 	}
 
 	private record Beat(List<String> members, List<@Nullable String> states) {

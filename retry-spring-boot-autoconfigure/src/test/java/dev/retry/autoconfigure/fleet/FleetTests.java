@@ -283,9 +283,10 @@ class FleetTests {
 
 	@Test
 	void anInstanceStartedWhileRedisIsDownJoinsTheFleetWhenRedisReturns() {
-		ConfigurableApplicationContext a = instance();
+		String longOpen = "retry.circuit-breakers.inventory.open-duration=30s";
+		ConfigurableApplicationContext a = instance(longOpen);
 		this.redis.kill();
-		ConfigurableApplicationContext late = instance("spring.data.redis.timeout=500ms");
+		ConfigurableApplicationContext late = instance(longOpen, "spring.data.redis.timeout=500ms");
 		assertThat(fleet(late).isLinked()).isFalse();
 
 		this.redis.startProcess();
