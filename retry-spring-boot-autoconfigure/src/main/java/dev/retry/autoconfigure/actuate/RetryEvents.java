@@ -71,8 +71,11 @@ public final class RetryEvents implements RetryListener, CircuitBreakerListener 
 			@Nullable Integer attempt, @Nullable Integer maxAttempts, @Nullable Long delayMillis, @Nullable String error,
 			@Nullable String reason) {
 		long sequence = this.written.getAndIncrement();
-		this.ring.set((int) (sequence % this.ring.length()), new RetryEvent(sequence, this.ticker.wallTime(), type,
-				method, policy, breaker, attempt, maxAttempts, delayMillis, error, reason));
+		RetryEvent event = new RetryEvent(sequence, this.ticker.wallTime(), type, method, policy, breaker, attempt,
+				maxAttempts, delayMillis, error, reason);
+		// A writer slower than the one a lap ahead of it must not put its older event back in the slot.
+		this.ring.accumulateAndGet((int) (sequence % this.ring.length()), event,
+				(kept, offered) -> (kept == null || kept.sequence() < offered.sequence()) ? offered : kept);
 	}
 
 	/**
