@@ -13,7 +13,6 @@ import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.config.RetryProperties.SelfInvocation;
 import dev.retry.autoconfigure.config.RetryProperties;
 import dev.retry.autoconfigure.config.RetryTuning;
-import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import dev.retry.autoconfigure.logging.CircuitBreakerLogListener;
 import dev.retry.autoconfigure.logging.RetryLogListener;
 import dev.retry.autoconfigure.web.SpringHttpStatusResolver;
@@ -25,7 +24,6 @@ import dev.retry.event.CallObserver;
 import dev.retry.event.RetryListener;
 import dev.retry.execution.RetryRuntime;
 import dev.retry.http.RetryableStatus;
-import dev.retry.policy.RetryPolicy;
 import dev.retry.time.DaemonScheduler;
 import dev.retry.time.Scheduler;
 import dev.retry.time.Sleeper;
@@ -75,19 +73,7 @@ public final class RetryAutoConfiguration {
 	@ConditionalOnMissingBean
 	PolicyRegistry retryPolicyRegistry(RetryProperties properties, Environment environment,
 			ResourceLoader resourceLoader) {
-		PolicyRegistry policies = new PolicyAssembler(properties, environment, resourceLoader.getClassLoader())
-			.assemble();
-		if (!properties.getFleet().isEnabled()) {
-			for (String name : policies.names()) {
-				RetryPolicy.BudgetSettings budget = policies.find(name).policy().getBudget();
-				if (budget.isEnabled() && budget.shared()) {
-					throw new RetryConfigurationException("Retry policy '" + name
-							+ "' has budget.scope=fleet, but retry.fleet.enabled is false: there is no fleet to share the budget with.",
-							"Set retry.fleet.enabled=true (with spring-boot-starter-data-redis), or budget.scope=local.");
-				}
-			}
-		}
-		return policies;
+		return new PolicyAssembler(properties, environment, resourceLoader.getClassLoader()).assemble();
 	}
 
 	/**
@@ -146,15 +132,6 @@ public final class RetryAutoConfiguration {
 	CircuitBreakerRegistry retryCircuitBreakerRegistry(RetryProperties properties, Environment environment,
 			ResourceLoader resourceLoader, Ticker ticker, HttpStatusResolver statusResolver,
 			ObjectProvider<CircuitBreakerListener> listeners) {
-		if (!properties.getFleet().isEnabled()) {
-			properties.getCircuitBreakers().forEach((name, breaker) -> {
-				if (breaker.getScope() == RetryProperties.Scope.FLEET) {
-					throw new RetryConfigurationException("Circuit breaker '" + name
-							+ "' has scope=fleet, but retry.fleet.enabled is false: there is no fleet to share it with.",
-							"Set retry.fleet.enabled=true (with spring-boot-starter-data-redis), or remove scope (every breaker is local without the fleet).");
-				}
-			});
-		}
 		return new CircuitBreakerAssembler(properties, environment, resourceLoader.getClassLoader())
 			.assemble(ticker, statusResolver, listeners.orderedStream().toList());
 	}

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.retry.autoconfigure.config.RetryProperties.Breaker;
+import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.CircuitBreakerConfig;
 import dev.retry.breaker.CircuitBreakerListener;
@@ -64,6 +65,11 @@ public final class CircuitBreakerAssembler {
 		this.origins.checkEntryNames(BREAKERS);
 		Map<String, BreakerSettings> configs = new LinkedHashMap<>();
 		this.properties.getCircuitBreakers().forEach((name, configured) -> {
+			if (configured.getScope() == RetryProperties.Scope.FLEET && !this.properties.getFleet().isEnabled()) {
+				throw new RetryConfigurationException("Circuit breaker '" + name
+						+ "' has scope=fleet, but retry.fleet.enabled is false: there is no fleet to share it with.",
+						"Set retry.fleet.enabled=true (with spring-boot-starter-data-redis), or remove scope (every breaker is local without the fleet).");
+			}
 			Map<BreakerKey, ValueSource> values = new EnumMap<>(BreakerKey.class);
 			for (BreakerKey key : BreakerKey.values()) {
 				String property = PropertyOrigins.entryProperty(BREAKERS, name, key.key());

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.retry.autoconfigure.config.RetryProperties.Policy;
+import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import dev.retry.backoff.Jitter;
 import dev.retry.policy.OnExhausted;
 import dev.retry.policy.RetryPolicy;
@@ -141,10 +142,23 @@ public final class PolicyAssembler {
 			.respectRetryAfter((Boolean) values.get(PolicyKey.RESPECT_RETRY_AFTER).value())
 			.onExhausted(v.required(values.get(PolicyKey.ON_EXHAUSTED), OnExhausted.class, "one of rethrow, wrap"))
 			.budget(ratio, v.intWithin(values.get(PolicyKey.BUDGET_MIN_RETRIES_PER_SECOND), 0, Integer.MAX_VALUE,
-					"an integer >= 0"), window,
-					v.required(values.get(PolicyKey.BUDGET_SCOPE), RetryProperties.Scope.class,
-							"one of local, fleet") == RetryProperties.Scope.FLEET)
+					"an integer >= 0"), window, sharedBudget(name, ratio, values.get(PolicyKey.BUDGET_SCOPE)))
 			.build();
+	}
+
+	/**
+	 * Whether the budget is the fleet's. A budget of scope fleet without the fleet is refused, at
+	 * start-up and for a runtime change alike.
+	 */
+	private boolean sharedBudget(String name, double ratio, ValueSource scope) {
+		boolean fleet = this.checks.required(scope, RetryProperties.Scope.class,
+				"one of local, fleet") == RetryProperties.Scope.FLEET;
+		if (fleet && ratio > 0 && !this.properties.getFleet().isEnabled()) {
+			throw new RetryConfigurationException("Retry policy '" + name
+					+ "' has budget.scope=fleet, but retry.fleet.enabled is false: there is no fleet to share the budget with.",
+					"Set retry.fleet.enabled=true (with spring-boot-starter-data-redis), or budget.scope=local.");
+		}
+		return fleet;
 	}
 
 }

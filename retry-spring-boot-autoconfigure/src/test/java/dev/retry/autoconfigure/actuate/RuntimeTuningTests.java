@@ -175,6 +175,12 @@ class RuntimeTuningTests {
 		assertThat((String) hedged.getBody().get("error")).contains("Downstream.fetch()")
 			.contains("a synchronous method has no second attempt");
 
+		ResponseEntity<Map<String, Object>> fleetBudget = post("/retries/network",
+				"{\"budget.ratio\": 0.1, \"budget.scope\": \"fleet\"}");
+		assertThat(fleetBudget.getStatusCode().value()).as("the start-up check, without a fleet").isEqualTo(400);
+		assertThat((String) fleetBudget.getBody().get("error"))
+			.contains("Retry policy 'network' has budget.scope=fleet, but retry.fleet.enabled is false");
+
 		ResponseEntity<Map<String, Object>> unknownKey = post("/retries/network", "{\"max-atempts\": 5}");
 		assertThat(unknownKey.getStatusCode().value()).isEqualTo(400);
 		assertThat((String) unknownKey.getBody().get("error")).contains("Unknown key 'max-atempts'");
