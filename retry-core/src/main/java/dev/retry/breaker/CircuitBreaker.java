@@ -138,7 +138,8 @@ public final class CircuitBreaker {
 	/**
 	 * Takes a state change announced elsewhere (another instance of a fleet), without announcing
 	 * it again. An open state is taken until the moment it names, unless this breaker is already
-	 * open until later; one whose moment has passed is ignored. A closed state closes an open or
+	 * open until later; one whose moment has passed is ignored; an open breaker given a later moment
+	 * stays open until then without a transition. A closed state closes an open or
 	 * half-open breaker. Listeners hear the change with the reason {@code "<opened|closed> by
 	 * <origin>: <reason>"}.
 	 * @param origin who made the change, such as an instance's name
@@ -184,6 +185,14 @@ public final class CircuitBreaker {
 				return true;
 			}
 		}
+	}
+
+	/**
+	 * When an open breaker half-opens, on the wall clock (epoch milliseconds): the moment it
+	 * announced or adopted. 0 when it is not open, or was forced open by hand.
+	 */
+	public long getOpenUntil() {
+		return (this.phase instanceof Open open) ? open.wallUntil : 0;
 	}
 
 	/** Who opened the breaker when another instance did, else {@code null} (opened here, or not open). */

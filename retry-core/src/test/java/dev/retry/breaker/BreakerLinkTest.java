@@ -61,6 +61,8 @@ class BreakerLinkTest {
 
 		assertThat(List.of(this.a.getState(), this.b.getState(), this.c.getState())).containsOnly(State.OPEN);
 		assertThat(this.b.untilHalfOpen()).isEqualTo(this.a.untilHalfOpen()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(this.b.getOpenUntil()).isEqualTo(this.a.getOpenUntil())
+			.isEqualTo(this.clock.wallTime().toEpochMilli() + 10_000);
 		assertThat(this.a.getOpenedBy()).isNull();
 		assertThat(this.b.getOpenedBy()).isEqualTo("a");
 		assertThat(this.heard).contains(

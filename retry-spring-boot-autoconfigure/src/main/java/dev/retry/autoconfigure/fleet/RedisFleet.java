@@ -1,7 +1,6 @@
 package dev.retry.autoconfigure.fleet;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -348,9 +347,8 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 				|| (breaker.isForcedOpen() && !afterGap)) {
 			return;
 		}
-		long until = breaker.isForcedOpen() ? 0 : System.currentTimeMillis() + breaker.untilHalfOpen().toMillis();
-		boolean known = mine && message.change().state() == State.OPEN
-				&& Math.abs(message.change().until() - until) < 1000;
+		long until = breaker.getOpenUntil();
+		boolean known = mine && message.change().state() == State.OPEN && message.change().until() == until;
 		if (!known) {
 			publishLater(new BreakerLink.Change(breaker.getName(), State.OPEN, until, breaker.isForcedOpen(),
 					"opened there while its message could not reach the fleet"));
@@ -359,11 +357,8 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 
 	/** When an open breaker opened, on the wall clock; never, for one forced open by hand. */
 	private static long openedAt(CircuitBreaker breaker) {
-		if (breaker.getState() != State.OPEN || breaker.isForcedOpen()) {
-			return Long.MAX_VALUE;
-		}
-		return System.currentTimeMillis() + breaker.untilHalfOpen().toMillis()
-				- breaker.getConfig().getOpenDuration().toMillis();
+		long until = breaker.getOpenUntil();
+		return (until == 0) ? Long.MAX_VALUE : until - breaker.getConfig().getOpenDuration().toMillis();
 	}
 
 	private record Beat(List<String> members, List<@Nullable String> states) {
