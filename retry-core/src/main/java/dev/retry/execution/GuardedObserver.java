@@ -1,6 +1,7 @@
 package dev.retry.execution;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 
 import dev.retry.event.CallObserver;
 import dev.retry.event.CallTarget;
@@ -31,50 +32,37 @@ final class GuardedObserver implements CallObserver {
 
 	@Override
 	public @Nullable Object contextKey() {
-		try {
-			return this.observer.contextKey();
-		}
-		catch (Throwable ex) {
-			this.failure.failed(this.observer, ex);
-			return null;
-		}
+		return guarded(this.observer::contextKey, null);
 	}
 
 	@Override
 	public Call start(CallTarget target, @Nullable Object parent) {
+		return new GuardedCall(guarded(() -> this.observer.start(target, parent), null));
+	}
+
+	/** Asks the observer; when it throws, that is logged once and {@code otherwise} answers. */
+	private <T extends @Nullable Object> T guarded(Supplier<T> question, T otherwise) {
 		try {
-			return new GuardedCall(this.observer.start(target, parent));
+			return question.get();
 		}
 		catch (Throwable ex) {
 			this.failure.failed(this.observer, ex);
-			return new GuardedCall(null);
+			return otherwise;
 		}
 	}
 
 	/** Runs what the observer was told to do; what it throws is logged once. */
 	private void quietly(Runnable action) {
-		try {
+		guarded(() -> {
 			action.run();
-		}
-		catch (Throwable ex) {
-			this.failure.failed(this.observer, ex);
-		}
+			return null;
+		}, null);
 	}
 
 	/** Opens a scope; one that cannot be opened is none, one that cannot be closed is logged. */
-	private Scope open(java.util.function.@Nullable Supplier<Scope> opener) {
-		if (opener == null) {
-			return NO_SCOPE;
-		}
-		Scope scope;
-		try {
-			scope = opener.get();
-		}
-		catch (Throwable ex) {
-			this.failure.failed(this.observer, ex);
-			return NO_SCOPE;
-		}
-		return () -> quietly(scope::close);
+	private Scope open(@Nullable Supplier<Scope> opener) {
+		Scope scope = (opener != null) ? guarded(opener, NO_SCOPE) : NO_SCOPE;
+		return (scope == NO_SCOPE) ? NO_SCOPE : () -> quietly(scope::close);
 	}
 
 	private final class GuardedCall implements Call {
@@ -93,13 +81,8 @@ final class GuardedObserver implements CallObserver {
 
 		@Override
 		public ObservedAttempt attempt(int number) {
-			try {
-				return new GuardedAttempt((this.call != null) ? this.call.attempt(number) : null);
-			}
-			catch (Throwable ex) {
-				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
-				return new GuardedAttempt(null);
-			}
+			Call call = this.call;
+			return new GuardedAttempt((call != null) ? guarded(() -> call.attempt(number), null) : null);
 		}
 
 		@Override
@@ -152,13 +135,8 @@ final class GuardedObserver implements CallObserver {
 
 		@Override
 		public @Nullable Object contextValue() {
-			try {
-				return (this.attempt != null) ? this.attempt.contextValue() : null;
-			}
-			catch (Throwable ex) {
-				GuardedObserver.this.failure.failed(GuardedObserver.this.observer, ex);
-				return null;
-			}
+			ObservedAttempt attempt = this.attempt;
+			return (attempt != null) ? guarded(attempt::contextValue, null) : null;
 		}
 
 	}
