@@ -432,21 +432,19 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 
 	/** Passes a runtime change made here to every other instance. */
 	private void publishTuningLater(String kind, String name, @Nullable Map<String, String> values) {
-		String message = String.join("|", "v1", this.fleet, this.instance, kind, name, TuningValues.encode(values));
-		try {
-			this.worker.execute(() -> {
-				try {
-					this.redis.convertAndSend(this.prefix + "tuning", message);
-				}
-				catch (RuntimeException ex) {
-					logger.warn("Fleet '" + this.fleet + "': could not pass the change of " + kind + " '" + name
-							+ "' to the other instances (Redis: " + ex.getMessage() + ")");
-				}
-			});
-		}
-		catch (RejectedExecutionException ex) {
-			logger.warn("Fleet '" + this.fleet + "': could not pass the change of " + kind + " '" + name
-					+ "' to the other instances: Redis is not answering");
+		String message = new TuningMessage(this.fleet, this.instance, kind, name, values).format();
+		String unsent = "Fleet '" + this.fleet + "': could not pass the change of " + kind + " '" + name
+				+ "' to the other instances";
+		boolean queued = later(() -> {
+			try {
+				this.redis.convertAndSend(this.prefix + "tuning", message);
+			}
+			catch (RuntimeException ex) {
+				logger.warn(unsent + " (Redis: " + ex.getMessage() + ")");
+			}
+		});
+		if (!queued) {
+			logger.warn(unsent + ": Redis is not answering");
 		}
 	}
 
@@ -462,20 +460,29 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 		}
 	}
 
-	/** Publishes on the fleet's threads: whoever changed the state does not wait for Redis. */
+	/**
+	 * Publishes on the fleet's threads: whoever changed the state does not wait for Redis. Not
+	 * queued when Redis is slow or gone: the heartbeat resynchronises when it answers again.
+	 */
 	private void publishLater(BreakerLink.Change change) {
+		later(() -> {
+			try {
+				publish(change);
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Could not tell the fleet that '" + change.breaker() + "' is " + change.state(), ex);
+			}
+		});
+	}
+
+	/** Runs a task on the fleet's threads; {@code false} when all are busy (Redis slow or gone). */
+	private boolean later(Runnable task) {
 		try {
-			this.worker.execute(() -> {
-				try {
-					publish(change);
-				}
-				catch (RuntimeException ex) {
-					logger.debug("Could not tell the fleet that '" + change.breaker() + "' is " + change.state(), ex);
-				}
-			});
+			this.worker.execute(task);
+			return true;
 		}
 		catch (RejectedExecutionException ex) {
-			// Redis is slow or gone: the heartbeat resynchronises when it answers again.
+			return false;
 		}
 	}
 
@@ -578,43 +585,33 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 
 		@Override
 		public void onMessage(Message message, byte @Nullable [] pattern) {
-			String text = new String(message.getBody(), java.nio.charset.StandardCharsets.UTF_8);
-			String[] parts = (text.length() <= 16_384) ? text.split("\\|", 6) : new String[0];
-			Map<String, String> values;
-			try {
-				values = (parts.length == 6) ? TuningValues.decode(parts[5]) : null;
-			}
-			catch (IllegalArgumentException ex) {
-				parts = new String[0];
-				values = null;
-			}
-			if (parts.length != 6 || !"v1".equals(parts[0]) || !parts[1].equals(RedisFleet.this.fleet)) {
+			TuningMessage received = TuningMessage.parse(new String(message.getBody(),
+					java.nio.charset.StandardCharsets.UTF_8));
+			if (received == null || !received.fleet().equals(RedisFleet.this.fleet)) {
 				RedisFleet.this.ignored.increment();
 				return;
 			}
-			if (parts[2].equals(RedisFleet.this.instance)) {
+			if (received.instance().equals(RedisFleet.this.instance)) {
 				return;
 			}
-			String by = "fleet, from " + parts[2];
+			String by = "fleet, from " + received.instance();
 			RetryTuning tuning = RedisFleet.this.tuning;
+			Map<String, String> values = received.values();
 			try {
-				if (RetryTuning.Relay.POLICY.equals(parts[3]) && values == null) {
-					tuning.clearPolicy(parts[4], by, false);
+				if (RetryTuning.Relay.BREAKER.equals(received.kind())) {
+					tuning.overrideBreaker(received.name(), values, by, false);
 				}
-				else if (RetryTuning.Relay.POLICY.equals(parts[3])) {
-					tuning.overridePolicy(parts[4], values, by, false);
-				}
-				else if (RetryTuning.Relay.BREAKER.equals(parts[3]) && values != null) {
-					tuning.overrideBreaker(parts[4], values, by, false);
+				else if (values != null) {
+					tuning.overridePolicy(received.name(), values, by, false);
 				}
 				else {
-					RedisFleet.this.ignored.increment();
+					tuning.clearPolicy(received.name(), by, false);
 				}
 			}
 			catch (RuntimeException ex) {
 				RedisFleet.this.ignored.increment();
-				logger.warn("Fleet '" + RedisFleet.this.fleet + "': the change of " + parts[3] + " '" + parts[4]
-						+ "' made on " + parts[2] + " was not taken here: " + ex.getMessage());
+				logger.warn("Fleet '" + RedisFleet.this.fleet + "': the change of " + received.kind() + " '"
+						+ received.name() + "' made on " + received.instance() + " was not taken here: " + ex.getMessage());
 			}
 		}
 
