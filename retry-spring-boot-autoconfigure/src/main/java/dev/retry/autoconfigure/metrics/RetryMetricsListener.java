@@ -1,7 +1,6 @@
 package dev.retry.autoconfigure.metrics;
 
-import dev.retry.AttemptTimeoutException;
-import dev.retry.RejectedResultException;
+import dev.retry.event.AttemptResult;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
 import dev.retry.event.RetryListener;
@@ -56,15 +55,15 @@ public final class RetryMetricsListener implements RetryListener {
 			.description(RETRY_ATTEMPTS_DESCRIPTION)
 			.tag(TAG_POLICY, target.policy())
 			.tag(TAG_METHOD, target.name())
-			.tag(TAG_RESULT, "success")
+			.tag(TAG_RESULT, AttemptResult.SUCCESS.tag())
 			.register(this.registry);
-		return new MethodMeters(calls, attempts(target, "failure"),
-				attempts(target, "timeout"), attempts(target, "rejected_result"), hedges(target, "won"),
-				hedges(target, "lost"));
+		return new MethodMeters(calls, attempts(target, AttemptResult.FAILURE),
+				attempts(target, AttemptResult.TIMEOUT), attempts(target, AttemptResult.REJECTED_RESULT),
+				hedges(target, "won"), hedges(target, "lost"));
 	}
 
-	private Counter attempts(CallTarget target, String result) {
-		return counter(RETRY_ATTEMPTS, RETRY_ATTEMPTS_DESCRIPTION, target, result);
+	private Counter attempts(CallTarget target, AttemptResult result) {
+		return counter(RETRY_ATTEMPTS, RETRY_ATTEMPTS_DESCRIPTION, target, result.tag());
 	}
 
 	private Counter hedges(CallTarget target, String result) {
@@ -88,8 +87,12 @@ public final class RetryMetricsListener implements RetryListener {
 		@Override
 		public void onAttemptFailed(CallTarget target, int attempt, Throwable failure) {
 			try {
-				Counter counter = (failure instanceof AttemptTimeoutException) ? this.timedOutAttempts
-						: (failure instanceof RejectedResultException) ? this.rejectedResults : this.failedAttempts;
+				Counter counter = switch (AttemptResult.of(failure)) {
+					case TIMEOUT -> this.timedOutAttempts;
+					case REJECTED_RESULT -> this.rejectedResults;
+					// Any other failure, a cancelled attempt included.
+					default -> this.failedAttempts;
+				};
 				counter.increment();
 			}
 			catch (RuntimeException ex) {

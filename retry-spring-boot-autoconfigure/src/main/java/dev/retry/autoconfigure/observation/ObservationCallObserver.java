@@ -2,10 +2,8 @@ package dev.retry.autoconfigure.observation;
 
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.CancellationException;
 
-import dev.retry.AttemptTimeoutException;
-import dev.retry.RejectedResultException;
+import dev.retry.event.AttemptResult;
 import dev.retry.event.CallObserver;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
@@ -17,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * Each call of an annotated method as a Micrometer {@link Observation} {@code retry.call}
  * (contextual name {@code retry Class.method}; low-cardinality keys {@code policy}, {@code method},
  * {@code outcome}) and each attempt as its child {@code retry.attempt} (keys {@code attempt},
- * {@code result}), current while the attempt runs so that an HTTP client's observation nests under
+ * {@code result}, an {@link AttemptResult}), current while the attempt runs so that an HTTP client's observation nests under
  * it. Each wait before a retry is an event {@code retry.wait} on the call, naming the delay, why it
  * is that long and the failure; a call that gives up for its budget or deadline gets an event
  * {@code retry.gave-up}. While an attempt is current, the logging MDC holds {@code retry.method},
@@ -60,23 +58,6 @@ public final class ObservationCallObserver implements CallObserver {
 			call.parentObservation(parentObservation);
 		}
 		return new ObservedCall(call.start(), target);
-	}
-
-	/** The {@code result} of an attempt, as {@code retry.attempts} names it. */
-	static String result(@Nullable Throwable failure) {
-		if (failure == null) {
-			return "success";
-		}
-		if (failure instanceof AttemptTimeoutException) {
-			return "timeout";
-		}
-		if (failure instanceof RejectedResultException) {
-			return "rejected_result";
-		}
-		if (failure instanceof CancellationException) {
-			return "cancelled";
-		}
-		return "failure";
 	}
 
 	private final class ObservedCall implements Call {
@@ -170,7 +151,7 @@ public final class ObservationCallObserver implements CallObserver {
 			if (failure != null) {
 				this.observation.error(failure);
 			}
-			this.observation.lowCardinalityKeyValue("result", result(failure)).stop();
+			this.observation.lowCardinalityKeyValue("result", AttemptResult.of(failure).tag()).stop();
 		}
 
 		@Override
