@@ -10,7 +10,6 @@ import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.RetryProperties;
 import dev.retry.autoconfigure.config.RetryTuning;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
-import dev.retry.breaker.CircuitBreaker;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -63,16 +62,23 @@ public final class RetryFleetAutoConfiguration {
 						+ fleet.getKeyPrefix() + "' must not be blank, and the name must not contain '|'.",
 						"Set retry.fleet.name (or spring.application.name) and retry.fleet.key-prefix, such as storefront and retry.");
 			}
-			List<CircuitBreaker> shared = breakers.all()
-				.stream()
-				.filter((breaker) -> scopeOf(properties, breaker.getName()) != RetryProperties.Scope.LOCAL)
-				.toList();
-			return new RedisFleet(redis, name, instanceName(), fleet.getKeyPrefix(), fleet.getOperationTimeout(),
-					shared, methods, tuning.getIfAvailable());
+			RedisFleet shared = new RedisFleet(redis, name, instanceName(), fleet.getKeyPrefix(),
+					fleet.getOperationTimeout(), List.of(), methods, tuning.getIfAvailable());
+			// Every breaker not of scope local, those made on demand later included.
+			breakers.onBreakerAdded((breaker) -> {
+				if (scopeOf(properties, breaker.getName()) != RetryProperties.Scope.LOCAL) {
+					shared.share(breaker);
+				}
+			});
+			return shared;
 		}
 
+		/** A breaker's scope; one made on demand (not configured) has that of retry.circuit-breakers.default. */
 		private static RetryProperties.Scope scopeOf(RetryProperties properties, String breaker) {
 			RetryProperties.Breaker configured = properties.getCircuitBreakers().get(breaker);
+			if (configured == null) {
+				configured = properties.getCircuitBreakers().get("default");
+			}
 			RetryProperties.Scope scope = (configured != null) ? configured.getScope() : null;
 			return (scope != null) ? scope : RetryProperties.Scope.FLEET;
 		}
