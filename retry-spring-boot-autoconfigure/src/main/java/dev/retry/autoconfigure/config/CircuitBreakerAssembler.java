@@ -10,6 +10,7 @@ import java.util.function.Function;
 
 import dev.retry.autoconfigure.config.RetryProperties.Breaker;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
+import dev.retry.autoconfigure.logging.CircuitBreakerLogListener;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.CircuitBreakerConfig;
 import dev.retry.breaker.CircuitBreakerListener;
@@ -23,8 +24,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 
 /**
- * Turns {@code retry.circuit-breakers.*} into validated, shared breakers. Errors name the property
- * at fault, its value, where it was set and what is allowed.
+ * Turns {@code retry.circuit-breakers.*} into validated, shared breakers: each configured entry a
+ * breaker of its own, and {@code retry.circuit-breakers.default} the configuration of every breaker
+ * made on demand for a name no entry configures (a Spring Cloud circuit breaker id). Errors name
+ * the property at fault, its value, where it was set and what is allowed.
  */
 public final class CircuitBreakerAssembler {
 
@@ -35,7 +38,7 @@ public final class CircuitBreakerAssembler {
 	/** The entry whose configuration breakers made on demand take. */
 	static final String TEMPLATE = "default";
 
-	private static final Log logger = LogFactory.getLog(CircuitBreakerRegistry.class);
+	private static final Log logger = LogFactory.getLog(CircuitBreakerLogListener.LOGGER);
 
 	private final RetryProperties properties;
 

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
+import dev.retry.autoconfigure.logging.CircuitBreakerLogListener;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.CircuitBreakerConfig;
 import org.apache.commons.logging.Log;
@@ -28,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CircuitBreakerRegistry {
 
-	private static final Log logger = LogFactory.getLog(CircuitBreakerRegistry.class);
+	private static final Log logger = LogFactory.getLog(CircuitBreakerLogListener.LOGGER);
 
 	private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
 
