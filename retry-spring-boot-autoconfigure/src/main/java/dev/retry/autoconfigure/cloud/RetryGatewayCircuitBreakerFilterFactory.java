@@ -7,10 +7,13 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.client.circuitbreaker.ReactiveCircuitBreakerFactory;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.factory.SpringCloudCircuitBreakerFilterFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.reactive.DispatcherHandler;
+import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
@@ -27,6 +30,30 @@ public class RetryGatewayCircuitBreakerFilterFactory extends SpringCloudCircuitB
 	public RetryGatewayCircuitBreakerFilterFactory(ReactiveCircuitBreakerFactory<?, ?> reactiveCircuitBreakerFactory,
 			ObjectProvider<DispatcherHandler> dispatcherHandlerProvider) {
 		super(reactiveCircuitBreakerFactory, dispatcherHandlerProvider);
+	}
+
+	/**
+	 * Gateway's filter, telling the client of a rejected request when to come back: the error
+	 * handler that writes the 503 keeps the headers already on the response.
+	 */
+	@Override
+	public GatewayFilter apply(Config config) {
+		GatewayFilter breaker = super.apply(config);
+		return new GatewayFilter() {
+
+			@Override
+			public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+				return breaker.filter(exchange, chain).doOnError(BreakerOpen.class, (rejected) -> exchange.getResponse()
+					.getHeaders()
+					.addAll(rejected.getHeaders()));
+			}
+
+			@Override
+			public String toString() {
+				return breaker.toString();
+			}
+
+		};
 	}
 
 	@Override
