@@ -10,6 +10,8 @@ import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.RetryProperties;
 import dev.retry.autoconfigure.config.RetryTuning;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -30,6 +32,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnBooleanProperty("retry.fleet.enabled")
 public final class RetryFleetAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog("dev.retry.Fleet");
 
 	static final String NO_REDIS_ACTION = "Add spring-boot-starter-data-redis to the application and point "
 			+ "spring.data.redis.* (host, port, or sentinel/cluster) at the fleet's Redis, or set "
@@ -66,9 +70,16 @@ public final class RetryFleetAutoConfiguration {
 					fleet.getOperationTimeout(), List.of(), methods, tuning.getIfAvailable());
 			// Every breaker not of scope local, those made on demand later included.
 			breakers.onBreakerAdded((breaker) -> {
-				if (scopeOf(properties, breaker.getName()) != RetryProperties.Scope.LOCAL) {
-					shared.share(breaker);
+				if (scopeOf(properties, breaker.getName()) == RetryProperties.Scope.LOCAL) {
+					return;
 				}
+				if (breaker.getName().indexOf('|') >= 0) {
+					// '|' separates the fields of the fleet's messages: such a name could not travel.
+					logger.warn("Circuit breaker '" + breaker.getName()
+							+ "' stays local: a name with '|' cannot be shared with the fleet");
+					return;
+				}
+				shared.share(breaker);
 			});
 			return shared;
 		}

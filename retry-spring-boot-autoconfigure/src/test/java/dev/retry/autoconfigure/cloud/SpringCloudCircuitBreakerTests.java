@@ -137,6 +137,22 @@ class SpringCloudCircuitBreakerTests {
 	}
 
 	@Test
+	void anIdWithCharactersSpringCannotBindPlainIsConfiguredInBrackets() {
+		this.runner
+			.withPropertyValues("retry.circuit-breakers[" + FEIGN_ID + "].failure-threshold=2",
+					"retry.circuit-breakers.default.failure-threshold=9")
+			.run((context) -> {
+				CircuitBreaker breaker = context.getBean(RetryCircuitBreakerFactory.class).create(FEIGN_ID).breaker();
+
+				assertThat(breaker).isSameAs(context.getBean(CircuitBreakerRegistry.class).find(FEIGN_ID));
+				assertThat(breaker.getConfig().getFailureThreshold()).isEqualTo(2);
+				assertThat(breaker.getConfig().getOpenDuration()).as("a configured entry: unset keys are the library's")
+					.isEqualTo(Duration.ofSeconds(60));
+				assertThat(context.getBean(CircuitBreakerRegistry.class).onDemandNames()).isEmpty();
+			});
+	}
+
+	@Test
 	void withoutADefaultEntryAnIdTakesTheLibraryDefaults() {
 		this.runner.run((context) -> {
 			CircuitBreaker breaker = context.getBean(RetryCircuitBreakerFactory.class).create("orders-route").breaker();

@@ -110,6 +110,17 @@ class FleetOnDemandBreakerTests {
 		await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> onB.getState() == State.CLOSED);
 	}
 
+	@Test
+	void aNameTheFleetsMessagesCannotCarryStaysLocal() {
+		ConfigurableApplicationContext a = instance();
+
+		CircuitBreaker odd = breaker(a, "route|a");
+
+		assertThat(odd.getLink().isShared()).isFalse();
+		assertThat(a.getBean(RedisFleet.class).getSharedBreakers()).doesNotContain("route|a");
+		assertThat(breaker(a, FEIGN_ID).getLink().isShared()).isTrue();
+	}
+
 	@SpringBootConfiguration
 	@ImportAutoConfiguration({ DataRedisAutoConfiguration.class, RetryAutoConfiguration.class,
 			RetryFleetAutoConfiguration.class, RetrySpringCloudAutoConfiguration.class })
