@@ -79,14 +79,17 @@ public final class CircuitBreakerRegistry {
 	}
 
 	/**
-	 * The breaker a method names.
+	 * The breaker a method names: a configured one (one made on demand would be there or not
+	 * depending on which call came first).
 	 * @throws RetryConfigurationException naming the configured breakers when there is no such breaker
 	 */
 	public CircuitBreaker get(String name, String usedBy) {
-		CircuitBreaker breaker = this.breakers.get(name);
+		CircuitBreaker breaker = this.onDemand.contains(name) ? null : this.breakers.get(name);
 		if (breaker == null) {
-			String known = this.breakers.isEmpty() ? "None is configured."
-					: "Configured circuit breakers: " + String.join(", ", names()) + ".";
+			Set<String> configured = names();
+			configured.removeAll(this.onDemand);
+			String known = configured.isEmpty() ? "None is configured."
+					: "Configured circuit breakers: " + String.join(", ", configured) + ".";
 			throw new RetryConfigurationException("@CircuitBreaker(name = \"" + name + "\") on " + usedBy
 					+ " names no configured circuit breaker. " + known,
 					"Declare it under retry.circuit-breakers." + name + " with at least one key (for example retry.circuit-breakers."

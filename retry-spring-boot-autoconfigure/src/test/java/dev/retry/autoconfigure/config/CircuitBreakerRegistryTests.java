@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.CircuitBreakerConfig;
 import dev.retry.classify.HttpStatusResolver;
@@ -20,6 +21,7 @@ import dev.retry.time.ManualClock;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 class CircuitBreakerRegistryTests {
@@ -58,6 +60,16 @@ class CircuitBreakerRegistryTests {
 		assertThat(this.registry.names()).containsExactly("InventoryClient#stock(String)", "inventory");
 		assertThat(this.registry.onDemandNames()).containsExactly("InventoryClient#stock(String)");
 		assertThat(this.made).hasValue(1);
+	}
+
+	@Test
+	void anAnnotationNamesConfiguredBreakersOnlyNeverOneMadeOnDemand() {
+		this.registry.getOrCreate("route-a");
+
+		assertThat(this.registry.get("inventory", "Inventory.stock()")).isSameAs(this.inventory);
+		assertThatExceptionOfType(RetryConfigurationException.class)
+			.isThrownBy(() -> this.registry.get("route-a", "Inventory.stock()"))
+			.withMessageContaining("Configured circuit breakers: inventory.");
 	}
 
 	@Test
