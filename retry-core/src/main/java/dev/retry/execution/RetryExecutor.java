@@ -93,8 +93,14 @@ public final class RetryExecutor {
 	/** Results to retry, as if the attempt had failed; {@code null}: every result is an answer. */
 	private final @Nullable Predicate<Object> retryOnResult;
 
-	/** Follows calls and attempts as they run (tracing), or {@code null}. */
+	/** Follows calls and attempts as they run from their start (tracing), or {@code null}. */
 	private final @Nullable CallObserver observer;
+
+	/**
+	 * Offered each call it did not follow from its start, when the call is about to retry (the
+	 * logging fields of each retry), or {@code null}.
+	 */
+	private final @Nullable CallObserver retryObserver;
 
 	private final LoggedOnce listenerFailure = new LoggedOnce("A RetryListener threw; the call goes on");
 
@@ -151,7 +157,10 @@ public final class RetryExecutor {
 		this.maxDelayNanos = policy.getMaxDelay().toNanos();
 		this.retries = retries;
 		this.chain = chain(policy, breaker, budget, runtime.watchdog());
-		this.observer = GuardedObserver.of(runtime.observer());
+		CallObserver guarded = GuardedObserver.of(runtime.observer());
+		CallObserver observer = (guarded != null) ? guarded.forTarget(this.target) : null;
+		this.observer = (observer != null && observer.followsEveryCall()) ? observer : null;
+		this.retryObserver = (retries && this.maxAttempts > 1) ? observer : null;
 		this.retryOnResult = retryOnResult;
 	}
 
@@ -270,6 +279,9 @@ public final class RetryExecutor {
 	private <C, T> T observedCall(CallObserver observer, C context, Attempt<C, T> attempt,
 			@Nullable Fallback<? super C> fallback) throws Throwable {
 		CallObserver.Call observed = observer.start(this.target, null);
+		if (observed == null) {
+			return call(context, attempt, fallback, null);
+		}
 		try (CallObserver.Scope scope = observed.open()) {
 			return call(context, new ObservedAttempt<>(observed, attempt, false), fallback, observed);
 		}
@@ -345,38 +357,45 @@ public final class RetryExecutor {
 		Progress call = new Progress(start, this.wrap, true);
 		call.observed = observed;
 		attemptFailed(call, firstFailure);
-		while (planRetry(call)) {
-			try {
-				this.sleeper.sleep(call.delay);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				call.stop(Outcome.NOT_RETRYABLE, call.attempted);
-				break;
-			}
-			if (this.scheduler.isClosed()) {
-				// The application is shutting down: the call ends now with its last failure.
-				call.stop(Outcome.NOT_RETRYABLE, call.attempted);
-				break;
-			}
-			call.next(retryContext);
-			T result;
-			try {
-				result = run(context, attempt, call.attempted);
-			}
-			catch (Throwable next) {
-				attemptFailed(call, next);
-				continue;
-			}
-			if (rejects(result)) {
-				attemptFailed(call, new RejectedResultException(result));
-				continue;
-			}
-			completed(call, Outcome.SUCCESS_AFTER_RETRY, call.attempted, null);
-			return result;
-		}
-		Throwable thrown = end(call, fallback);
+		CallObserver.@Nullable Scope followedFromHere = null;
 		try {
+			while (planRetry(call)) {
+				if (observed == null && call.observed != null) {
+					// Followed from its first retry on: the rest of the call is current, each attempt followed.
+					observed = call.observed;
+					followedFromHere = observed.open();
+					attempt = new ObservedAttempt<>(observed, attempt, false);
+				}
+				try {
+					this.sleeper.sleep(call.delay);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					call.stop(Outcome.NOT_RETRYABLE, call.attempted);
+					break;
+				}
+				if (this.scheduler.isClosed()) {
+					// The application is shutting down: the call ends now with its last failure.
+					call.stop(Outcome.NOT_RETRYABLE, call.attempted);
+					break;
+				}
+				call.next(retryContext);
+				T result;
+				try {
+					result = run(context, attempt, call.attempted);
+				}
+				catch (Throwable next) {
+					attemptFailed(call, next);
+					continue;
+				}
+				if (rejects(result)) {
+					attemptFailed(call, new RejectedResultException(result));
+					continue;
+				}
+				completed(call, Outcome.SUCCESS_AFTER_RETRY, call.attempted, null);
+				return result;
+			}
+			Throwable thrown = end(call, fallback);
 			if (thrown instanceof RejectedResultException rejected) {
 				// rethrow: the caller gets the last result as it is.
 				@SuppressWarnings("unchecked")
@@ -394,6 +413,9 @@ public final class RetryExecutor {
 			if (call.failure instanceof InterruptedException) {
 				// An interrupted attempt leaves the caller interrupted, whatever answered for it.
 				Thread.currentThread().interrupt();
+			}
+			if (followedFromHere != null) {
+				followedFromHere.close();
 			}
 		}
 	}
@@ -437,6 +459,9 @@ public final class RetryExecutor {
 			return false;
 		}
 		retryScheduled(attempted + 1, delay, failure);
+		if (call.observed == null && attempted == 1 && this.retryObserver != null) {
+			call.observed = this.retryObserver.retrying(this.target);
+		}
 		if (call.observed != null) {
 			call.observed.waiting(attempted + 1, Duration.ofNanos(delay), failure, hinted ? "Retry-After" : "backoff");
 		}
@@ -606,9 +631,14 @@ public final class RetryExecutor {
 		}
 	}
 
-	/** Follows calls as they run, or {@code null}. */
+	/** Follows calls as they run from their start, or {@code null}. */
 	@Nullable CallObserver observer() {
 		return this.observer;
+	}
+
+	/** Follows calls from their first retry on, when it did not from their start; or {@code null}. */
+	@Nullable CallObserver retryObserver() {
+		return this.retryObserver;
 	}
 
 	void cancelled(int attempts) {
@@ -764,7 +794,8 @@ public final class RetryExecutor {
 
 		private final C context;
 
-		private final Attempt<C, ? extends CompletionStage<T>> attempt;
+		/** The attempt, followed by the observer once it follows the call. */
+		private Attempt<C, ? extends CompletionStage<T>> attempt;
 
 		private final @Nullable Fallback<? super C> fallback;
 
@@ -779,11 +810,8 @@ public final class RetryExecutor {
 			CallObserver observer = RetryExecutor.this.observer;
 			if (observer != null) {
 				this.observed = observer.start(RetryExecutor.this.target, null);
-				this.attempt = new ObservedAttempt<>(this.observed, attempt, true);
 			}
-			else {
-				this.attempt = attempt;
-			}
+			this.attempt = (this.observed != null) ? new ObservedAttempt<>(this.observed, attempt, true) : attempt;
 			this.fallback = fallback;
 			this.retryContext = RetryExecutor.this.retries
 					? RetryContext.detached(RetryExecutor.this.target, RetryExecutor.this.maxAttempts) : null;
@@ -828,6 +856,10 @@ public final class RetryExecutor {
 				if (!planRetry(this)) {
 					finish();
 					return;
+				}
+				if (this.observed != null && !(this.attempt instanceof ObservedAttempt)) {
+					// Followed from its first retry on.
+					this.attempt = new ObservedAttempt<>(this.observed, this.attempt, true);
 				}
 				try {
 					pending(RetryExecutor.this.scheduler.schedule(this, this.delay));
