@@ -356,7 +356,7 @@ public final class ReactiveRetry {
 		private boolean fallbackAnswers;
 
 		Subscription(RetryExecutor executor, @Nullable Fallback<?> fallback) {
-			super(executor.startTime(), executor.wraps(), false);
+			super(executor.startTime());
 			this.executor = executor;
 			this.fallback = fallback;
 			this.context = executor.retries()
@@ -368,6 +368,11 @@ public final class ReactiveRetry {
 			if (!this.emitted) {
 				this.emitted = true;
 			}
+		}
+
+		@Override
+		boolean onCallerThread() {
+			return false;
 		}
 
 		/** Another attempt after a wait, or the call's end. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
@@ -354,7 +355,7 @@ public final class RetryExecutor {
 	private <C, T> T retry(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback,
 			@Nullable RetryContext retryContext, Throwable firstFailure, long start,
 			CallObserver.@Nullable Call observed) throws Throwable {
-		Progress call = new Progress(start, this.wrap, true);
+		Progress call = new Progress(start);
 		call.observed = observed;
 		attemptFailed(call, firstFailure);
 		CallObserver.@Nullable Scope followedFromHere = null;
@@ -429,7 +430,7 @@ public final class RetryExecutor {
 	boolean planRetry(Progress call) {
 		int attempted = call.attempted;
 		Throwable failure = call.failure;
-		Outcome stop = stopReason(failure, attempted, call.onCallerThread);
+		Outcome stop = stopReason(failure, attempted, call.onCallerThread());
 		long delay = 0;
 		boolean hinted = false;
 		if (stop == null) {
@@ -526,7 +527,7 @@ public final class RetryExecutor {
 	 * listeners unless a breaker rejected it (a rejected attempt was never made).
 	 */
 	void attemptFailed(Progress call, Throwable failure) {
-		call.failed(failure);
+		call.failed(failure, this.wrap);
 		if (this.listeners.length == 0 || failure instanceof CircuitBreakerOpenException) {
 			return;
 		}
@@ -690,11 +691,6 @@ public final class RetryExecutor {
 
 		final long start;
 
-		/** Whether this call runs on its caller's thread, whose interrupt flag then counts. */
-		final boolean onCallerThread;
-
-		private final boolean keepEarlier;
-
 		/** The attempt running or last made: 1 for the first. */
 		int attempted = 1;
 
@@ -705,9 +701,11 @@ public final class RetryExecutor {
 
 		@Nullable Throwable failure;
 
-		private @Nullable Throwable firstFailure;
-
-		private @Nullable ArrayDeque<Throwable> recentFailures;
+		/**
+		 * Earlier failures kept for {@code on-exhausted: wrap}, oldest first: the first, then the
+		 * most recent. One field, since every asynchronous call waiting for a retry holds it.
+		 */
+		private @Nullable ArrayDeque<Throwable> earlier;
 
 		@Nullable Outcome stop;
 
@@ -717,23 +715,30 @@ public final class RetryExecutor {
 		/** The call as its observer follows it, or {@code null}. */
 		CallObserver.@Nullable Call observed;
 
-		Progress(long start, boolean keepEarlier, boolean onCallerThread) {
+		Progress(long start) {
 			this.start = start;
-			this.keepEarlier = keepEarlier;
-			this.onCallerThread = onCallerThread;
+		}
+
+		/**
+		 * Whether this call runs on its caller's thread, whose interrupt flag then counts: a
+		 * synchronous call's does; an asynchronous call's steps run on whatever thread completed a stage.
+		 */
+		boolean onCallerThread() {
+			return true;
 		}
 
 		/**
 		 * The attempt {@code attempted} failed. A rejection by the breaker after a real failure
 		 * carries that failure as its cause, so the caller still sees what went wrong.
+		 * @param keepEarlier whether earlier failures are kept ({@code on-exhausted: wrap})
 		 */
-		void failed(Throwable next) {
+		void failed(Throwable next, boolean keepEarlier) {
 			Throwable previous = this.failure;
 			if (previous != null) {
 				if (next instanceof CircuitBreakerOpenException rejected) {
 					next = rejected.after(previous);
 				}
-				if (this.keepEarlier) {
+				if (keepEarlier) {
 					keep(previous);
 				}
 			}
@@ -741,27 +746,25 @@ public final class RetryExecutor {
 		}
 
 		/** Keeps the first failure and the most recent ones, at most {@value #KEPT_FAILURES} in all. */
-		private void keep(Throwable earlier) {
-			if (this.firstFailure == null) {
-				this.firstFailure = earlier;
-				return;
+		private void keep(Throwable failure) {
+			ArrayDeque<Throwable> earlier = this.earlier;
+			if (earlier == null) {
+				earlier = new ArrayDeque<>(KEPT_FAILURES);
+				this.earlier = earlier;
 			}
-			if (this.recentFailures == null) {
-				this.recentFailures = new ArrayDeque<>(KEPT_FAILURES - 1);
+			if (earlier.size() == KEPT_FAILURES) {
+				// Drop the oldest of the recent ones; the first stays first.
+				Throwable first = earlier.removeFirst();
+				earlier.removeFirst();
+				earlier.addFirst(first);
 			}
-			if (this.recentFailures.size() == KEPT_FAILURES - 1) {
-				this.recentFailures.removeFirst();
-			}
-			this.recentFailures.addLast(earlier);
+			earlier.addLast(failure);
 		}
 
 		/** The earlier failures kept, oldest first. */
 		void earlier(java.util.function.Consumer<Throwable> action) {
-			if (this.firstFailure != null) {
-				action.accept(this.firstFailure);
-			}
-			if (this.recentFailures != null) {
-				this.recentFailures.forEach(action);
+			if (this.earlier != null) {
+				this.earlier.forEach(action);
 			}
 		}
 
@@ -788,7 +791,8 @@ public final class RetryExecutor {
 	 * scheduler runs after a wait and the callback of each attempt's stage, so waiting costs no
 	 * further object.
 	 */
-	private final class AsyncCall<C, T> extends Progress implements Runnable, BiConsumer<T, Throwable> {
+	private final class AsyncCall<C, T> extends Progress
+			implements Runnable, Callable<Void>, BiConsumer<T, Throwable> {
 
 		final Answer<T> result = new Answer<>(this);
 
@@ -805,7 +809,7 @@ public final class RetryExecutor {
 		private volatile @Nullable Future<?> pending;
 
 		AsyncCall(C context, Attempt<C, ? extends CompletionStage<T>> attempt, @Nullable Fallback<? super C> fallback) {
-			super(startTime(), RetryExecutor.this.wrap, false);
+			super(startTime());
 			this.context = context;
 			CallObserver observer = RetryExecutor.this.observer;
 			if (observer != null) {
@@ -875,6 +879,18 @@ public final class RetryExecutor {
 			finally {
 				RetryContext.leave(this.retryContext);
 			}
+		}
+
+		@Override
+		boolean onCallerThread() {
+			return false;
+		}
+
+		/** As {@link #run()}: a scheduler that takes a {@code Callable} as it is needs no adapter for it. */
+		@Override
+		public @Nullable Void call() {
+			run();
+			return null;
 		}
 
 		/** The wait is over, or the scheduler closed while the call waited. */
