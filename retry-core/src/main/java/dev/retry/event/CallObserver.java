@@ -79,7 +79,10 @@ public interface CallObserver {
 	/** One call. */
 	interface Call {
 
-		/** Makes the call current on this thread (a synchronous call, for its whole run). */
+		/**
+		 * Makes the call current on this thread: a synchronous call, from its first failure to its
+		 * end (its waits, retries and fallback; before that, its first attempt is current).
+		 */
 		Scope open();
 
 		/** Attempt {@code number} (1 for the first) starts, as a child of this call. */

@@ -276,16 +276,19 @@ public final class RetryExecutor {
 				: call(context, attempt, fallback, null);
 	}
 
-	/** A call followed by the observer: it is current while it runs, each attempt while that runs. */
+	/**
+	 * A call followed by the observer: each attempt is current while it runs, and the call itself
+	 * from its first failure on (its waits, its retries, its fallback). A call that succeeds at once
+	 * needs no scope of its own: its attempt's is enough, and with a tracer a scope is a good share
+	 * of what the call costs.
+	 */
 	private <C, T> T observedCall(CallObserver observer, C context, Attempt<C, T> attempt,
 			@Nullable Fallback<? super C> fallback) throws Throwable {
 		CallObserver.Call observed = observer.start(this.target, null);
 		if (observed == null) {
 			return call(context, attempt, fallback, null);
 		}
-		try (CallObserver.Scope scope = observed.open()) {
-			return call(context, new ObservedAttempt<>(observed, attempt, false), fallback, observed);
-		}
+		return call(context, new ObservedAttempt<>(observed, attempt, false), fallback, observed);
 	}
 
 	private <C, T> T call(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback,
@@ -357,14 +360,15 @@ public final class RetryExecutor {
 			CallObserver.@Nullable Call observed) throws Throwable {
 		Progress call = new Progress(start);
 		call.observed = observed;
-		attemptFailed(call, firstFailure);
-		CallObserver.@Nullable Scope followedFromHere = null;
+		// From its first failure on, the call is current: its retries' log lines, waits and fallback are in it.
+		CallObserver.@Nullable Scope current = (observed != null) ? observed.open() : null;
 		try {
+			attemptFailed(call, firstFailure);
 			while (planRetry(call)) {
 				if (observed == null && call.observed != null) {
 					// Followed from its first retry on: the rest of the call is current, each attempt followed.
 					observed = call.observed;
-					followedFromHere = observed.open();
+					current = observed.open();
 					attempt = new ObservedAttempt<>(observed, attempt, false);
 				}
 				try {
@@ -415,8 +419,8 @@ public final class RetryExecutor {
 				// An interrupted attempt leaves the caller interrupted, whatever answered for it.
 				Thread.currentThread().interrupt();
 			}
-			if (followedFromHere != null) {
-				followedFromHere.close();
+			if (current != null) {
+				current.close();
 			}
 		}
 	}

@@ -41,7 +41,18 @@ class CallObserverTest {
 	}
 
 	@Test
-	void aSynchronousCallIsCurrentWhileItRunsAndEachAttemptWhileItRuns() throws Throwable {
+	void aSynchronousCallThatSucceedsAtOnceIsCurrentOnlyInItsAttempt() throws Throwable {
+		assertThat(executor(3).get(() -> {
+			this.recorder.events.add("method sees " + this.recorder.current);
+			return "ok";
+		})).isEqualTo("ok");
+		assertThat(this.recorder.events).containsExactly("start Inventory.fetch (network) parent=null", "attempt 1",
+				"open attempt 1", "method sees attempt 1", "close attempt 1", "end attempt 1: ok",
+				"end call: SUCCESS after 1");
+	}
+
+	@Test
+	void aSynchronousCallIsCurrentFromItsFirstFailureAndEachAttemptWhileItRuns() throws Throwable {
 		AtomicInteger calls = new AtomicInteger();
 		String answer = executor(3).get(() -> {
 			int call = calls.incrementAndGet();
@@ -53,8 +64,8 @@ class CallObserverTest {
 		});
 		assertThat(answer).isEqualTo("ok");
 		assertThat(this.recorder.events).containsExactly("start Inventory.fetch (network) parent=null",
-				"open call", "attempt 1", "open attempt 1", "method sees attempt 1", "close attempt 1",
-				"end attempt 1: java.net.ConnectException",
+				"attempt 1", "open attempt 1", "method sees attempt 1", "close attempt 1",
+				"end attempt 1: java.net.ConnectException", "open call",
 				"wait before attempt 2: PT1S (backoff) after java.net.ConnectException", "attempt 2",
 				"open attempt 2", "method sees attempt 2", "close attempt 2", "end attempt 2: java.net.ConnectException",
 				"wait before attempt 3: PT2S (backoff) after java.net.ConnectException", "attempt 3",
