@@ -284,6 +284,41 @@ class CallObserverTest {
 				"source sees attempt 2", "end attempt 2: ok", "end call: SUCCESS_AFTER_RETRY after 2");
 	}
 
+	@Test
+	void anObserverOfRetriesThatThrowsNeitherFailsNorStopsTheCall() throws Throwable {
+		CallObserver throwing = new CallObserver() {
+			@Override
+			public CallObserver forTarget(CallTarget target) {
+				throw new IllegalStateException("cannot resolve");
+			}
+
+			@Override
+			public boolean followsEveryCall() {
+				return false;
+			}
+
+			@Override
+			public @Nullable Call start(CallTarget target, @Nullable Object parent) {
+				throw new AssertionError("not asked: it follows retries only");
+			}
+
+			@Override
+			public Call retrying(CallTarget target) {
+				throw new IllegalStateException("tracing backend broken");
+			}
+		};
+		RetryRuntime runtime = RetryRuntime.defaults()
+			.withSleeper(this.clock)
+			.withTicker(this.clock)
+			.withScheduler(this.clock)
+			.withObserver(throwing);
+		RetryExecutor executor = new RetryExecutor("Inventory.fetch", RetryPolicy.builder("network").build(), runtime);
+		assertThat(executor.get(failingTwice())).isEqualTo("ok");
+		assertThat(executor.callAsync(new AtomicInteger(), (counter, attempt) -> (counter.incrementAndGet() < 2)
+				? CompletableFuture.failedFuture(new ConnectException("refused"))
+				: CompletableFuture.completedFuture("later"), null).get()).isEqualTo("later");
+	}
+
 	private RetryExecutor.CheckedSupplier<String> failingTwice() {
 		AtomicInteger calls = new AtomicInteger();
 		return () -> {
