@@ -3,7 +3,9 @@ package dev.retry.autoconfigure.interfaces;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.retry.CircuitBreakerOpenException;
 import dev.retry.annotation.Retryable;
@@ -13,12 +15,16 @@ import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.MethodRegistry.AnnotatedMethod;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import dev.retry.autoconfigure.metrics.RetryMetricsAutoConfiguration;
+import dev.retry.event.CallTarget;
+import dev.retry.event.RetryListener;
 import dev.retry.time.ManualClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -32,6 +38,7 @@ import org.springframework.web.client.HttpServerErrorException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.support.RestClientAdapter;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
 import org.springframework.web.reactive.function.client.support.WebClientAdapter;
 import org.springframework.web.service.annotation.GetExchange;
 import org.springframework.web.service.invoker.HttpServiceProxyFactory;
@@ -189,6 +196,66 @@ class HttpServiceClientTests {
 				.getRootCause(context.getStartupFailure())).getAction())
 				.contains("Declare the fallback as a default method of NoBodyFallback");
 		});
+	}
+
+	@Test
+	void closingTheContextEndsAFutureWaitingForItsRetryWithItsLastFailure() {
+		Heard heard = new Heard();
+		realTime(heard).run((context) -> {
+			server.script("/stock/w1", 503);
+			CompletableFuture<String> future = context.getBean(ReactiveInventoryApi.class).stockFuture("w1");
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> heard.scheduled.get() == 1);
+
+			context.close();
+
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> future.get(5, TimeUnit.SECONDS))
+				.withCauseInstanceOf(WebClientResponseException.ServiceUnavailable.class);
+			assertThat(server.requests("/stock/w1")).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void cancellingAMonoWaitingForItsRetryEndsTheCall() {
+		Heard heard = new Heard();
+		realTime(heard).run((context) -> {
+			server.script("/stock/w2", 503);
+			Disposable subscription = context.getBean(ReactiveInventoryApi.class).stockMono("w2").subscribe();
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> heard.scheduled.get() == 1);
+
+			subscription.dispose();
+
+			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> heard.cancelled.get() == 1);
+			assertThat(server.requests("/stock/w2")).isEqualTo(1);
+		});
+	}
+
+	/** Real time: the starter's own scheduler, a retry an hour away. */
+	private ApplicationContextRunner realTime(Heard heard) {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class))
+			.withPropertyValues("retry.policies.quick.base-delay=1h", "retry.policies.quick.max-delay=1h")
+			.withBean(Heard.class, () -> heard)
+			.withBean(ReactiveInventoryApi.class, () -> reactiveClient(ReactiveInventoryApi.class));
+	}
+
+	/** What the calls told their listeners. */
+	static class Heard implements RetryListener {
+
+		final AtomicInteger scheduled = new AtomicInteger();
+
+		final AtomicInteger cancelled = new AtomicInteger();
+
+		@Override
+		public void onRetryScheduled(CallTarget target, int nextAttempt, int maxAttempts, Duration delay,
+				Throwable failure) {
+			this.scheduled.incrementAndGet();
+		}
+
+		@Override
+		public void onCancelled(CallTarget target, int attempts) {
+			this.cancelled.incrementAndGet();
+		}
+
 	}
 
 	private static double calls(MeterRegistry meters, String method, String outcome) {
