@@ -4,6 +4,8 @@ import java.util.function.Consumer;
 
 import dev.retry.autoconfigure.aop.RetryInterceptorFactory;
 import dev.retry.execution.RetryExecutor;
+import dev.retry.execution.RetryRuntime;
+import dev.retry.policy.RetryPolicy;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,11 +18,12 @@ final class OperationPlan implements Consumer<RetryExecutor> {
 
 	private final Key key;
 
-	private final RetryInterceptorFactory planner;
+	/** {@code null} when retries are turned off: one attempt, nothing else. */
+	private final @Nullable RetryInterceptorFactory planner;
 
 	private volatile @Nullable RetryExecutor executor;
 
-	OperationPlan(Key key, RetryInterceptorFactory planner) {
+	OperationPlan(Key key, @Nullable RetryInterceptorFactory planner) {
 		this.key = key;
 		this.planner = planner;
 	}
@@ -38,7 +41,11 @@ final class OperationPlan implements Consumer<RetryExecutor> {
 	private synchronized RetryExecutor resolve() {
 		RetryExecutor executor = this.executor;
 		if (executor == null) {
-			executor = this.planner.operation(this.key.name(), this.key.policy(), this.key.breaker(), this);
+			RetryInterceptorFactory planner = this.planner;
+			executor = (planner != null)
+					? planner.operation(this.key.name(), this.key.policy(), this.key.breaker(), this)
+					: new RetryExecutor(this.key.name(), RetryPolicy.builder(this.key.name()).maxAttempts(1).build(),
+							RetryRuntime.defaults());
 			this.executor = executor;
 		}
 		return executor;

@@ -25,11 +25,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Retries {
 
-	private final PolicyRegistry policies;
+	/** {@code null} when retries are turned off ({@link #disabled()}): every name is taken as given. */
+	private final @Nullable PolicyRegistry policies;
 
-	private final CircuitBreakerRegistry breakers;
+	private final @Nullable CircuitBreakerRegistry breakers;
 
-	private final RetryInterceptorFactory planner;
+	private final @Nullable RetryInterceptorFactory planner;
 
 	private final Map<OperationPlan.Key, OperationPlan> plans = new ConcurrentHashMap<>();
 
@@ -43,6 +44,21 @@ public final class Retries {
 		this.planner = planner;
 	}
 
+	private Retries() {
+		this.policies = null;
+		this.breakers = null;
+		this.planner = null;
+	}
+
+	/**
+	 * What the application gets with {@code retry.enabled=false}: operations that make each call
+	 * once, with no breaker, no meters, no listeners, whatever policy and breaker they name, so that
+	 * code using this API starts and runs as it would with retries off everywhere.
+	 */
+	public static Retries disabled() {
+		return new Retries();
+	}
+
 	/**
 	 * Calls under the policy of that name ({@code retry.policies.<name>}, a preset, or
 	 * {@code default}), named after it until {@link RetryOperations#named named}.
@@ -50,9 +66,10 @@ public final class Retries {
 	 */
 	public RetryOperations policy(String name) {
 		requireName(name, "policy");
-		if (this.policies.find(name) == null) {
+		PolicyRegistry policies = this.policies;
+		if (policies != null && policies.find(name) == null) {
 			throw new IllegalArgumentException("There is no retry policy named '" + name + "'. Known policies: "
-					+ String.join(", ", this.policies.names()) + ". Use one of them, or define it under retry.policies."
+					+ String.join(", ", policies.names()) + ". Use one of them, or define it under retry.policies."
 					+ name + ".");
 		}
 		return operations(name, name, null, false);
@@ -70,9 +87,10 @@ public final class Retries {
 
 	void requireBreaker(String name) {
 		requireName(name, "circuit breaker");
-		if (this.breakers.find(name) == null) {
-			String known = this.breakers.names().isEmpty() ? "None is configured."
-					: "Configured circuit breakers: " + String.join(", ", this.breakers.names()) + ".";
+		CircuitBreakerRegistry breakers = this.breakers;
+		if (breakers != null && breakers.find(name) == null) {
+			String known = breakers.names().isEmpty() ? "None is configured."
+					: "Configured circuit breakers: " + String.join(", ", breakers.names()) + ".";
 			throw new IllegalArgumentException("There is no circuit breaker named '" + name + "'. " + known
 					+ " Declare it under retry.circuit-breakers." + name + " (for example retry.circuit-breakers."
 					+ name + ".failure-threshold=5).");

@@ -20,6 +20,7 @@ import dev.retry.CircuitBreakerOpenException;
 import dev.retry.RetryExhaustedException;
 import dev.retry.annotation.CircuitBreaker;
 import dev.retry.autoconfigure.RetryAutoConfiguration;
+import dev.retry.autoconfigure.RetryDisabledAutoConfiguration;
 import dev.retry.autoconfigure.actuate.RetriesEndpoint;
 import dev.retry.autoconfigure.actuate.RetryActuatorAutoConfiguration;
 import dev.retry.autoconfigure.actuate.RetryEventsEndpoint;
@@ -28,6 +29,7 @@ import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.MethodRegistry.AnnotatedMethod;
 import dev.retry.autoconfigure.config.RetryTuning;
 import dev.retry.autoconfigure.metrics.RetryMetricsAutoConfiguration;
+import dev.retry.autoconfigure.observation.RetryObservationAutoConfiguration;
 import dev.retry.breaker.State;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
@@ -36,6 +38,9 @@ import dev.retry.execution.RetryContext;
 import dev.retry.time.ManualClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
@@ -360,6 +365,32 @@ class RetryOperationsTests {
 	}
 
 	@Test
+	void eachCallIsAnObservationNamedAfterTheOperationWithItsAttempts() {
+		List<String> stopped = new CopyOnWriteArrayList<>();
+		ObservationRegistry registry = ObservationRegistry.create();
+		registry.observationConfig().observationHandler(new ObservationHandler<Observation.Context>() {
+			@Override
+			public boolean supportsContext(Observation.Context context) {
+				return true;
+			}
+
+			@Override
+			public void onStop(Observation.Context context) {
+				stopped.add(context.getContextualName() + " " + context.getLowCardinalityKeyValue("method").getValue());
+			}
+		});
+		this.runner.withConfiguration(AutoConfigurations.of(RetryObservationAutoConfiguration.class))
+			.withBean(ObservationRegistry.class, () -> registry)
+			.run((context) -> {
+				assertThat(retries(context).policy("network").named("Inventory.stock").get(new Flaky(1)::unchecked))
+					.isEqualTo("answer 2");
+
+				assertThat(stopped).containsExactly("retry Inventory.stock attempt 1 Inventory.stock",
+						"retry Inventory.stock attempt 2 Inventory.stock", "retry Inventory.stock Inventory.stock");
+			});
+	}
+
+	@Test
 	void aListenerThatThrowsChangesNothingForTheCaller() {
 		this.runner.withBean(ThrowingListener.class).run((context) -> {
 			RetryOperations inventory = retries(context).policy("network");
@@ -400,6 +431,21 @@ class RetryOperationsTests {
 			assertThat(calls(context, "Inventory.stock", "success")).isEqualTo(2000);
 			assertThat(calls(context, "Inventory.stock", "success_after_retry")).isEqualTo(2000);
 		});
+	}
+
+	@Test
+	void withRetriesTurnedOffTheApiIsStillThereAndEachCallIsMadeOnce() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class, RetryDisabledAutoConfiguration.class))
+			.withPropertyValues("retry.enabled=false")
+			.run((context) -> {
+				Flaky flaky = new Flaky(1);
+
+				assertThatThrownBy(() -> retries(context).policy("network").circuitBreaker("inventory").get(flaky::unchecked))
+					.isSameAs(flaky.failures.get(0));
+				assertThat(flaky.calls).hasValue(1);
+				assertThat(retries(context).policy("anything").get(() -> "answer")).isEqualTo("answer");
+			});
 	}
 
 	private static Retries retries(AssertableApplicationContext context) {
