@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.retry.CircuitBreakerOpenException;
 import dev.retry.annotation.CircuitBreaker;
 import dev.retry.annotation.Retryable;
 import dev.retry.autoconfigure.RetryAutoConfiguration;
@@ -35,6 +36,7 @@ import org.springframework.transaction.support.SimpleTransactionStatus;
 import org.springframework.transaction.interceptor.TransactionAspectSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Interface proxies of every make: a {@code FactoryBean}'s plain JDK proxy, a frozen Spring proxy,
@@ -181,6 +183,65 @@ class InterfaceBeanHardCasesTests {
 			assertThat(quotes.quoteTwice()).isEqualTo("quote a after 3 calls, quote b after 6 calls");
 			assertThat(output).doesNotContain("calls quote(String) on this");
 		});
+	}
+
+	@Test
+	void typeLevelAnnotationOnASuperInterfaceAppliesToTheSubInterfacesMethods() {
+		AtomicInteger calls = new AtomicInteger();
+		this.runner.withBean(Prices.class, () -> (Prices) Proxy.newProxyInstance(Prices.class.getClassLoader(),
+				new Class<?>[] { Prices.class }, (proxy, method, arguments) -> {
+					if (method.getDeclaringClass() == Object.class) {
+						return method.invoke(calls, arguments);
+					}
+					calls.incrementAndGet();
+					throw new ConnectException("refused");
+				})).run((context) -> {
+					Prices prices = context.getBean(Prices.class);
+
+					for (int i = 0; i < 5; i++) {
+						assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> prices.price("p"));
+					}
+					assertThatExceptionOfType(CircuitBreakerOpenException.class).isThrownBy(() -> prices.price("p"));
+					assertThat(calls).as("five failures open the breaker of the super-interface").hasValue(5);
+				});
+	}
+
+	@Test
+	void packagePrivateInterfaceIsWrappedAndItsDefaultFallbackRuns() {
+		this.runner.withBean(Hidden.class, () -> (Hidden) Proxy.newProxyInstance(Hidden.class.getClassLoader(),
+				new Class<?>[] { Hidden.class }, (proxy, method, arguments) -> {
+					if (method.getDeclaringClass() == Object.class) {
+						return method.invoke(this, arguments);
+					}
+					throw new ConnectException("refused");
+				})).run((context) -> {
+					assertThat(context.getBean(Hidden.class).secret("s")).isEqualTo("fallback for s after ConnectException");
+					assertThat(context.getBean(ManualClock.class).sleeps()).as("retried before the fallback").hasSize(2);
+				});
+	}
+
+	/** Annotated on the interface, which is extended: every method of the sub-interface passes the breaker. */
+	@CircuitBreaker(name = "inventory")
+	public interface Guarded {
+
+	}
+
+	public interface Prices extends Guarded {
+
+		String price(String sku) throws ConnectException;
+
+	}
+
+	/** Not public: the proxies made for it live in its package. */
+	interface Hidden {
+
+		@Retryable(policy = "quick", fallback = "fallback")
+		String secret(String name) throws ConnectException;
+
+		default String fallback(String name, Throwable failure) {
+			return "fallback for " + name + " after " + failure.getClass().getSimpleName();
+		}
+
 	}
 
 	/** A super-interface: its annotated method applies to beans of the sub-interface. */
