@@ -31,7 +31,11 @@ public interface RetryOperations {
 	/** The name calls are counted, logged and listed under. */
 	String name();
 
-	/** The same calls, each attempt also passing the configured circuit breaker of that name. */
+	/**
+	 * The same calls, each attempt passing the configured circuit breaker of that name (in place of
+	 * one named before).
+	 * @throws IllegalArgumentException naming the configured breakers when there is none of that name
+	 */
 	RetryOperations circuitBreaker(String name);
 
 	/**

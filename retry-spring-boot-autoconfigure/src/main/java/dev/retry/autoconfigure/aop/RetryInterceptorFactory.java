@@ -114,8 +114,8 @@ public final class RetryInterceptorFactory {
 
 	private Planned create(Class<?> beanClass, Method method, Annotations annotations) {
 		CircuitBreaker breakerAnnotation = annotations.breaker();
-		dev.retry.breaker.CircuitBreaker breaker = (breakerAnnotation != null) ? breaker(method, breakerAnnotation)
-				: null;
+		dev.retry.breaker.CircuitBreaker breaker = (breakerAnnotation != null)
+				? breaker(MethodNames.describe(beanClass, method), breakerAnnotation) : null;
 		CallStyle style = CallStyle.of(method, this.reactor);
 		BeanFallback fallback = fallback(beanClass, method, annotations.retryable(), breakerAnnotation);
 		Planned planned = new Planned(beanClass, method, annotations, style, breaker, null);
@@ -135,7 +135,7 @@ public final class RetryInterceptorFactory {
 		if (retryable == null) {
 			return RetryExecutor.breakerOnly(name, planned.breaker(), this.runtime);
 		}
-		EffectivePolicy policy = policies.get(retryable.policy(), MethodNames.describe(method));
+		EffectivePolicy policy = policies.get(retryable.policy(), MethodNames.describe(planned.beanClass(), method));
 		refuseHedgingOnSynchronousMethod(method, planned.style(), policy);
 		FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
 				List.of(retryable.noRetryOn()), this.runtime.statusResolver());
@@ -382,13 +382,13 @@ public final class RetryInterceptorFactory {
 						+ "without hedge-delay, or make it return a CompletableFuture.");
 	}
 
-	private dev.retry.breaker.CircuitBreaker breaker(Method method, CircuitBreaker annotation) {
+	private dev.retry.breaker.CircuitBreaker breaker(String method, CircuitBreaker annotation) {
 		if (annotation.name().isBlank()) {
-			throw new RetryConfigurationException("@CircuitBreaker on " + MethodNames.describe(method)
-					+ " names no circuit breaker.", "Give it the name of a breaker configured under "
-							+ "retry.circuit-breakers, for example @CircuitBreaker(name = \"inventory\").");
+			throw new RetryConfigurationException("@CircuitBreaker on " + method + " names no circuit breaker.",
+					"Give it the name of a breaker configured under retry.circuit-breakers, for example "
+							+ "@CircuitBreaker(name = \"inventory\").");
 		}
-		return this.breakers.get(annotation.name(), MethodNames.describe(method));
+		return this.breakers.get(annotation.name(), method);
 	}
 
 	private static @Nullable BeanFallback fallback(Class<?> beanClass, Method method, @Nullable Retryable retryable,

@@ -220,6 +220,29 @@ class InterfaceBeanHardCasesTests {
 				});
 	}
 
+	@Test
+	void anUnknownPolicyOnAnInterfaceIsReportedAtStartUpNamingTheInterfaceTheUserWrote() {
+		this.runner.withBean(Misnamed.class, () -> (Misnamed) Proxy.newProxyInstance(Misnamed.class.getClassLoader(),
+				new Class<?>[] { Misnamed.class }, (proxy, method, arguments) -> (method.getDeclaringClass() == Object.class)
+						? method.invoke(Misnamed.class, arguments) : null)).run((context) -> {
+					assertThat(context).hasFailed();
+					assertThat(context.getStartupFailure()).rootCause()
+						.hasMessageStartingWith("@Retryable(policy = \"netwrk\") on Misnamed.fetch(String) names no "
+								+ "retry policy. Known policies:");
+				});
+	}
+
+	public interface Unannotated {
+
+		String fetch(String name);
+
+	}
+
+	@Retryable(policy = "netwrk")
+	public interface Misnamed extends Unannotated {
+
+	}
+
 	/** Annotated on the interface, which is extended: every method of the sub-interface passes the breaker. */
 	@CircuitBreaker(name = "inventory")
 	public interface Guarded {
