@@ -294,6 +294,40 @@ class RetryOperationsTests {
 	}
 
 	@Test
+	void getAsyncIsHedgedUnderAPolicyThatHedges() throws Exception {
+		this.runner.withPropertyValues("retry.policies.hedged.hedge-delay=50ms").run((context) -> {
+			CompletableFuture<String> hung = new CompletableFuture<>();
+			AtomicInteger started = new AtomicInteger();
+
+			CompletableFuture<String> call = retries(context).policy("hedged").getAsync(
+					() -> (started.incrementAndGet() == 1) ? hung : CompletableFuture.completedFuture("the hedge"));
+
+			assertThat(call.get(5, TimeUnit.SECONDS)).isEqualTo("the hedge");
+			assertThat(hung).as("the slower attempt is cancelled").isCancelled();
+			assertThat(context.getBean(MeterRegistry.class).get("retry.hedges").tag("method", "hedged")
+				.tag("result", "won").counter().count()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void aPolicysRetryBudgetIsSharedWithTheAnnotatedMethodsUsingIt() {
+		this.runner.withPropertyValues("retry.policies.network.budget.ratio=0.1",
+				"retry.policies.network.budget.min-retries-per-second=1", "retry.policies.network.budget.window=1s",
+				"retry.policies.network.base-delay=0", "retry.policies.network.max-delay=0")
+			.withBean(BudgetedService.class)
+			.run((context) -> {
+				// The window allows one retry: the annotated method takes it, the operation finds none left.
+				assertThat(context.getBean(BudgetedService.class).fetch(new Flaky(1))).isEqualTo("answer 2");
+				Flaky flaky = new Flaky(1);
+
+				assertThatExceptionOfType(UncheckedIOException.class)
+					.isThrownBy(() -> retries(context).policy("network").get(flaky::unchecked));
+				assertThat(flaky.calls).hasValue(1);
+				assertThat(calls(context, "network", "budget_exhausted")).isEqualTo(1);
+			});
+	}
+
+	@Test
 	void unknownPolicyOrBreakerIsRefusedNamingTheKnownOnes() {
 		this.runner.run((context) -> {
 			Retries retries = retries(context);
@@ -553,6 +587,16 @@ class RetryOperationsTests {
 		@Override
 		public void onCompleted(CallTarget target, Outcome outcome, int attempts, Throwable failure) {
 			throw new IllegalStateException("listener broken");
+		}
+
+	}
+
+	/** An annotated method under the policy an operation uses. */
+	static class BudgetedService {
+
+		@dev.retry.annotation.Retryable(policy = "network")
+		public String fetch(Flaky flaky) {
+			return flaky.unchecked();
 		}
 
 	}
