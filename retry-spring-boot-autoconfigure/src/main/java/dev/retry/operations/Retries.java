@@ -76,8 +76,8 @@ public final class Retries {
 	}
 
 	/**
-	 * Calls through the circuit breaker of that name ({@code retry.circuit-breakers.<name>}), the
-	 * same object an {@code @CircuitBreaker(name = ...)} uses, with no retry; named after it.
+	 * Calls through the configured circuit breaker of that name ({@code retry.circuit-breakers.<name>}),
+	 * the same object an {@code @CircuitBreaker(name = ...)} uses, with no retry; named after it.
 	 * @throws IllegalArgumentException naming the configured breakers when there is none of that name
 	 */
 	public RetryOperations circuitBreaker(String name) {
@@ -88,9 +88,13 @@ public final class Retries {
 	void requireBreaker(String name) {
 		requireName(name, "circuit breaker");
 		CircuitBreakerRegistry breakers = this.breakers;
-		if (breakers != null && breakers.find(name) == null) {
-			String known = breakers.names().isEmpty() ? "None is configured."
-					: "Configured circuit breakers: " + String.join(", ", breakers.names()) + ".";
+		// As for annotations, a configured one: one made on demand (for Spring Cloud) would be there or not
+		// depending on which call came first.
+		if (breakers != null && (breakers.find(name) == null || breakers.isOnDemand(name))) {
+			java.util.Set<String> configured = breakers.names();
+			configured.removeAll(breakers.onDemandNames());
+			String known = configured.isEmpty() ? "None is configured."
+					: "Configured circuit breakers: " + String.join(", ", configured) + ".";
 			throw new IllegalArgumentException("There is no circuit breaker named '" + name + "'. " + known
 					+ " Declare it under retry.circuit-breakers." + name + " (for example retry.circuit-breakers."
 					+ name + ".failure-threshold=5).");

@@ -341,6 +341,12 @@ class RetryOperationsTests {
 				.withMessageContaining("There is no circuit breaker named 'x'");
 			assertThatIllegalArgumentException().isThrownBy(() -> retries.policy("network").named(" "))
 				.withMessage("The operation name must not be empty, was ' '.");
+			context.getBean(CircuitBreakerRegistry.class).getOrCreate("InventoryClient#stock(String)");
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> retries.circuitBreaker("InventoryClient#stock(String)"))
+				.as("a breaker made on demand for Spring Cloud is not a configured one")
+				.withMessageStartingWith("There is no circuit breaker named 'InventoryClient#stock(String)'. "
+						+ "Configured circuit breakers: inventory.");
 		});
 	}
 
