@@ -468,6 +468,9 @@ class FleetTests {
 		http.delete().uri("/actuator/retries/network").retrieve().toBodilessEntity();
 		await().atMost(Duration.ofSeconds(1))
 			.until(() -> policy(b, "network").getMaxAttempts() == 3 && policy(c, "network").getMaxAttempts() == 3);
+		http.delete().uri("/actuator/circuitbreakers/inventory").retrieve().toBodilessEntity();
+		await().atMost(Duration.ofSeconds(1)).until(() -> breaker(b, "inventory").getConfig().getFailureThreshold() == 3
+				&& breaker(c, "inventory").getConfig().getFailureThreshold() == 3);
 
 		a.getBean(StringRedisTemplate.class).convertAndSend("retry:shop:tuning", "v1|shop|x|policy|network|%%%");
 		await().atMost(Duration.ofSeconds(2)).until(() -> fleet(b).getIgnoredMessages() >= 1);
