@@ -297,6 +297,20 @@ class FleetTests {
 	}
 
 	@Test
+	void afterAnOutageOfSecondsTheLinkIsBackWithinASecondOfRedis() {
+		ConfigurableApplicationContext a = instance();
+		await().atMost(Duration.ofSeconds(3)).until(() -> fleet(a).isLinked());
+		this.redis.kill();
+		await().atMost(Duration.ofSeconds(3)).until(() -> !fleet(a).isLinked());
+		// Long enough for Lettuce's own reconnect delay to have grown to several seconds.
+		await().pollDelay(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(9)).until(() -> !fleet(a).isLinked());
+
+		this.redis.startProcess();
+
+		await().atMost(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(20)).until(() -> fleet(a).isLinked());
+	}
+
+	@Test
 	void anInstanceStartingDuringAnOutageStartsWithTheFleetsState() {
 		ConfigurableApplicationContext a = instance("retry.circuit-breakers.inventory.open-duration=30s");
 		failThreeTimes(a);
@@ -503,7 +517,7 @@ class FleetTests {
 
 	@SpringBootConfiguration
 	@ImportAutoConfiguration({ DataRedisAutoConfiguration.class, RetryAutoConfiguration.class,
-			RetryFleetAutoConfiguration.class })
+			RetryFleetAutoConfiguration.class, FleetLettuceAutoConfiguration.class })
 	@Import(Inventory.class)
 	static class Instance {
 
