@@ -415,8 +415,8 @@ public final class RetryTuning {
 		values.forEach((key, value) -> {
 			String canonical = KnownKeys.RETRY.entryKey(map, key);
 			if (canonical == null) {
-				throw new RetryConfigurationException("Key '" + key + "' of " + what + " holds keys, not a value.",
-						"Give one or more of: " + String.join(", ", allowed) + ".");
+				throw new RetryConfigurationException("Key '" + key + "' of " + what + " names no single value.",
+						"Give one or more of these keys, whole: " + String.join(", ", allowed) + ".");
 			}
 			if (!allowed.contains(canonical)) {
 				throw new RetryConfigurationException("Key '" + key + "' of " + what

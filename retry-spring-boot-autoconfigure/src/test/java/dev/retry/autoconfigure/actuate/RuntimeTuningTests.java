@@ -195,7 +195,10 @@ class RuntimeTuningTests {
 				+ "cannot be changed at runtime");
 		ResponseEntity<Map<String, Object>> group = post("/retries/network", "{\"budget\": 5}");
 		assertThat(group.getStatusCode().value()).isEqualTo(400);
-		assertThat((String) group.getBody().get("error")).contains("Key 'budget' of policy 'network' holds keys");
+		assertThat((String) group.getBody().get("error")).contains("Key 'budget' of policy 'network' names no single value");
+		ResponseEntity<Map<String, Object>> element = post("/retries/network", "{\"retry-on[0]\": \"java.io.IOException\"}");
+		assertThat(element.getStatusCode().value()).isEqualTo(400);
+		assertThat((String) element.getBody().get("action")).contains("these keys, whole: max-attempts");
 
 		assertThat(post("/retries/payments", "{\"max-attempts\": 5}").getStatusCode().value()).isEqualTo(404);
 		assertThat(this.http.post()
