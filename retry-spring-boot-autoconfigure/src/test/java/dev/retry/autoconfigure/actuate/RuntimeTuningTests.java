@@ -199,6 +199,8 @@ class RuntimeTuningTests {
 		ResponseEntity<Map<String, Object>> element = post("/retries/network", "{\"retry-on[0]\": \"java.io.IOException\"}");
 		assertThat(element.getStatusCode().value()).isEqualTo(400);
 		assertThat((String) element.getBody().get("action")).contains("these keys, whole: max-attempts");
+		assertThat(post("/retries/network", "{\"%%%\": 1, \"max-attempts\": 9}").getStatusCode().value())
+			.as("a key that is no name at all").isEqualTo(400);
 
 		assertThat(post("/retries/payments", "{\"max-attempts\": 5}").getStatusCode().value()).isEqualTo(404);
 		assertThat(this.http.post()

@@ -85,6 +85,8 @@ class KnownKeysTests {
 		assertThat(KnownKeys.RETRY.entryKey("retry.policies", "budget")).as("holds keys").isNull();
 		assertThat(KnownKeys.RETRY.entryKey("retry.policies", "max-attemps")).isNull();
 		assertThat(KnownKeys.RETRY.entryKey("retry.policies", "")).isNull();
+		assertThat(KnownKeys.RETRY.entryKey("retry.policies", "%%%")).isNull();
+		assertThat(KnownKeys.RETRY.entryKey("retry.policies", "retry-on[0]")).as("one element of a list").isNull();
 		assertThat(KnownKeys.RETRY.entryKey("retry.fleet", "enabled")).as("not a map").isNull();
 	}
 
