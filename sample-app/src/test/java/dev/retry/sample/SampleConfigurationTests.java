@@ -38,6 +38,10 @@ class SampleConfigurationTests {
 			assertThat(policies.find("fast").policy().getBaseDelay()).isEqualTo(Duration.ofMillis(500));
 			assertThat(policies.find("network").policy().getBaseDelay()).isEqualTo(Duration.ofMillis(500));
 			assertThat(context.getBean(CircuitBreakerRegistry.class).names()).containsExactly("inventory");
+			assertThat(context.getEnvironment().getProperty("management.health.redis.enabled", Boolean.class))
+				.as("Spring Boot's Redis health check would report DOWN without Redis; the fleet's link is in "
+						+ "circuitBreakers' details instead")
+				.isFalse();
 		}
 	}
 
