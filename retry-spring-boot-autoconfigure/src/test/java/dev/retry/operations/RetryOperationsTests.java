@@ -22,6 +22,7 @@ import dev.retry.annotation.CircuitBreaker;
 import dev.retry.autoconfigure.RetryAutoConfiguration;
 import dev.retry.autoconfigure.RetryDisabledAutoConfiguration;
 import dev.retry.autoconfigure.actuate.RetriesEndpoint;
+import dev.retry.autoconfigure.actuate.RetryActivity;
 import dev.retry.autoconfigure.actuate.RetryActuatorAutoConfiguration;
 import dev.retry.autoconfigure.actuate.RetryEventsEndpoint;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
@@ -92,6 +93,42 @@ class RetryOperationsTests {
 				.counter()
 				.getId()
 				.getTag("policy")).isEqualTo("network");
+		});
+	}
+
+	@Test
+	void theDocumentedExampleRunsEveryCallStyleUnderThePolicyAndTheBreaker() throws Exception {
+		this.runner.run((context) -> {
+			Retries retries = retries(context);
+			StockClient client = new StockClient();
+			List<String> sent = new CopyOnWriteArrayList<>();
+			Sender sender = new Sender(sent);
+			String sku = "s1";
+			String message = "restock s1";
+			Flux<Item> items = client.items();
+			// tag::programmatic[]
+			RetryOperations inventory = retries.policy("network")   // a configured policy; unknown: IllegalArgumentException listing the known
+				.circuitBreaker("inventory")                         // optional: through a configured breaker
+				.named("Inventory.stock");                           // the `method` tag, log and endpoint name
+			Stock stock = inventory.get(() -> client.stock(sku));    // Supplier: runtime exceptions as the annotation rethrows them
+			Stock other = inventory.call(() -> client.stockChecked(sku)); // Callable: throws Exception
+			inventory.run(() -> sender.send(message));
+			CompletableFuture<Stock> later = inventory.getAsync(() -> client.stockAsync(sku));
+			Mono<Stock> mono = inventory.mono(client.stockMono(sku));
+			Flux<Item> flux = inventory.flux(items);
+			RetryOperations breakerOnly = retries.circuitBreaker("inventory");
+			// end::programmatic[]
+
+			assertThat(stock).isEqualTo(new Stock(sku, 2));
+			assertThat(other).isEqualTo(new Stock(sku, 2));
+			assertThat(sent).containsExactly(message);
+			assertThat(later.get(5, TimeUnit.SECONDS)).isEqualTo(new Stock(sku, 2));
+			assertThat(mono.block(Duration.ofSeconds(5))).isEqualTo(new Stock(sku, 2));
+			assertThat(flux.collectList().block(Duration.ofSeconds(5))).containsExactly(new Item("a"), new Item("b"));
+			assertThat(calls(context, "Inventory.stock", "success_after_retry")).as("each style failed once, then answered")
+				.isEqualTo(6);
+			assertThat(breakerOnly.name()).isEqualTo("inventory");
+			assertThat(breakerOnly.get(() -> "through the breaker")).isEqualTo("through the breaker");
 		});
 	}
 
@@ -243,6 +280,32 @@ class RetryOperationsTests {
 
 			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> heard.cancelled.get() == 1);
 			assertThat(subscriptions).hasValue(1);
+		});
+	}
+
+	@Test
+	void aCallerGivingUpOnAFutureWaitingForItsRetryEndsTheCall() {
+		Heard heard = new Heard();
+		realTime(heard).withConfiguration(AutoConfigurations.of(RetryActuatorAutoConfiguration.class))
+			.withPropertyValues("management.endpoints.web.exposure.include=retries")
+			.run((context) -> {
+			AtomicInteger attempts = new AtomicInteger();
+			CompletableFuture<String> call = retries(context).policy("slow").named("Inventory.slow").getAsync(() -> {
+				attempts.incrementAndGet();
+				return CompletableFuture.failedFuture(new ConnectException("refused"));
+			});
+			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> heard.scheduled.get() == 1);
+			assertThat(context.getBean(RetriesEndpoint.class).retries().waiting()).singleElement()
+				.extracting(RetryActivity.WaitingCall::method)
+				.isEqualTo("Inventory.slow");
+
+			call.orTimeout(10, TimeUnit.MILLISECONDS);
+
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> call.get(5, TimeUnit.SECONDS))
+				.withCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> heard.cancelled.get() == 1);
+			assertThat(attempts).as("the retry an hour away is dropped, not made").hasValue(1);
+			assertThat(context.getBean(RetriesEndpoint.class).retries().waiting()).isEmpty();
 		});
 	}
 
@@ -474,6 +537,43 @@ class RetryOperationsTests {
 	}
 
 	@Test
+	void manyThreadsCallingOneOperationWhileItsPolicyIsReTunedAllGetAnAnswerAndAreCountedOnce() throws Exception {
+		this.runner.run((context) -> {
+			RetryOperations inventory = retries(context).policy("network").named("Inventory.tuned");
+			RetryTuning tuning = context.getBean(RetryTuning.class);
+			ExecutorService pool = Executors.newFixedThreadPool(8);
+			try {
+				List<Future<Integer>> results = new ArrayList<>();
+				for (int thread = 0; thread < 8; thread++) {
+					results.add(pool.submit(() -> {
+						int answered = 0;
+						for (int call = 0; call < 300; call++) {
+							// Fails once, then answers: every plan in force (3 or 4 attempts) retries it.
+							if (inventory.get(new Flaky(1)::unchecked).equals("answer 2")) {
+								answered++;
+							}
+						}
+						return answered;
+					}));
+				}
+				for (int round = 0; round < 20; round++) {
+					tuning.overridePolicy("network", Map.of("max-attempts", (round % 2 == 0) ? "4" : "3"), "test");
+				}
+				for (Future<Integer> result : results) {
+					assertThat(result.get(60, TimeUnit.SECONDS)).isEqualTo(300);
+				}
+			}
+			finally {
+				pool.shutdownNow();
+			}
+			assertThat(calls(context, "Inventory.tuned", "success_after_retry"))
+				.as("re-planning keeps the meters: no call lost to a counter registered anew").isEqualTo(2400);
+			assertThat(context.getBean(MeterRegistry.class).find("retry.calls").tag("method", "Inventory.tuned").counters())
+				.hasSize(Outcome.values().length);
+		});
+	}
+
+	@Test
 	void withRetriesTurnedOffTheApiIsStillThereAndEachCallIsMadeOnce() {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class, RetryDisabledAutoConfiguration.class))
@@ -549,6 +649,81 @@ class RetryOperationsTests {
 			catch (ConnectException ex) {
 				return CompletableFuture.failedFuture(ex);
 			}
+		}
+
+	}
+
+	record Stock(String sku, int attempt) {
+	}
+
+	record Item(String name) {
+	}
+
+	/** A client whose every call style fails its first attempt with a transient failure. */
+	static final class StockClient {
+
+		private final Map<String, AtomicInteger> attempts = new java.util.concurrent.ConcurrentHashMap<>();
+
+		private Stock attempt(String style, String sku) throws ConnectException {
+			int attempt = this.attempts.computeIfAbsent(style, (made) -> new AtomicInteger()).incrementAndGet();
+			if (attempt == 1) {
+				throw new ConnectException(style + " refused");
+			}
+			return new Stock(sku, attempt);
+		}
+
+		Stock stock(String sku) {
+			try {
+				return attempt("stock", sku);
+			}
+			catch (ConnectException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+
+		Stock stockChecked(String sku) throws ConnectException {
+			return attempt("checked", sku);
+		}
+
+		CompletableFuture<Stock> stockAsync(String sku) {
+			try {
+				return CompletableFuture.completedFuture(attempt("async", sku));
+			}
+			catch (ConnectException ex) {
+				return CompletableFuture.failedFuture(ex);
+			}
+		}
+
+		Mono<Stock> stockMono(String sku) {
+			return Mono.fromCallable(() -> attempt("mono", sku));
+		}
+
+		Flux<Item> items() {
+			return Flux.defer(() -> {
+				int attempt = this.attempts.computeIfAbsent("flux", (made) -> new AtomicInteger()).incrementAndGet();
+				return (attempt == 1) ? Flux.error(new ConnectException("flux refused"))
+						: Flux.just(new Item("a"), new Item("b"));
+			});
+		}
+
+	}
+
+	/** Sends a message, failing the first time. */
+	static final class Sender {
+
+		private final List<String> sent;
+
+		private final AtomicInteger attempts = new AtomicInteger();
+
+		Sender(List<String> sent) {
+			this.sent = sent;
+		}
+
+		void send(String message) {
+			if (this.attempts.incrementAndGet() == 1) {
+				throw new UncheckedIOException(new ConnectException("send refused"));
+			}
+			this.sent.add(message);
 		}
 
 	}

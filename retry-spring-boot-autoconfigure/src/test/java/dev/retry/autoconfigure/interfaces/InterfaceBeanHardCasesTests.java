@@ -221,6 +221,50 @@ class InterfaceBeanHardCasesTests {
 	}
 
 	@Test
+	void aDefaultMethodFallbackThatThrowsHandsTheCallerItsOwnFailureAndIsNotRetried() {
+		AtomicInteger calls = new AtomicInteger();
+		this.runner.withBean(Backed.class, () -> (Backed) Proxy.newProxyInstance(Backed.class.getClassLoader(),
+				new Class<?>[] { Backed.class }, (proxy, method, arguments) -> {
+					if (method.isDefault()) {
+						return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, arguments);
+					}
+					if (method.getDeclaringClass() == Object.class) {
+						return method.invoke(calls, arguments);
+					}
+					calls.incrementAndGet();
+					throw new ConnectException(method.getName() + " refused");
+				})).run((context) -> {
+					Backed backed = context.getBean(Backed.class);
+
+					assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> backed.primary("p"))
+						.isSameAs(Backed.THROWN.get())
+						.withMessage("the backup of p is down too, after primary refused");
+					assertThat(calls).as("primary tried 3 times, then the fallback's backup call, itself retried")
+						.hasValue(6);
+					assertThat(Backed.FALLBACKS).as("the fallback runs once: it is not retried").hasValue(1);
+				});
+	}
+
+	@Test
+	void withRetriesTurnedOffAnInterfaceBeanIsLeftAsItIsAndCalledOnce() {
+		QuotesFactoryBean factory = new QuotesFactoryBean();
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class,
+					dev.retry.autoconfigure.RetryDisabledAutoConfiguration.class))
+			.withPropertyValues("retry.enabled=false")
+			.withBean("quotes", QuotesFactoryBean.class, () -> factory)
+			.run((context) -> {
+				Quotes quotes = context.getBean(Quotes.class);
+
+				assertThat(AopUtils.isAopProxy(quotes)).as("no proxy of ours around it").isFalse();
+				assertThatExceptionOfType(java.lang.reflect.UndeclaredThrowableException.class)
+					.isThrownBy(() -> quotes.quote("q"))
+					.withCauseInstanceOf(ConnectException.class);
+				assertThat(factory.calls).hasValue(1);
+			});
+	}
+
+	@Test
 	void anUnknownPolicyOnAnInterfaceIsReportedAtStartUpNamingTheInterfaceTheUserWrote() {
 		this.runner.withBean(Misnamed.class, () -> (Misnamed) Proxy.newProxyInstance(Misnamed.class.getClassLoader(),
 				new Class<?>[] { Misnamed.class }, (proxy, method, arguments) -> (method.getDeclaringClass() == Object.class)
@@ -252,6 +296,34 @@ class InterfaceBeanHardCasesTests {
 	public interface Prices extends Guarded {
 
 		String price(String sku) throws ConnectException;
+
+	}
+
+	/** A fallback that calls a backup through this, and fails too. */
+	public interface Backed {
+
+		java.util.concurrent.atomic.AtomicReference<Exception> THROWN = new java.util.concurrent.atomic.AtomicReference<>();
+
+		AtomicInteger FALLBACKS = new AtomicInteger();
+
+		@Retryable(policy = "quick", fallback = "viaBackup")
+		String primary(String name) throws ConnectException;
+
+		@Retryable(policy = "quick")
+		String backup(String name) throws ConnectException;
+
+		default String viaBackup(String name, Throwable failure) throws ConnectException {
+			FALLBACKS.incrementAndGet();
+			try {
+				return backup(name);
+			}
+			catch (ConnectException ex) {
+				ConnectException down = new ConnectException(
+						"the backup of " + name + " is down too, after " + failure.getMessage());
+				THROWN.set(down);
+				throw down;
+			}
+		}
 
 	}
 

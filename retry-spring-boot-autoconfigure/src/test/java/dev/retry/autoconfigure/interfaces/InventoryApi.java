@@ -8,6 +8,7 @@ import org.springframework.web.service.annotation.GetExchange;
 import org.springframework.web.service.annotation.HttpExchange;
 
 /** An HTTP service client as users write one: the annotations on the interface, no class behind it. */
+// tag::inventory-api[]
 @HttpExchange
 public interface InventoryApi {
 
@@ -32,3 +33,4 @@ public interface InventoryApi {
 	}
 
 }
+// end::inventory-api[]

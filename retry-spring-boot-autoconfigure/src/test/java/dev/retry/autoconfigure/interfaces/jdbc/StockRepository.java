@@ -12,6 +12,7 @@ import org.springframework.transaction.annotation.Transactional;
  * in a transaction the repository opens itself, and an inherited generic method redeclared with
  * its type argument to carry the annotation.
  */
+// tag::repository[]
 public interface StockRepository extends CrudRepository<Stock, String> {
 
 	@Retryable(policy = "db")
@@ -25,3 +26,4 @@ public interface StockRepository extends CrudRepository<Stock, String> {
 	<S extends Stock> S save(S stock);
 
 }
+// end::repository[]
