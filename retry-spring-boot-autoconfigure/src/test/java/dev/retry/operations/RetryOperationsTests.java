@@ -422,12 +422,17 @@ class RetryOperationsTests {
 					? Mono.error(new ConnectException("refused")) : Mono.just("answer " + subscriptions.get())));
 			assertThatExceptionOfType(UncheckedIOException.class).isThrownBy(() -> inventory.get(new Flaky(4)::unchecked));
 
-			context.getBean(RetryTuning.class).overridePolicy("network", Map.of("max-attempts", "5"), "test");
+			RetriesEndpoint endpoint = context.getBean(RetriesEndpoint.class);
+			assertThat(endpoint.override("network", Map.of("max-attempts", "5")).getStatus()).isEqualTo(200);
 
 			assertThat(inventory.get(new Flaky(4)::unchecked)).isEqualTo("answer 5");
 			assertThat(madeBefore.block(Duration.ofSeconds(5))).isEqualTo("answer 5");
 			assertThat(retries(context).policy("network").named("Inventory.stock").get(new Flaky(4)::unchecked))
 				.isEqualTo("answer 5");
+
+			assertThat(endpoint.clear("network").getStatus()).isEqualTo(200);
+			assertThatExceptionOfType(UncheckedIOException.class).as("back to the configured 3 attempts")
+				.isThrownBy(() -> inventory.get(new Flaky(4)::unchecked));
 		});
 	}
 
