@@ -237,6 +237,41 @@ class RetryOperationsTests {
 	}
 
 	@Test
+	void getAsyncWhoseSupplierThrowsOrReturnsNoStageStillEnds() throws Exception {
+		this.runner.run((context) -> {
+			RetryOperations operations = retries(context).policy("network").named("Inventory.starting");
+			Flaky flaky = new Flaky(1);
+
+			CompletableFuture<String> thrownThenAnswered = operations
+				.getAsync(() -> CompletableFuture.completedFuture(flaky.unchecked()));
+			assertThat(thrownThenAnswered.get(5, TimeUnit.SECONDS)).as("a supplier throwing before its stage is retried")
+				.isEqualTo("answer 2");
+
+			CompletableFuture<String> none = operations.getAsync(() -> null);
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> none.get(5, TimeUnit.SECONDS))
+				.withCauseInstanceOf(NullPointerException.class);
+		});
+	}
+
+	@Test
+	void monoThroughAnOpenBreakerIsRejectedWithoutSubscribingItsSource() {
+		this.runner.run((context) -> {
+			RetryOperations breaker = retries(context).circuitBreaker("inventory");
+			Flaky down = new Flaky(10);
+			for (int i = 0; i < 2; i++) {
+				assertThatExceptionOfType(UncheckedIOException.class).isThrownBy(() -> breaker.get(down::unchecked));
+			}
+			AtomicInteger subscriptions = new AtomicInteger();
+
+			Mono<String> rejected = breaker.mono(Mono.fromCallable(() -> "sub " + subscriptions.incrementAndGet()));
+
+			assertThatExceptionOfType(CircuitBreakerOpenException.class)
+				.isThrownBy(() -> rejected.block(Duration.ofSeconds(5)));
+			assertThat(subscriptions).hasValue(0);
+		});
+	}
+
+	@Test
 	void monoIsRetriedByResubscription() {
 		this.runner.run((context) -> {
 			AtomicInteger subscriptions = new AtomicInteger();
