@@ -1,0 +1,81 @@
+package dev.retry.docs;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Deque;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A real HTTP server on a random port that answers from a script, for the guide's examples:
+ * {@code Downstream.answering(503, 503, 200)} answers two 503s, then 200 with {@code body} for
+ * every request after.
+ */
+public final class Downstream implements AutoCloseable {
+
+	private final HttpServer server;
+
+	private final Deque<Integer> script = new ConcurrentLinkedDeque<>();
+
+	private final AtomicInteger requests = new AtomicInteger();
+
+	private volatile int last = 200;
+
+	private volatile String body = "";
+
+	private Downstream() {
+		try {
+			this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		this.server.createContext("/", (exchange) -> {
+			this.requests.incrementAndGet();
+			Integer scripted = this.script.poll();
+			int status = (scripted != null) ? scripted : this.last;
+			byte[] answer = (status == 200) ? this.body.getBytes(StandardCharsets.UTF_8) : new byte[0];
+			exchange.getResponseHeaders().add("Content-Type", "application/json");
+			exchange.sendResponseHeaders(status, (answer.length == 0) ? -1 : answer.length);
+			if (answer.length > 0) {
+				exchange.getResponseBody().write(answer);
+			}
+			exchange.close();
+		});
+		this.server.start();
+	}
+
+	/** Answers the statuses in order, then the last one for every later request. */
+	public static Downstream answering(int... statuses) {
+		Downstream downstream = new Downstream();
+		for (int status : statuses) {
+			downstream.script.add(status);
+		}
+		downstream.last = statuses[statuses.length - 1];
+		return downstream;
+	}
+
+	/** The body of each 200. */
+	public Downstream withBody(String body) {
+		this.body = body;
+		return this;
+	}
+
+	public String url() {
+		return "http://127.0.0.1:" + this.server.getAddress().getPort();
+	}
+
+	public int requests() {
+		return this.requests.get();
+	}
+
+	@Override
+	public void close() {
+		this.server.stop(0);
+	}
+
+}
