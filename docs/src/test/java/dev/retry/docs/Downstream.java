@@ -25,7 +25,11 @@ public final class Downstream implements AutoCloseable {
 
 	private volatile int last = 200;
 
+	private final Deque<String> bodies = new ConcurrentLinkedDeque<>();
+
 	private volatile String body = "";
+
+	private volatile String retryAfter;
 
 	private Downstream() {
 		try {
@@ -38,8 +42,13 @@ public final class Downstream implements AutoCloseable {
 			this.requests.incrementAndGet();
 			Integer scripted = this.script.poll();
 			int status = (scripted != null) ? scripted : this.last;
-			byte[] answer = (status == 200) ? this.body.getBytes(StandardCharsets.UTF_8) : new byte[0];
-			exchange.getResponseHeaders().add("Content-Type", "application/json");
+			String next = this.bodies.poll();
+			String text = (next != null) ? next : this.body;
+			byte[] answer = (status == 200) ? text.getBytes(StandardCharsets.UTF_8) : new byte[0];
+			exchange.getResponseHeaders().add("Content-Type", text.startsWith("{") ? "application/json" : "text/plain");
+			if (this.retryAfter != null && status != 200) {
+				exchange.getResponseHeaders().add("Retry-After", this.retryAfter);
+			}
 			exchange.sendResponseHeaders(status, (answer.length == 0) ? -1 : answer.length);
 			if (answer.length > 0) {
 				exchange.getResponseBody().write(answer);
@@ -62,6 +71,21 @@ public final class Downstream implements AutoCloseable {
 	/** The body of each 200. */
 	public Downstream withBody(String body) {
 		this.body = body;
+		return this;
+	}
+
+	/** The bodies of successive 200s; the last is repeated. */
+	public Downstream withBodies(String... bodies) {
+		for (String each : bodies) {
+			this.bodies.add(each);
+		}
+		this.body = bodies[bodies.length - 1];
+		return this;
+	}
+
+	/** A Retry-After header on every answer that is not a 200. */
+	public Downstream withRetryAfter(String value) {
+		this.retryAfter = value;
 		return this;
 	}
 
