@@ -68,6 +68,15 @@ public final class Downstream implements AutoCloseable {
 		return downstream;
 	}
 
+	/** From now on, answers these statuses in order, then the last one for every later request. */
+	public void script(int... statuses) {
+		this.script.clear();
+		for (int status : statuses) {
+			this.script.add(status);
+		}
+		this.last = statuses[statuses.length - 1];
+	}
+
 	/** The body of each 200. */
 	public Downstream withBody(String body) {
 		this.body = body;
