@@ -66,7 +66,9 @@ public final class ReactiveRetry {
 	public static <C, T> Flux<T> flux(RetryExecutor executor, Flux<T> source, C context,
 			@Nullable Fallback<? super C> fallback) {
 		CallObserver observer = executor.observer();
-		Flux<T> staged = through(executor.getChain(), (observer != null) ? observed(observer, source) : source);
+		// Attempts are followed by the observer of every call, or from the first retry on by one of retries.
+		CallObserver following = (observer != null) ? observer : executor.retryObserver();
+		Flux<T> staged = through(executor.getChain(), (following != null) ? observed(following, source) : source);
 		// Results are checked outside the breaker: it saw an answer, and counts it as one.
 		Flux<T> attempt = !executor.checksResults() ? staged : staged.handle((value, sink) -> {
 			if (executor.rejects(value)) {
@@ -90,7 +92,7 @@ public final class ReactiveRetry {
 				.doOnComplete(call::succeeded)
 				.doOnCancel(call::cancelled)
 				.onErrorResume((failure) -> call.ended(failure, context));
-			if (call.observed != null) {
+			if (following != null) {
 				retried = retried.contextWrite(Context.of(Subscription.class, call));
 			}
 			return (call.context != null) ? retried.contextWrite(Context.of(RetryContext.class, call.context)) : retried;
@@ -354,7 +356,7 @@ public final class ReactiveRetry {
 		private boolean fallbackAnswers;
 
 		Subscription(RetryExecutor executor, @Nullable Fallback<?> fallback) {
-			super(executor.startTime(), executor.wraps(), false);
+			super(executor.startTime());
 			this.executor = executor;
 			this.fallback = fallback;
 			this.context = executor.retries()
@@ -366,6 +368,11 @@ public final class ReactiveRetry {
 			if (!this.emitted) {
 				this.emitted = true;
 			}
+		}
+
+		@Override
+		boolean onCallerThread() {
+			return false;
 		}
 
 		/** Another attempt after a wait, or the call's end. */
