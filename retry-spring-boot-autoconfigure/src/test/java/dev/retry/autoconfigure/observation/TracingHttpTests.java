@@ -4,11 +4,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import dev.retry.annotation.Retryable;
 import dev.retry.autoconfigure.RetryAutoConfiguration;
 import dev.retry.time.ManualClock;
+import dev.retry.time.Scheduler;
 import dev.retry.autoconfigure.metrics.RetryMetricsAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
@@ -20,12 +25,19 @@ import io.micrometer.tracing.otel.bridge.OtelBaggageManager;
 import io.micrometer.tracing.otel.bridge.OtelCurrentTraceContext;
 import io.micrometer.tracing.otel.bridge.OtelTracer;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.samplers.SamplingResult;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
@@ -96,6 +108,32 @@ class TracingHttpTests {
 			.setSampler(sampler)
 			.addSpanProcessor(SimpleSpanProcessor.create(this.exporter))
 			.build());
+	}
+
+	/**
+	 * A sampler that drops the first trace started and samples every other, as a ratio sampler
+	 * does for some trace ids and not others; a span with a parent follows its parent.
+	 */
+	private static Sampler dropsTheFirstTraceOnly() {
+		AtomicBoolean first = new AtomicBoolean(true);
+		return new Sampler() {
+
+			@Override
+			public SamplingResult shouldSample(Context parentContext, String traceId, String name, SpanKind spanKind,
+					Attributes attributes, List<LinkData> parentLinks) {
+				SpanContext parent = Span.fromContext(parentContext).getSpanContext();
+				if (parent.isValid()) {
+					return parent.isSampled() ? SamplingResult.recordAndSample() : SamplingResult.drop();
+				}
+				return first.getAndSet(false) ? SamplingResult.drop() : SamplingResult.recordAndSample();
+			}
+
+			@Override
+			public String getDescription() {
+				return "drops the first trace only";
+			}
+
+		};
 	}
 
 	private static Tracer tracer(SdkTracerProvider provider) {
@@ -276,6 +314,77 @@ class TracingHttpTests {
 			assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName)
 				.noneMatch((name) -> name.startsWith("retry "));
 			assertThat(inventory.mdcSeen()).allSatisfy((fields) -> assertThat(fields).isEmpty());
+		});
+	}
+
+	@Test
+	void theRequestOfACallWhoseTraceTheSamplerDroppedIsNotRecordedAsATraceOfItsOwn() {
+		server.script("/stock/s1", 200);
+		this.sampler = dropsTheFirstTraceOnly();
+		this.runner.run((context) -> {
+			assertThat(context.getBean(Inventory.class).stock("s1")).isEqualTo("stock of /stock/s1");
+			// The request was part of the call's trace, which the sampler dropped: nothing is recorded.
+			assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName).isEmpty();
+		});
+	}
+
+	@Test
+	void theRequestsOfAFutureWhoseTraceTheSamplerDroppedAreNotRecordedAsTracesOfTheirOwn() throws Exception {
+		server.script("/stock/s2", 503, 200);
+		this.sampler = dropsTheFirstTraceOnly();
+		this.runner.run((context) -> {
+			assertThat(context.getBean(Inventory.class).stockLater("s2").get()).isEqualTo("stock of /stock/s2");
+			assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName).isEmpty();
+		});
+	}
+
+	@Test
+	void theRequestsOfAMonoWhoseTraceTheSamplerDroppedAreNotRecordedAsTracesOfTheirOwn() {
+		server.script("/stock/s3", 503, 200);
+		this.sampler = dropsTheFirstTraceOnly();
+		this.runner.run((context) -> {
+			assertThat(context.getBean(Inventory.class).stockReactive("s3").block()).isEqualTo("stock of /stock/s3");
+			assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName).isEmpty();
+		});
+	}
+
+	@Test
+	void theRetryOfAFutureInATraceTheSamplerDroppedIsNotRecordedAsATraceOfItsOwn() {
+		server.script("/stock/s4", 503, 200);
+		this.sampler = dropsTheFirstTraceOnly();
+		ExecutorService schedulerThread = Executors.newSingleThreadExecutor();
+		try {
+			// The wait over, the retry starts on the scheduler's thread, as with the default scheduler.
+			Scheduler onItsOwnThread = (task, delayNanos) -> schedulerThread.submit(task);
+			this.runner.withBean("onItsOwnThread", Scheduler.class, () -> onItsOwnThread,
+					(definition) -> definition.setPrimary(true)).run((context) -> {
+						Observation request = Observation.start("http.server.requests",
+								context.getBean(ObservationRegistry.class));
+						CompletableFuture<String> answer;
+						try (Observation.Scope scope = request.openScope()) {
+							answer = context.getBean(Inventory.class).stockLater("s4");
+						}
+						assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("stock of /stock/s4");
+						request.stop();
+						assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName).isEmpty();
+					});
+		}
+		finally {
+			schedulerThread.shutdownNow();
+		}
+	}
+
+	@Test
+	void withAttemptObservationsTurnedOffEveryRequestIsStillInsideItsCallsSpan() {
+		server.script("/stock/p2", 503, 200);
+		this.runner.withPropertyValues("management.observations.enable.retry.attempt=false").run((context) -> {
+			assertThat(context.getBean(Inventory.class).stock("p2")).isEqualTo("stock of /stock/p2");
+			List<SpanData> spans = this.exporter.getFinishedSpanItems();
+			SpanData call = only(spans, "retry Inventory.stock");
+			assertThat(spans).filteredOn((span) -> span.getName().startsWith("http get"))
+				.hasSize(2)
+				.allSatisfy((http) -> assertThat(http.getParentSpanId()).as("parent of %s", http)
+					.isEqualTo(call.getSpanId()));
 		});
 	}
 
