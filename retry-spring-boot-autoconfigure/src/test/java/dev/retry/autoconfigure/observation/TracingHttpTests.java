@@ -388,6 +388,41 @@ class TracingHttpTests {
 		});
 	}
 
+	@Test
+	void aRegistryTheApplicationMadeItselfIsUsedAsItIsInAnApplicationWithMetrics() {
+		server.script("/stock/h2", 503, 200);
+		Tracer tracer = tracer(this.tracerProvider);
+		// Spring Boot's metrics offer their meter handler to every registry, the application's own too.
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
+					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					RetryAutoConfiguration.class, RetryMetricsAutoConfiguration.class,
+					RetryObservationAutoConfiguration.class))
+			.withBean(ManualClock.class)
+			.withBean(ObservationRegistry.class, () -> {
+				ObservationRegistry handMade = ObservationRegistry.create();
+				handMade.observationConfig().observationHandler(new DefaultTracingObservationHandler(tracer));
+				return handMade;
+			})
+			.withBean(Inventory.class)
+			.run((context) -> {
+				assertThat(context.getBean(Inventory.class).stock("h2")).isEqualTo("stock of /stock/h2");
+				assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName)
+					.contains("retry Inventory.stock", "retry Inventory.stock attempt 1",
+							"retry Inventory.stock attempt 2");
+			});
+	}
+
+	@Test
+	void anApplicationWhoseRegistryIsTheNoopOneGetsNoSpansOfOurs() {
+		server.script("/stock/n1", 503, 200);
+		// Observations turned off as Micrometer offers: the registry that observes nothing.
+		this.runner.withBean(ObservationRegistry.class, () -> ObservationRegistry.NOOP).run((context) -> {
+			assertThat(context.getBean(Inventory.class).stock("n1")).isEqualTo("stock of /stock/n1");
+			assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName).isEmpty();
+		});
+	}
+
 	private static SpanData only(List<SpanData> spans, String name) {
 		List<SpanData> named = spans.stream().filter((span) -> span.getName().equals(name)).toList();
 		assertThat(named).as("spans named %s among %s", name, spans.stream().map(SpanData::getName).toList())
