@@ -18,6 +18,7 @@ import dev.retry.autoconfigure.metrics.RetryMetricsAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationFilter;
+import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
@@ -420,6 +421,44 @@ class TracingHttpTests {
 		this.runner.withBean(ObservationRegistry.class, () -> ObservationRegistry.NOOP).run((context) -> {
 			assertThat(context.getBean(Inventory.class).stock("n1")).isEqualTo("stock of /stock/n1");
 			assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName).isEmpty();
+		});
+	}
+
+	@Test
+	void aHandlerThatThrowsLeavesNothingOfOursCurrentForTheThreadsNextTask() {
+		server.script("/stock/t1", 503, 200);
+		ObservationHandler<Observation.Context> throwing = new ObservationHandler<>() {
+
+			@Override
+			public void onScopeOpened(Observation.Context context) {
+				if (ObservationCallObserver.ATTEMPT.equals(context.getName())) {
+					throw new IllegalStateException("a handler with a bug");
+				}
+			}
+
+			@Override
+			public boolean supportsContext(Observation.Context context) {
+				return true;
+			}
+
+		};
+		this.runner.withBean("throwing", ObservationHandler.class, () -> throwing).run((context) -> {
+			ObservationRegistry registry = context.getBean(ObservationRegistry.class);
+			ExecutorService pool = Executors.newSingleThreadExecutor();
+			Observation currentAfter;
+			try {
+				assertThat(pool.submit(() -> context.getBean(Inventory.class).stock("t1")).get())
+					.isEqualTo("stock of /stock/t1");
+				// The next task on the pool's thread starts a trace of its own.
+				pool.submit(() -> Observation.start("next.task", registry).stop()).get();
+				currentAfter = pool.submit(registry::getCurrentObservation).get();
+			}
+			finally {
+				pool.shutdownNow();
+			}
+			assertThat(only(this.exporter.getFinishedSpanItems(), "next.task").getParentSpanContext().isValid())
+				.as("the next task's span has a parent").isFalse();
+			assertThat(currentAfter).isNull();
 		});
 	}
 
