@@ -15,6 +15,7 @@ import dev.retry.time.ManualClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
@@ -83,9 +84,22 @@ class MetricsOnlyObservationTests {
 		});
 	}
 
+	@Test
+	void eachRetryOfAMonoHasItsMdcFields() {
+		this.runner.run((context) -> {
+			Inventory inventory = context.getBean(Inventory.class);
+			assertThat(inventory.stockReactive().block()).isEqualTo("ok");
+			assertThat(inventory.mdcSeen()).containsExactly(Map.of(), retry("Inventory.stockReactive", 2));
+			assertThat(MDC.get("retry.method")).isNull();
+		});
+	}
+
 	private static Map<String, String> retry(int attempt) {
-		return Map.of("retry.method", "Inventory.stock", "retry.policy", "network", "retry.attempt",
-				String.valueOf(attempt));
+		return retry("Inventory.stock", attempt);
+	}
+
+	private static Map<String, String> retry(String method, int attempt) {
+		return Map.of("retry.method", method, "retry.policy", "network", "retry.attempt", String.valueOf(attempt));
 	}
 
 	public static class Inventory {
@@ -101,6 +115,25 @@ class MetricsOnlyObservationTests {
 		/** Fails its first call once with a refused connection. */
 		@Retryable(policy = "network")
 		public String stock() throws ConnectException {
+			return answer();
+		}
+
+		/** As {@link #stock()}, when each attempt subscribes. */
+		@Retryable(policy = "network")
+		public Mono<String> stockReactive() {
+			return Mono.fromCallable(this::answer);
+		}
+
+		/** Notes the MDC fields; the first time, fails with a refused connection. */
+		private String answer() throws ConnectException {
+			this.mdcSeen.add(fields());
+			if (this.calls.incrementAndGet() == 1) {
+				throw new ConnectException("refused");
+			}
+			return "ok";
+		}
+
+		private static Map<String, String> fields() {
 			Map<String, String> fields = new TreeMap<>();
 			for (String key : List.of("retry.method", "retry.policy", "retry.attempt")) {
 				String value = MDC.get(key);
@@ -108,11 +141,7 @@ class MetricsOnlyObservationTests {
 					fields.put(key, value);
 				}
 			}
-			this.mdcSeen.add(fields);
-			if (this.calls.incrementAndGet() == 1) {
-				throw new ConnectException("refused");
-			}
-			return "ok";
+			return fields;
 		}
 
 	}
