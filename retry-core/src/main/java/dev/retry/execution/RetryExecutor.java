@@ -817,7 +817,7 @@ public final class RetryExecutor {
 			this.context = context;
 			CallObserver observer = RetryExecutor.this.observer;
 			if (observer != null) {
-				this.observed = observer.start(RetryExecutor.this.target, null);
+				this.observed = observer.startAsync(RetryExecutor.this.target, null);
 			}
 			this.attempt = (this.observed != null) ? new ObservedAttempt<>(this.observed, attempt, true) : attempt;
 			this.fallback = fallback;
