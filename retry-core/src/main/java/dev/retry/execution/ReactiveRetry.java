@@ -42,7 +42,9 @@ import reactor.util.retry.Retry;
  * }</pre>
  *
  * Inside the source, the call's {@link RetryContext} is in the Reactor context under the key
- * {@code RetryContext.class}.
+ * {@code RetryContext.class}, and the attempt, when the executor's observer follows it, under
+ * {@code CallObserver.ObservedAttempt.class}: a source whose work runs on threads of its own (a
+ * coroutine) opens it there. Each followed attempt is current on the thread that subscribes it.
  */
 public final class ReactiveRetry {
 
@@ -116,7 +118,11 @@ public final class ReactiveRetry {
 			CallObserver.ObservedAttempt attempt = call.observed.attempt(call.attempted);
 			Object key = observer.contextKey();
 			Object value = attempt.contextValue();
-			Flux<T> carried = (key != null && value != null) ? source.contextWrite(Context.of(key, value)) : source;
+			// The attempt itself, for a source whose work runs elsewhere (a coroutine) and opens it there.
+			Context carrying = (key != null && value != null)
+					? Context.of(key, value, CallObserver.ObservedAttempt.class, attempt)
+					: Context.of(CallObserver.ObservedAttempt.class, attempt);
+			Flux<T> carried = source.contextWrite(carrying);
 			return new SubscribedInside<>(carried, attempt)
 				.doOnError((failure) -> attempt.end(Failures.unwrap(failure)))
 				.doOnComplete(() -> attempt.end(null))
