@@ -462,6 +462,88 @@ class TracingHttpTests {
 		});
 	}
 
+	@Test
+	void withAttemptObservationsTurnedOffEveryRequestOfAFutureAndOfAMonoIsStillInsideItsCallsSpan() throws Exception {
+		server.script("/stock/p3", 503, 200);
+		server.script("/stock/p4", 503, 200);
+		this.runner.withPropertyValues("management.observations.enable.retry.attempt=false").run((context) -> {
+			Inventory inventory = context.getBean(Inventory.class);
+			assertThat(inventory.stockLater("p3").get(10, TimeUnit.SECONDS)).isEqualTo("stock of /stock/p3");
+			assertThat(inventory.stockReactive("p4").block()).isEqualTo("stock of /stock/p4");
+			await().untilAsserted(() -> assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName)
+				.contains("retry Inventory.stockLater", "retry Inventory.stockReactive"));
+			List<SpanData> spans = this.exporter.getFinishedSpanItems();
+			for (String method : List.of("stockLater", "stockReactive")) {
+				SpanData call = only(spans, "retry Inventory." + method);
+				assertThat(childrenOf(spans, call)).as("children of %s", call.getName())
+					.hasSize(2)
+					.allSatisfy((http) -> assertThat(http.getName()).startsWith("http get"));
+			}
+		});
+	}
+
+	@Test
+	void theRetryOfAMonoInATraceTheSamplerDroppedIsNotRecordedAsATraceOfItsOwn() {
+		server.script("/stock/s5", 503, 200);
+		this.sampler = dropsTheFirstTraceOnly();
+		ExecutorService schedulerThread = Executors.newSingleThreadExecutor();
+		try {
+			Scheduler onItsOwnThread = (task, delayNanos) -> schedulerThread.submit(task);
+			this.runner.withBean("onItsOwnThread", Scheduler.class, () -> onItsOwnThread,
+					(definition) -> definition.setPrimary(true)).run((context) -> {
+						Observation request = Observation.start("http.server.requests",
+								context.getBean(ObservationRegistry.class));
+						Mono<String> answer;
+						String value;
+						// Subscribed where the dropped request is current, not in the subscriber's context.
+						try (Observation.Scope scope = request.openScope()) {
+							answer = context.getBean(Inventory.class).stockReactive("s5");
+							value = answer.block(java.time.Duration.ofSeconds(10));
+						}
+						assertThat(value).isEqualTo("stock of /stock/s5");
+						request.stop();
+						assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName).isEmpty();
+					});
+		}
+		finally {
+			schedulerThread.shutdownNow();
+		}
+	}
+
+	@Test
+	void aHandlerThatThrowsWhenTheAttemptIsLeftLeavesNothingOfOursCurrentForTheThreadsNextTask() {
+		server.script("/stock/t2", 503, 200);
+		ObservationHandler<Observation.Context> throwing = new ObservationHandler<>() {
+
+			@Override
+			public void onScopeClosed(Observation.Context context) {
+				if (ObservationCallObserver.ATTEMPT.equals(context.getName())) {
+					throw new IllegalStateException("a handler with a bug");
+				}
+			}
+
+			@Override
+			public boolean supportsContext(Observation.Context context) {
+				return true;
+			}
+
+		};
+		this.runner.withBean("throwing", ObservationHandler.class, () -> throwing).run((context) -> {
+			ObservationRegistry registry = context.getBean(ObservationRegistry.class);
+			ExecutorService pool = Executors.newSingleThreadExecutor();
+			Observation currentAfter;
+			try {
+				assertThat(pool.submit(() -> context.getBean(Inventory.class).stock("t2")).get())
+					.isEqualTo("stock of /stock/t2");
+				currentAfter = pool.submit(registry::getCurrentObservation).get();
+			}
+			finally {
+				pool.shutdownNow();
+			}
+			assertThat(currentAfter).isNull();
+		});
+	}
+
 	private static SpanData only(List<SpanData> spans, String name) {
 		List<SpanData> named = spans.stream().filter((span) -> span.getName().equals(name)).toList();
 		assertThat(named).as("spans named %s among %s", name, spans.stream().map(SpanData::getName).toList())

@@ -4,7 +4,9 @@ import dev.retry.annotation.Retryable
 import dev.retry.autoconfigure.RetryAutoConfiguration
 import dev.retry.autoconfigure.metrics.RetryMetricsAutoConfiguration
 import dev.retry.time.ManualClock
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withContext
 import org.assertj.core.api.Assertions.assertThat
 import org.junit.jupiter.api.Test
 import org.slf4j.MDC
@@ -45,13 +47,69 @@ class SuspendFunctionMdcTests {
 		}
 	}
 
+	@Test
+	fun `a retry of a suspend function keeps its MDC fields after it resumes on another thread`() {
+		runner.run { context ->
+			val inventory = context.getBean(Inventory::class.java)
+
+			assertThat(runBlocking { inventory.stockAfterHop() }).isEqualTo("ok")
+
+			val attempt2 = mapOf("retry.method" to "Inventory.stockAfterHop", "retry.policy" to "network",
+				"retry.attempt" to "2")
+			// Each attempt before its hop, on an IO thread, and back after it.
+			assertThat(inventory.mdcSeen()).containsExactly(mapOf(), mapOf(), mapOf(), attempt2, attempt2, attempt2)
+			assertThat(inventory.threadsSeen()[4]).startsWith("DefaultDispatcher-worker")
+			assertThat(MDC.get("retry.method")).isNull()
+		}
+	}
+
+	@Test
+	fun `a suspend function that answers at once has no MDC fields`() {
+		runner.run { context ->
+			val inventory = context.getBean(Inventory::class.java)
+			inventory.answersAtOnce()
+
+			assertThat(runBlocking { inventory.stock() }).isEqualTo("ok")
+
+			assertThat(inventory.mdcSeen()).containsExactly(mapOf())
+		}
+	}
+
 	open class Inventory {
 
 		private val seen = CopyOnWriteArrayList<Map<String, String>>()
 
 		private val calls = AtomicInteger()
 
+		private val threads = CopyOnWriteArrayList<String>()
+
 		open fun mdcSeen(): List<Map<String, String>> = seen
+
+		open fun threadsSeen(): List<String> = threads
+
+		open fun answersAtOnce() {
+			calls.set(1)
+		}
+
+		/** As [stock], resuming on an IO thread before it answers. */
+		@Retryable(policy = "network")
+		open suspend fun stockAfterHop(): String {
+			note()
+			withContext(Dispatchers.IO) {
+				note()
+			}
+			note()
+			if (calls.incrementAndGet() == 1) {
+				throw ConnectException("refused")
+			}
+			return "ok"
+		}
+
+		private fun note() {
+			threads.add(Thread.currentThread().name)
+			seen.add(listOf("retry.method", "retry.policy", "retry.attempt")
+				.mapNotNull { key -> MDC.get(key)?.let { key to it } }.toMap())
+		}
 
 		/** Fails its first call once with a refused connection. */
 		@Retryable(policy = "network")
