@@ -86,6 +86,14 @@ final class ObservationScope implements CallObserver.Scope {
 			try {
 				this.scope.close();
 			}
+			catch (RuntimeException | Error ex) {
+				// Micrometer stopped telling the handlers: a tracer not yet told would keep the span current.
+				Observation observation = this.scope.getCurrentObservation();
+				if (RetryObservationRegistry.TRACING && observation != null) {
+					Traces.closeSpanScope(observation);
+				}
+				throw ex;
+			}
 			finally {
 				if (this.registry.getCurrentObservationScope() != this.previous) {
 					// A handler threw while told of the close: what was current before comes back anyway.

@@ -535,11 +535,14 @@ class TracingHttpTests {
 			try {
 				assertThat(pool.submit(() -> context.getBean(Inventory.class).stock("t2")).get())
 					.isEqualTo("stock of /stock/t2");
+				pool.submit(() -> Observation.start("next.task", registry).stop()).get();
 				currentAfter = pool.submit(registry::getCurrentObservation).get();
 			}
 			finally {
 				pool.shutdownNow();
 			}
+			assertThat(only(this.exporter.getFinishedSpanItems(), "next.task").getParentSpanContext().isValid())
+				.as("the next task's span has a parent").isFalse();
 			assertThat(currentAfter).isNull();
 		});
 	}
