@@ -646,6 +646,14 @@ public final class RetryExecutor {
 		return this.retryObserver;
 	}
 
+	/**
+	 * Whether an observer may follow attempts of this executor's calls (from their start or from
+	 * their first retry): what carries an attempt to where its work runs is needed only then.
+	 */
+	public boolean followsAttempts() {
+		return this.observer != null || this.retryObserver != null;
+	}
+
 	void cancelled(int attempts) {
 		for (RetryListener listener : this.listeners) {
 			try {

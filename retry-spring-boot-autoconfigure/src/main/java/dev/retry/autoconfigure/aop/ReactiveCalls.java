@@ -39,7 +39,7 @@ final class ReactiveCalls {
 	static @Nullable Object call(CallStyle style, boolean suspending, RetryExecutor executor,
 			MethodInvocation invocation, Attempt<MethodInvocation, Object> attempt,
 			@Nullable Fallback<MethodInvocation> fallback) {
-		if (suspending) {
+		if (suspending && executor.followsAttempts()) {
 			// A suspend function's body runs where its dispatcher says: its attempts go with it.
 			SuspendingAttempts.carriedBy(invocation);
 		}
