@@ -81,6 +81,16 @@ class GatewayCircuitBreakerTests {
 				HttpResponse.BodyHandlers.ofString());
 	}
 
+	private HttpResponse<String> send(String method, String path, String json) throws Exception {
+		return this.http.send(HttpRequest.newBuilder(URI.create(this.gateway + path))
+			.header("Content-Type", "application/json")
+			.method(method, (json != null) ? HttpRequest.BodyPublishers.ofString(json) : HttpRequest.BodyPublishers.noBody())
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static final String[] ACTUATOR = { "management.endpoints.web.exposure.include=circuitbreakers",
+			"management.endpoint.circuitbreakers.access=unrestricted" };
+
 	@Test
 	void theRoutesBreakerOpensWhenTheDownstreamGoesDownAndTheFallbackAnswersWithoutReachingIt() throws Exception {
 		ConfigurableApplicationContext context = start();
@@ -129,6 +139,41 @@ class GatewayCircuitBreakerTests {
 		assertThat(rejected.statusCode()).isEqualTo(503);
 		assertThat(rejected.headers().firstValue("Retry-After")).hasValue("16");
 		assertThat(this.downstream.requests()).isEqualTo(reached);
+	}
+
+	/** The body README and PRODUCT show for re-tuning a breaker, sent to a Gateway (WebFlux) application. */
+	@Test
+	void aRoutesBreakerIsRetunedWithTheConfigurationObjectOverWebFlux() throws Exception {
+		ConfigurableApplicationContext context = start(ACTUATOR);
+		assertThat(get("/broken/price").statusCode()).isEqualTo(500);
+		CircuitBreaker breaker = context.getBean(CircuitBreakerRegistry.class).find("prices");
+
+		HttpResponse<String> tuned = send("POST", "/actuator/circuitbreakers/prices",
+				"{\"configuration\": {\"failure-threshold\": 7, \"open-duration\": \"5s\"}}");
+
+		assertThat(tuned.statusCode()).as(tuned.body()).isEqualTo(200);
+		assertThat(breaker.getConfig().getFailureThreshold()).isEqualTo(7);
+		assertThat(breaker.getConfig().getOpenDuration()).isEqualTo(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void deleteDropsTheOverridesOfARoutesBreakerKeepingItsStateAndCounts() throws Exception {
+		ConfigurableApplicationContext context = start(ACTUATOR);
+		// The flat form of the body, which WebFlux reads.
+		assertThat(send("POST", "/actuator/circuitbreakers/prices", "{\"configuration.failure-threshold\": \"3\"}")
+			.statusCode()).isEqualTo(200);
+		for (int i = 0; i < 3; i++) {
+			assertThat(get("/broken/price").statusCode()).isEqualTo(500);
+		}
+		CircuitBreaker breaker = context.getBean(CircuitBreakerRegistry.class).find("prices");
+		assertThat(breaker.getState()).isEqualTo(State.OPEN);
+
+		HttpResponse<String> deleted = send("DELETE", "/actuator/circuitbreakers/prices", null);
+
+		assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+		assertThat(breaker.getConfig().getFailureThreshold()).as("retry.circuit-breakers.default's again").isEqualTo(2);
+		assertThat(breaker.getState()).isEqualTo(State.OPEN);
+		assertThat(breaker.getFailureCount()).isEqualTo(3);
 	}
 
 	@Test

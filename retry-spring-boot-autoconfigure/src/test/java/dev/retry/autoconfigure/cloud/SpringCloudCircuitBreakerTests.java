@@ -32,11 +32,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -493,6 +496,80 @@ class SpringCloudCircuitBreakerTests {
 			assertThat(context.getBean(RetryCircuitBreakerFactory.class).create(FEIGN_ID).breaker().getConfig()
 				.getFailureThreshold()).isEqualTo(9);
 		});
+	}
+
+	/**
+	 * A Gateway route's id is the operator's to choose; whatever brackets it holds, POST
+	 * {@code configuration} re-tunes its breaker (not a 200 that changes nothing, nor a 400 about a
+	 * property nobody wrote).
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "legacy]route", "legacy[route" })
+	void aBreakerMadeOnDemandIsRetunedWhateverBracketsItsIdHolds(String id) {
+		this.withActuator.run((context) -> {
+			CircuitBreaker breaker = context.getBean(RetryCircuitBreakerFactory.class).create(id).breaker();
+
+			WebEndpointResponse<Object> answer = context.getBean(CircuitBreakersEndpoint.class)
+				.transition(id, Map.of("configuration.failure-threshold", "2"));
+
+			assertThat(answer.getStatus()).as(String.valueOf(answer.getBody())).isEqualTo(200);
+			assertThat(breaker.getConfig().getFailureThreshold()).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void anOverrideThatDoesNotFitABreakerMadeLaterNeverBlocksOtherChanges() {
+		this.runner
+			.withPropertyValues("retry.circuit-breakers.default.sliding-window-size=10",
+					"retry.circuit-breakers.default.minimum-calls=5")
+			.run((context) -> {
+				RetryTuning tuning = context.getBean(RetryTuning.class);
+				// From another instance of the fleet before this one made the breaker: accepted or refused,
+				// either way it must not outlive the breaker's creation as a poison for every later change.
+				catchThrowable(() -> tuning.overrideBreaker(FEIGN_ID, Map.of("minimum-calls", "50"),
+						"fleet, from storefront-2"));
+				context.getBean(RetryCircuitBreakerFactory.class).create(FEIGN_ID);
+
+				tuning.overrideBreaker("inventory", Map.of("failure-threshold", "4"), "actuator");
+				tuning.reload("environment change");
+
+				assertThat(context.getBean(CircuitBreakerRegistry.class).find("inventory").getConfig()
+					.getFailureThreshold()).isEqualTo(4);
+				assertThat(tuning.lastReloadError()).isNull();
+			});
+	}
+
+	/**
+	 * A Kotlin lambda (no checked exceptions) calling {@code Thread.sleep} hands Spring Cloud's
+	 * {@code Supplier} an {@link InterruptedException}: as for an annotated method, the caller's
+	 * thread stays interrupted, fallback or not.
+	 */
+	@Test
+	void aSupplierThrowingInterruptedExceptionLeavesTheThreadInterruptedFallbackOrNot() {
+		this.runner.run((context) -> {
+			CloudCircuitBreaker breaker = context.getBean(RetryCircuitBreakerFactory.class).create("inventory");
+			try {
+				String answer = breaker.run(() -> sneakyThrow(new InterruptedException("sleep interrupted")),
+						(failure) -> "fallback");
+				boolean interruptedWithFallback = Thread.interrupted();
+				Throwable withoutFallback = catchThrowable(
+						() -> breaker.run(() -> sneakyThrow(new InterruptedException("sleep interrupted"))));
+				boolean interruptedWithoutFallback = Thread.interrupted();
+
+				assertThat(answer).isEqualTo("fallback");
+				assertThat(interruptedWithFallback).as("interrupted after the fallback answered").isTrue();
+				assertThat(withoutFallback).isInstanceOf(NoFallbackAvailableException.class);
+				assertThat(interruptedWithoutFallback).as("interrupted without a fallback").isTrue();
+			}
+			finally {
+				Thread.interrupted();
+			}
+		});
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <T, E extends Throwable> T sneakyThrow(Throwable failure) throws E {
+		throw (E) failure;
 	}
 
 	@Test
