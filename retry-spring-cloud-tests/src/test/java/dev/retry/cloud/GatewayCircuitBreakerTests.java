@@ -176,6 +176,30 @@ class GatewayCircuitBreakerTests {
 		assertThat(breaker.getFailureCount()).isEqualTo(3);
 	}
 
+	/**
+	 * Switching the library off never stops a gateway whose routes use the {@code CircuitBreaker}
+	 * filter: each request is sent on, and the route's fallback answers its own failure only.
+	 */
+	@Test
+	void withRetryDisabledTheRoutesStartAndEveryRequestIsSentOn() throws Exception {
+		ConfigurableApplicationContext context = start("retry.enabled=false");
+		assertThat(context.getBeansOfType(CircuitBreakerRegistry.class)).isEmpty();
+		assertThat(context.getBean(RetryGatewayCircuitBreakerFilterFactory.class)).isNotNull();
+
+		for (int i = 0; i < 5; i++) {
+			assertThat(get("/broken/price").statusCode()).as("never rejected with 503").isEqualTo(500);
+		}
+		assertThat(this.downstream.requests()).isEqualTo(5);
+		this.downstream.goDown();
+		for (int i = 0; i < 5; i++) {
+			HttpResponse<String> answer = get("/stock/A1");
+			assertThat(answer.body()).startsWith("fallback after ").contains("Connection refused");
+		}
+		this.downstream.comeBack();
+		assertThat(get("/stock/A1").body()).isEqualTo("stock of /stock/A1");
+		assertThat(this.downstream.requests()).isEqualTo(6);
+	}
+
 	@Test
 	void gatewaysSwitchForTheCircuitBreakerFilterIsHonoured() {
 		this.context = new SpringApplicationBuilder(GatewayApplication.class)

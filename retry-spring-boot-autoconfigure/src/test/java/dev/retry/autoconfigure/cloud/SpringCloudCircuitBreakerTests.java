@@ -657,11 +657,104 @@ class SpringCloudCircuitBreakerTests {
 	}
 
 	@Test
-	void noFactoryWhenRetryIsDisabled() {
-		this.runner.withPropertyValues("retry.enabled=false")
-			.run((context) -> assertThat(context).hasNotFailed()
+	void withRetryDisabledEachCallIsMadeOnceAndTheFallbackAnswersItsOwnFailureOnly() {
+		this.runner.withPropertyValues("retry.enabled=false").run((context) -> {
+			assertThat(context).hasNotFailed()
+				.doesNotHaveBean(CircuitBreakerRegistry.class)
 				.doesNotHaveBean(RetryCircuitBreakerFactory.class)
-				.doesNotHaveBean(RetryReactiveCircuitBreakerFactory.class));
+				.hasSingleBean(PassThroughCircuitBreakerFactory.class);
+			org.springframework.cloud.client.circuitbreaker.CircuitBreaker breaker = context
+				.getBean(CircuitBreakerFactory.class)
+				.create("inventory");
+			AtomicInteger reached = new AtomicInteger();
+			List<String> answers = new ArrayList<>();
+
+			for (int i = 0; i < 10; i++) {
+				answers.add(breaker.run(failing(reached), WHAT_FAILED));
+			}
+
+			assertThat(answers).as("never rejected: failure-threshold 3 is not in force").containsOnly("failed")
+				.hasSize(10);
+			assertThat(reached).hasValue(10);
+			assertThat(breaker.run(answering(reached), WHAT_FAILED)).isEqualTo("stock");
+			assertThat(catchThrowable(() -> breaker.run(failing(reached))))
+				.isInstanceOf(NoFallbackAvailableException.class)
+				.hasCauseReference(REFUSED);
+			StackOverflowError error = new StackOverflowError();
+			assertThat(catchThrowable(() -> breaker.run(() -> {
+				throw error;
+			}, (failure) -> "fallback"))).isSameAs(error);
+			assertThat(context.getBean(CircuitBreakerFactory.class).create(FEIGN_ID)).as("nothing kept per id")
+				.isSameAs(breaker);
+		});
+	}
+
+	@Test
+	void withRetryDisabledASupplierThrowingInterruptedExceptionStillLeavesTheThreadInterrupted() {
+		this.runner.withPropertyValues("retry.enabled=false").run((context) -> {
+			org.springframework.cloud.client.circuitbreaker.CircuitBreaker breaker = context
+				.getBean(CircuitBreakerFactory.class)
+				.create("inventory");
+			try {
+				String answer = breaker.run(() -> sneakyThrow(new InterruptedException("sleep interrupted")),
+						(failure) -> "fallback");
+
+				assertThat(answer).isEqualTo("fallback");
+				assertThat(Thread.interrupted()).isTrue();
+			}
+			finally {
+				Thread.interrupted();
+			}
+		});
+	}
+
+	@Test
+	void withRetryDisabledEachSubscriptionIsMadeOnceAndTheFallbackAnswersItsOwnFailureOnly() {
+		this.runner.withPropertyValues("retry.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(RetryReactiveCircuitBreakerFactory.class)
+				.hasSingleBean(PassThroughReactiveCircuitBreakerFactory.class);
+			ReactiveCircuitBreaker breaker = context.getBean(ReactiveCircuitBreakerFactory.class).create("inventory");
+			AtomicInteger subscribed = new AtomicInteger();
+			Mono<String> call = breaker.run(
+					Mono.<String>error(REFUSED).doOnSubscribe((s) -> subscribed.incrementAndGet()),
+					(failure) -> Mono.just(WHAT_FAILED.apply(failure)));
+			List<String> answers = new ArrayList<>();
+
+			for (int i = 0; i < 5; i++) {
+				answers.add(call.block(Duration.ofSeconds(5)));
+			}
+
+			assertThat(answers).containsOnly("failed").hasSize(5);
+			assertThat(subscribed).hasValue(5);
+			assertThat(breaker.run(Flux.just("a", "b"), (failure) -> Flux.just("fallback"))
+				.collectList()
+				.block(Duration.ofSeconds(5))).containsExactly("a", "b");
+			assertThat(catchThrowable(() -> breaker.run(Mono.error(REFUSED)).block(Duration.ofSeconds(5))))
+				.isInstanceOf(NoFallbackAvailableException.class)
+				.hasCauseReference(REFUSED);
+		});
+	}
+
+	@Test
+	void withRetryDisabledTheApplicationsOwnFactoriesStillWin() {
+		this.runner.withPropertyValues("retry.enabled=false")
+			.withBean("ownFactory", CircuitBreakerFactory.class, OwnFactory::new)
+			.withBean("ownReactiveFactory", ReactiveCircuitBreakerFactory.class, OwnReactiveFactory::new)
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(PassThroughCircuitBreakerFactory.class)
+				.doesNotHaveBean(PassThroughReactiveCircuitBreakerFactory.class)
+				.hasSingleBean(CircuitBreakerFactory.class)
+				.hasSingleBean(ReactiveCircuitBreakerFactory.class));
+	}
+
+	@Test
+	void withRetryDisabledAndNoSpringCloudNoSpringCloudClassIsNeeded() {
+		this.runner.withPropertyValues("retry.enabled=false")
+			.withConfiguration(AutoConfigurations.of(RetryGatewayAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader("org.springframework.cloud"))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean("retryCircuitBreakerFactory")
+				.doesNotHaveBean("retryReactiveCircuitBreakerFactory"));
 	}
 
 	private static void await(CountDownLatch latch) {
