@@ -200,6 +200,80 @@ class GatewayCircuitBreakerTests {
 		assertThat(this.downstream.requests()).isEqualTo(6);
 	}
 
+	/** A route whose breaker is made on demand, its answers waited for at most 300ms by Gateway. */
+	private static final String[] SLOW_ROUTE = { ROUTES + "[2].id=slow", ROUTES + "[2].predicates[0]=Path=/slow/**",
+			ROUTES + "[2].filters[0].name=CircuitBreaker", ROUTES + "[2].metadata.response-timeout=300" };
+
+	private ConfigurableApplicationContext startWithSlowRoute() {
+		String[] properties = java.util.Arrays.copyOf(SLOW_ROUTE, SLOW_ROUTE.length + 1);
+		properties[SLOW_ROUTE.length] = ROUTES + "[2].uri=" + this.downstream.url();
+		return start(properties);
+	}
+
+	/**
+	 * Gateway's own response timeout, not the breaker, ends a request the downstream is slow to
+	 * answer (504, as without a breaker); each one is a failure of the route's breaker, which then
+	 * rejects requests without sending them on.
+	 */
+	@Test
+	void aRouteTimeoutIsAFailureOfTheRoutesBreaker() throws Exception {
+		ConfigurableApplicationContext context = startWithSlowRoute();
+		this.downstream.hold();
+
+		for (int i = 0; i < 2; i++) {
+			assertThat(get("/slow/stock").statusCode()).isEqualTo(504);
+		}
+		CircuitBreaker breaker = context.getBean(CircuitBreakerRegistry.class).find("slow");
+		int reached = this.downstream.requests();
+		HttpResponse<String> rejected = get("/slow/stock");
+
+		assertThat(breaker.getState()).isEqualTo(State.OPEN);
+		assertThat(breaker.getFailureCount()).isEqualTo(2);
+		assertThat(rejected.statusCode()).isEqualTo(503);
+		assertThat(this.downstream.requests()).as("rejected at the gateway").isEqualTo(reached);
+	}
+
+	/**
+	 * A client that gives up on a half-open breaker's trial request closes its connection; Gateway
+	 * cancels the request, which counts neither way and gives the trial permit back, so the next
+	 * request is the trial (rather than every request being rejected until the downstream answers).
+	 */
+	@Test
+	void aTrialRequestTheClientGivesUpOnGivesItsPermitBack() throws Exception {
+		ConfigurableApplicationContext context = start(ROUTES + "[2].id=slow", ROUTES + "[2].uri=" + this.downstream.url(),
+				ROUTES + "[2].predicates[0]=Path=/slow/**", ROUTES + "[2].filters[0].name=CircuitBreaker");
+		this.downstream.goDown();
+		for (int i = 0; i < 2; i++) {
+			get("/slow/stock");
+		}
+		CircuitBreaker breaker = context.getBean(CircuitBreakerRegistry.class).find("slow");
+		assertThat(breaker.getState()).isEqualTo(State.OPEN);
+		this.downstream.comeBack();
+		this.downstream.hold();
+		context.getBean(ManualClock.class).advance(Duration.ofSeconds(20));
+		int reached = this.downstream.requests();
+
+		Throwable gaveUp = catchThrowable(() -> HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create(this.gateway + "/slow/stock")).timeout(Duration.ofMillis(500)).build(),
+					HttpResponse.BodyHandlers.ofString()));
+		assertThat(gaveUp).isInstanceOf(java.net.http.HttpTimeoutException.class);
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.downstream.requests()).as("the trial reached the downstream")
+				.isEqualTo(reached + 1));
+		java.util.concurrent.CompletableFuture<HttpResponse<String>> next = HttpClient.newHttpClient()
+			.sendAsync(HttpRequest.newBuilder(URI.create(this.gateway + "/slow/stock")).build(),
+					HttpResponse.BodyHandlers.ofString());
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.downstream.requests()).as("the next request is the trial")
+				.isEqualTo(reached + 2));
+		this.downstream.release();
+
+		assertThat(next.get(10, java.util.concurrent.TimeUnit.SECONDS).body()).isEqualTo("stock of /slow/stock");
+		assertThat(breaker.getState()).isEqualTo(State.CLOSED);
+	}
+
 	@Test
 	void gatewaysSwitchForTheCircuitBreakerFilterIsHonoured() {
 		this.context = new SpringApplicationBuilder(GatewayApplication.class)

@@ -53,7 +53,7 @@ class OnDemandBreakerTuningTests {
 	}
 
 	@Test
-	void aChangeOfTheDefaultEntryThatABreakersOverrideCannotTakeIsRefusedAndOthersStillApply() {
+	void aChangeThatABreakersEarlierOverrideCannotTakeIsRefusedAndOthersStillApply() {
 		this.runner.run((context) -> {
 			RetryTuning tuning = context.getBean(RetryTuning.class);
 			CircuitBreaker feign = context.getBean(RetryCircuitBreakerFactory.class).create(FEIGN_ID).breaker();
@@ -68,6 +68,24 @@ class OnDemandBreakerTuningTests {
 			assertThat(context.getBean(CircuitBreakerRegistry.class).find("inventory").getConfig().getFailureThreshold())
 				.isEqualTo(4);
 			assertThat(feign.getConfig().getMinimumCalls()).isEqualTo(50);
+			assertThat(tuning.lastReloadError()).isNull();
+		});
+	}
+
+	/** The default entry is part of what a breaker not made yet will be made with. */
+	@Test
+	void aChangeOfTheDefaultEntryThatAnOverrideOfABreakerNotMadeYetCannotTakeIsRefused() {
+		this.runner.run((context) -> {
+			RetryTuning tuning = context.getBean(RetryTuning.class);
+			tuning.overrideBreaker(FEIGN_ID, Map.of("minimum-calls", "8"), "fleet");
+
+			assertThatExceptionOfType(RetryConfigurationException.class)
+				.isThrownBy(() -> tuning.overrideBreaker("default", Map.of("sliding-window-size", "6"), "actuator"))
+				.withMessageContaining("minimum-calls");
+			CircuitBreaker made = context.getBean(RetryCircuitBreakerFactory.class).create(FEIGN_ID).breaker();
+
+			assertThat(made.getConfig().getMinimumCalls()).isEqualTo(8);
+			assertThat(made.getConfig().getSlidingWindowSize()).isEqualTo(10);
 			assertThat(tuning.lastReloadError()).isNull();
 		});
 	}

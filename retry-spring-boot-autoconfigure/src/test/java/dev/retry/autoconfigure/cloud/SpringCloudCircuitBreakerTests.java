@@ -602,6 +602,101 @@ class SpringCloudCircuitBreakerTests {
 		});
 	}
 
+	/**
+	 * A Feign fallback factory whose answer throws (no cached value, say): the caller gets what the
+	 * fallback threw, and the breaker has counted the call's own failure once, never the fallback's.
+	 */
+	@Test
+	void aFallbackThatThrowsHandsItsExceptionToTheCallerAndTheCallCountsOnce() {
+		this.runner.run((context) -> {
+			org.springframework.cloud.client.circuitbreaker.CircuitBreaker blocking = context
+				.getBean(RetryCircuitBreakerFactory.class)
+				.create("inventory");
+			ReactiveCircuitBreaker reactive = context.getBean(RetryReactiveCircuitBreakerFactory.class)
+				.create("inventory");
+			CircuitBreaker ours = context.getBean(CircuitBreakerRegistry.class).find("inventory");
+			AtomicInteger reached = new AtomicInteger();
+			List<Throwable> fallbackGot = new ArrayList<>();
+			Function<Throwable, String> noCachedValue = (failure) -> {
+				fallbackGot.add(failure);
+				throw new IllegalStateException("no cached stock");
+			};
+
+			Throwable first = catchThrowable(() -> blocking.run(failing(reached), noCachedValue));
+			Throwable second = catchThrowable(() -> reactive
+				.run(Mono.<String>error(REFUSED).doOnSubscribe((s) -> reached.incrementAndGet()),
+						(failure) -> Mono.just(noCachedValue.apply(failure)))
+				.block(Duration.ofSeconds(5)));
+			long failuresAfterTwo = ours.getFailureCount();
+			blocking.run(failing(reached), WHAT_FAILED);
+			Throwable rejected = catchThrowable(() -> blocking.run(answering(reached), noCachedValue));
+
+			assertThat(first).isInstanceOf(IllegalStateException.class).hasMessage("no cached stock");
+			assertThat(second).isInstanceOf(IllegalStateException.class).hasMessage("no cached stock");
+			assertThat(failuresAfterTwo).as("each call once, the fallback's exception never").isEqualTo(2);
+			assertThat(ours.getState()).isEqualTo(State.OPEN);
+			assertThat(rejected).hasMessage("no cached stock");
+			assertThat(fallbackGot).hasSize(3).startsWith(REFUSED, REFUSED);
+			assertThat(fallbackGot.get(2)).isInstanceOf(CircuitBreakerOpenException.class);
+			assertThat(reached).as("the rejected call never ran").hasValue(3);
+		});
+	}
+
+	/**
+	 * OpenFeign's blocking calls and Gateway's subscriptions asking for a new id at once, while an
+	 * operator re-tunes it: one breaker, which counted every call and holds the override whichever
+	 * came first.
+	 */
+	@Test
+	void firstUsesFromBothFactoriesAndARuntimeOverrideAtOnceMakeOneBreakerCountingEveryCall() throws Exception {
+		this.runner.withPropertyValues("retry.circuit-breakers.default.failure-threshold=100").run((context) -> {
+			RetryCircuitBreakerFactory blocking = context.getBean(RetryCircuitBreakerFactory.class);
+			RetryReactiveCircuitBreakerFactory reactive = context.getBean(RetryReactiveCircuitBreakerFactory.class);
+			RetryTuning tuning = context.getBean(RetryTuning.class);
+			int threads = 16;
+			ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+			CountDownLatch go = new CountDownLatch(1);
+			List<Future<CircuitBreaker>> used = new ArrayList<>();
+			AtomicInteger reached = new AtomicInteger();
+			try {
+				for (int i = 0; i < threads; i++) {
+					boolean viaGateway = (i % 2 == 0);
+					used.add(pool.submit(() -> {
+						go.await();
+						if (viaGateway) {
+							CloudReactiveCircuitBreaker breaker = reactive.create(FEIGN_ID);
+							breaker.run(Mono.<String>error(REFUSED).doOnSubscribe((s) -> reached.incrementAndGet()),
+									(failure) -> Mono.just("fallback"))
+								.block(Duration.ofSeconds(5));
+							return breaker.breaker();
+						}
+						CloudCircuitBreaker breaker = blocking.create(FEIGN_ID);
+						breaker.run(failing(reached), (failure) -> "fallback");
+						return breaker.breaker();
+					}));
+				}
+				Future<?> override = pool.submit(() -> {
+					go.await();
+					tuning.overrideBreaker(FEIGN_ID, Map.of("failure-threshold", "50"), "actuator");
+					return null;
+				});
+				go.countDown();
+				override.get(10, TimeUnit.SECONDS);
+				CircuitBreaker first = used.get(0).get(10, TimeUnit.SECONDS);
+				for (Future<CircuitBreaker> each : used) {
+					assertThat(each.get(10, TimeUnit.SECONDS)).isSameAs(first);
+				}
+				assertThat(first).isSameAs(context.getBean(CircuitBreakerRegistry.class).find(FEIGN_ID));
+				assertThat(first.getFailureCount()).isEqualTo(threads).isEqualTo(reached.longValue());
+				assertThat(first.getConfig().getFailureThreshold()).isEqualTo(50);
+				assertThat(context.getBean(CircuitBreakerRegistry.class).onDemandNames()).containsExactly(FEIGN_ID);
+			}
+			finally {
+				pool.shutdownNow();
+			}
+		});
+	}
+
 	@Test
 	void configuringThroughTheFactoryIsRefusedSayingWhereSettingsGo() {
 		this.runner.run((context) -> {
