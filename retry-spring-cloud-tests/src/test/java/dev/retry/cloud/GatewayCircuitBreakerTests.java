@@ -6,6 +6,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.retry.CircuitBreakerOpenException;
@@ -53,11 +55,16 @@ class GatewayCircuitBreakerTests {
 	}
 
 	private ConfigurableApplicationContext start(String... properties) {
+		return startWithArguments(properties);
+	}
+
+	/** Started with command-line arguments, which replace gateway.yml's routes when they name any. */
+	private ConfigurableApplicationContext startWithArguments(String[] properties, String... arguments) {
 		this.context = new SpringApplicationBuilder(GatewayApplication.class)
 			.properties("spring.main.banner-mode=off", "server.port=0", "spring.config.import=classpath:gateway.yml",
 					"downstream.url=" + this.downstream.url())
 			.properties(properties)
-			.run();
+			.run(arguments);
 		this.gateway = "http://127.0.0.1:" + this.context.getEnvironment().getProperty("local.server.port");
 		return this.context;
 	}
@@ -186,14 +193,18 @@ class GatewayCircuitBreakerTests {
 		assertThat(this.downstream.requests()).isEqualTo(6);
 	}
 
-	/** A route whose breaker is made on demand, its answers waited for at most 300ms by Gateway. */
-	private static final String[] SLOW_ROUTE = { ROUTES + "[2].id=slow", ROUTES + "[2].predicates[0]=Path=/slow/**",
-			ROUTES + "[2].filters[0].name=CircuitBreaker", ROUTES + "[2].metadata.response-timeout=300" };
-
-	private ConfigurableApplicationContext startWithSlowRoute() {
-		String[] properties = java.util.Arrays.copyOf(SLOW_ROUTE, SLOW_ROUTE.length + 1);
-		properties[SLOW_ROUTE.length] = ROUTES + "[2].uri=" + this.downstream.url();
-		return start(properties);
+	/**
+	 * The only route: {@code slow}, whose breaker is made on demand (retry.circuit-breakers.default:
+	 * failure-threshold 2, open-duration 20s), with no fallback.
+	 */
+	private ConfigurableApplicationContext startWithSlowRoute(String... settings) {
+		String route = "--spring.cloud.gateway.server.webflux.routes[0].";
+		List<String> arguments = new ArrayList<>(List.of(route + "id=slow", route + "uri=" + this.downstream.url(),
+				route + "predicates[0]=Path=/slow/**", route + "filters[0].name=CircuitBreaker"));
+		for (String setting : settings) {
+			arguments.add(route + setting);
+		}
+		return startWithArguments(new String[0], arguments.toArray(String[]::new));
 	}
 
 	/**
@@ -203,7 +214,8 @@ class GatewayCircuitBreakerTests {
 	 */
 	@Test
 	void aRouteTimeoutIsAFailureOfTheRoutesBreaker() throws Exception {
-		ConfigurableApplicationContext context = startWithSlowRoute();
+		// Gateway's response timeout for this route: 300ms.
+		ConfigurableApplicationContext context = startWithSlowRoute("metadata.response-timeout=300");
 		this.downstream.hold();
 
 		for (int i = 0; i < 2; i++) {
@@ -226,8 +238,7 @@ class GatewayCircuitBreakerTests {
 	 */
 	@Test
 	void aTrialRequestTheClientGivesUpOnGivesItsPermitBack() throws Exception {
-		ConfigurableApplicationContext context = start(ROUTES + "[2].id=slow", ROUTES + "[2].uri=" + this.downstream.url(),
-				ROUTES + "[2].predicates[0]=Path=/slow/**", ROUTES + "[2].filters[0].name=CircuitBreaker");
+		ConfigurableApplicationContext context = startWithSlowRoute();
 		this.downstream.goDown();
 		for (int i = 0; i < 2; i++) {
 			get("/slow/stock");
