@@ -46,7 +46,7 @@ public final class Report {
 	private static void print(Collection<RunResult> results) {
 		List<String[]> rows = new ArrayList<>();
 		for (String benchmark : List.of("SuccessPathBenchmark", "RealisticSuccessPathBenchmark",
-				"FailingCallBenchmark", "SharedBreakerBenchmark")) {
+				"FailingCallBenchmark", "SharedBreakerBenchmark", "ProgrammaticBenchmark")) {
 			for (RunResult result : results) {
 				String name = result.getParams().getBenchmark();
 				if (!name.contains("." + benchmark + ".")) {

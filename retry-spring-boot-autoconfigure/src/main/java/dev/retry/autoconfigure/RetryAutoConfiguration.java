@@ -24,6 +24,7 @@ import dev.retry.event.CallObserver;
 import dev.retry.event.RetryListener;
 import dev.retry.execution.RetryRuntime;
 import dev.retry.http.RetryableStatus;
+import dev.retry.operations.Retries;
 import dev.retry.time.DaemonScheduler;
 import dev.retry.time.Scheduler;
 import dev.retry.time.Sleeper;
@@ -166,6 +167,16 @@ public final class RetryAutoConfiguration {
 			MethodRegistry methods, RetryRuntime runtime, ResourceLoader resourceLoader, BeanFactory beanFactory) {
 		return new RetryInterceptorFactory(policies, breakers, methods, runtime, resourceLoader.getClassLoader(),
 				beanFactory);
+	}
+
+	/**
+	 * Programmatic calls ({@code retries.policy("network").get(...)}) under the same policies and
+	 * breakers, planned and re-tuned with the annotated methods.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	Retries retries(PolicyRegistry policies, CircuitBreakerRegistry breakers, RetryInterceptorFactory factory) {
+		return new Retries(policies, breakers, factory);
 	}
 
 	/** Re-tunes policies and breakers at runtime: actuator overrides, Environment changes. */

@@ -26,7 +26,8 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 /**
  * {@code /actuator/retries}: every policy with its effective values and where each came from, the
- * annotated methods and their policies, and the calls waiting for a retry right now.
+ * annotated methods and the programmatic operations with their policies, and the calls waiting for
+ * a retry right now.
  * {@code POST /{name}} with policy keys as in YAML ({@code {"max-attempts": 5, "base-delay":
  * "200ms"}}) overrides them at runtime, validated as at start-up, all or nothing;
  * {@code DELETE /{name}} drops the overrides.
@@ -56,8 +57,8 @@ public class RetriesEndpoint {
 		for (String name : this.policies.names()) {
 			policies.put(name, describe(name));
 		}
-		return new RetriesDescriptor(policies, this.methods.methods(), this.activity.waiting(),
-				this.tuning.lastReloadError());
+		return new RetriesDescriptor(policies, this.methods.methods(), this.methods.operations(),
+				this.activity.waiting(), this.tuning.lastReloadError());
 	}
 
 	/**
@@ -100,15 +101,16 @@ public class RetriesEndpoint {
 		EffectivePolicy policy = this.policies.find(name);
 		Map<String, ValueDescriptor> values = new LinkedHashMap<>();
 		policy.sources().forEach((key, source) -> values.put(key, describe(source, this.tuning.overriddenAt(name, key))));
-		List<String> usedBy = this.methods.methods()
-			.stream()
-			.filter((method) -> name.equals(method.policy()))
-			.map(AnnotatedMethod::method)
-			.toList();
+		List<String> usedBy = usedBy(this.methods.methods(), name);
+		List<String> operations = usedBy(this.methods.operations(), name);
 		RetryBudget budget = this.methods.budget(name);
 		BudgetDescriptor budgetUse = (budget != null)
 				? new BudgetDescriptor(budget.callsInWindow(), budget.retriesInWindow()) : null;
-		return new PolicyDescriptor(name, values, usedBy, budgetUse);
+		return new PolicyDescriptor(name, values, usedBy, operations, budgetUse);
+	}
+
+	private static List<String> usedBy(List<AnnotatedMethod> methods, String policy) {
+		return methods.stream().filter((method) -> policy.equals(method.policy())).map(AnnotatedMethod::method).toList();
 	}
 
 	private static ValueDescriptor describe(ValueSource source, @Nullable Instant overriddenAt) {
@@ -129,21 +131,25 @@ public class RetriesEndpoint {
 	/**
 	 * @param policies every policy by name
 	 * @param methods every annotated method
+	 * @param operations every programmatic operation ({@code dev.retry.operations}), once per
+	 * name, policy and breaker, described as the methods are
 	 * @param waiting calls waiting for a retry now, the soonest first
 	 * @param lastReloadError why the latest reload of a changed Environment was refused, if it was
 	 */
 	public record RetriesDescriptor(Map<String, PolicyDescriptor> policies, List<AnnotatedMethod> methods,
-			List<RetryActivity.WaitingCall> waiting, RetryTuning.@Nullable ReloadError lastReloadError) {
+			List<AnnotatedMethod> operations, List<RetryActivity.WaitingCall> waiting,
+			RetryTuning.@Nullable ReloadError lastReloadError) {
 	}
 
 	/**
 	 * @param name the policy
 	 * @param values each effective value with its source
-	 * @param methods the methods using it
+	 * @param methods the annotated methods using it
+	 * @param operations the programmatic operations using it
 	 * @param budget use of its retry budget, when it has one
 	 */
 	public record PolicyDescriptor(String name, Map<String, ValueDescriptor> values, List<String> methods,
-			@Nullable BudgetDescriptor budget) {
+			List<String> operations, @Nullable BudgetDescriptor budget) {
 	}
 
 	/**

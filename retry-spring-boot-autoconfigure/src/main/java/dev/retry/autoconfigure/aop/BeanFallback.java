@@ -1,5 +1,6 @@
 package dev.retry.autoconfigure.aop;
 
+import java.lang.invoke.MethodHandle;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -13,6 +14,7 @@ import dev.retry.execution.Fallback;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.core.CoroutinesUtils;
 import org.springframework.core.KotlinDetector;
 import org.springframework.util.ClassUtils;
@@ -21,7 +23,10 @@ import org.springframework.util.ReflectionUtils;
 /**
  * A fallback method on the same bean, resolved and checked once at start-up: it takes the
  * method's own parameters, optionally followed by one {@link Throwable} (or subtype, which then
- * limits the failures it handles), and returns a type assignable to the method's.
+ * limits the failures it handles), and returns a type assignable to the method's. For a method of
+ * an interface no class of the application implements (an HTTP service client, a repository), it
+ * is a {@code default} method of the interface, run on the bean's proxy: there is no object of
+ * the application to run it on.
  */
 final class BeanFallback implements Fallback<MethodInvocation> {
 
@@ -35,11 +40,16 @@ final class BeanFallback implements Fallback<MethodInvocation> {
 	/** Whether the fallback is a suspend function, run as a Mono. */
 	private final boolean suspendingFallback;
 
-	private BeanFallback(Method fallback, @Nullable Class<?> failureType, boolean suspendingMethod) {
+	/** For a default method of an interface: its body, run on the proxy; else {@code null}. */
+	private final @Nullable MethodHandle defaultMethod;
+
+	private BeanFallback(Method fallback, @Nullable Class<?> failureType, boolean suspendingMethod,
+			boolean onProxy) {
 		this.fallback = fallback;
 		this.failureType = failureType;
 		this.suspendingMethod = suspendingMethod;
 		this.suspendingFallback = KotlinDetector.isSuspendingFunction(fallback);
+		this.defaultMethod = (onProxy && !this.suspendingFallback) ? DefaultMethods.handle(fallback) : null;
 		ReflectionUtils.makeAccessible(fallback);
 	}
 
@@ -86,6 +96,13 @@ final class BeanFallback implements Fallback<MethodInvocation> {
 			throw new RetryConfigurationException(where + " names a static method: " + MethodNames.signature(fallback) + ".",
 					"Make the fallback an instance method of the same bean: " + expected + ".");
 		}
+		if (beanClass.isInterface() && !fallback.isDefault()) {
+			throw new RetryConfigurationException(where + " names " + MethodNames.signature(fallback) + ", which is not a "
+					+ "default method: the bean is a proxy of " + beanClass.getSimpleName()
+					+ " with no class of the application behind it, so a fallback needs a body in the interface.",
+					"Declare the fallback as a default method of " + beanClass.getSimpleName() + ": default " + expected
+							+ " { ... }.");
+		}
 		if (suspending) {
 			if (!KotlinDetector.isSuspendingFunction(fallback)
 					&& !ClassUtils.isAssignable(org.reactivestreams.Publisher.class, fallback.getReturnType())) {
@@ -102,7 +119,15 @@ final class BeanFallback implements Fallback<MethodInvocation> {
 		}
 		Class<?>[] own = declaredParameters(fallback);
 		Class<?> failureType = (own.length > parameters.length) ? own[parameters.length] : null;
-		return new BeanFallback(fallback, failureType, suspending);
+		return new BeanFallback(fallback, failureType, suspending, beanClass.isInterface());
+	}
+
+	/** The proxy the call came through: the receiver of an interface's default method. */
+	private static Object proxy(MethodInvocation invocation) {
+		if (invocation instanceof ProxyMethodInvocation proxied) {
+			return proxied.getProxy();
+		}
+		throw new IllegalStateException("No proxy to run the default method fallback on: " + invocation);
 	}
 
 	private static boolean acceptsParameters(Class<?>[] own, Class<?>[] parameters) {
@@ -145,9 +170,15 @@ final class BeanFallback implements Fallback<MethodInvocation> {
 			arguments = Arrays.copyOf(arguments, arguments.length + 1);
 			arguments[arguments.length - 1] = failure;
 		}
+		MethodHandle defaultMethod = this.defaultMethod;
+		if (defaultMethod != null) {
+			return (Object) defaultMethod.invokeExact(proxy(invocation), arguments);
+		}
 		if (this.suspendingFallback) {
 			// A suspend fallback answers as a Mono, which the call's reactive path subscribes to.
-			return CoroutinesUtils.invokeSuspendingFunction(this.fallback, invocation.getThis(), arguments);
+			Object receiver = this.fallback.getDeclaringClass().isInterface() && invocation.getThis() == null
+					? proxy(invocation) : invocation.getThis();
+			return CoroutinesUtils.invokeSuspendingFunction(this.fallback, receiver, arguments);
 		}
 		try {
 			return this.fallback.invoke(invocation.getThis(), arguments);

@@ -22,6 +22,14 @@ final class MethodNames {
 		return method.getDeclaringClass().getSimpleName() + "." + method.getName() + "(" + parameters(method) + ")";
 	}
 
+	/**
+	 * {@code SimpleClassName.method(ParameterTypes)} named after the type it was read from: for a
+	 * method a repository inherits ({@code CrudRepository.save}), the repository the user wrote.
+	 */
+	static String describe(Class<?> owner, Method method) {
+		return ClassUtils.getUserClass(owner).getSimpleName() + "." + method.getName() + "(" + parameters(method) + ")";
+	}
+
 	/** {@code ReturnType method(ParameterTypes)}, for messages. */
 	static String signature(Method method) {
 		return method.getReturnType().getSimpleName() + " " + method.getName() + "(" + parameters(method) + ")";

@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import dev.retry.annotation.CircuitBreaker;
@@ -34,7 +35,9 @@ import org.springframework.util.ClassUtils;
  * Resolves, once per annotated method, everything its calls need: the named policy and breaker (or
  * a start-up failure listing the known ones), the classifier with the method's own additions, the
  * fallback. A method of a prototype or scoped bean is resolved once, however many instances the
- * bean has: every instance shares its interceptor.
+ * bean has: every instance shares its interceptor. Programmatic operations
+ * ({@code dev.retry.operations}) are planned here too, once per name, policy and breaker, so that
+ * re-tuning a policy re-plans them with the methods.
  */
 public final class RetryInterceptorFactory {
 
@@ -47,7 +50,8 @@ public final class RetryInterceptorFactory {
 
 	private final RetryRuntime runtime;
 
-	private final Map<MethodKey, Planned> interceptors = new ConcurrentHashMap<>();
+	/** Every plan made, by method ({@link MethodKey}) or programmatic operation ({@link OperationKey}). */
+	private final Map<Object, Plan> plans = new ConcurrentHashMap<>();
 
 	private final boolean reactor;
 
@@ -70,24 +74,52 @@ public final class RetryInterceptorFactory {
 	/** The interceptor of one annotated method of a bean class, built the first time it is asked for. */
 	MethodInterceptor interceptor(Class<?> beanClass, Method method, Annotations annotations) {
 		MethodKey key = new MethodKey(beanClass, method);
-		Planned planned = this.interceptors.get(key);
+		Plan planned = this.plans.get(key);
 		if (planned == null) {
 			// Built outside computeIfAbsent: a start-up failure must not be thrown from inside the map.
 			planned = create(beanClass, method, annotations);
-			Planned raced = this.interceptors.putIfAbsent(key, planned);
+			Plan raced = this.plans.putIfAbsent(key, planned);
 			planned = (raced != null) ? raced : planned;
 		}
-		return planned.interceptor();
+		return ((Planned) planned).interceptor();
+	}
+
+	/**
+	 * The plan of a programmatic operation ({@code dev.retry.operations}): under a policy, a
+	 * breaker, or a policy with a breaker, named in metrics, logs and endpoints as {@code name}.
+	 * Made once per name, policy and breaker; when its policy is re-tuned, {@code replanned} is
+	 * given the new plan, as an annotated method's interceptor is.
+	 * @param policy a policy the registry knows, or {@code null} for a breaker alone
+	 * @param breaker a configured breaker, or {@code null}
+	 */
+	public RetryExecutor operation(String name, @Nullable String policy, @Nullable String breaker,
+			Consumer<RetryExecutor> replanned) {
+		OperationKey key = new OperationKey(name, policy, breaker);
+		Plan planned = this.plans.get(key);
+		if (planned == null) {
+			dev.retry.breaker.CircuitBreaker circuitBreaker = (breaker != null)
+					? this.breakers.get(breaker, "the operation '" + name + "'") : null;
+			Operation operation = new Operation(name, policy, circuitBreaker, replanned);
+			RetryExecutor executor = operation.executor(this.policies);
+			operation.replan(executor);
+			Plan raced = this.plans.putIfAbsent(key, operation);
+			if (raced == null) {
+				this.methods.registerOperation(name, policy, breaker, executor.describeStages());
+				return executor;
+			}
+			planned = raced;
+		}
+		return ((Operation) planned).follow(replanned);
 	}
 
 	private Planned create(Class<?> beanClass, Method method, Annotations annotations) {
 		CircuitBreaker breakerAnnotation = annotations.breaker();
-		dev.retry.breaker.CircuitBreaker breaker = (breakerAnnotation != null) ? breaker(method, breakerAnnotation)
-				: null;
+		dev.retry.breaker.CircuitBreaker breaker = (breakerAnnotation != null)
+				? breaker(MethodNames.describe(beanClass, method), breakerAnnotation) : null;
 		CallStyle style = CallStyle.of(method, this.reactor);
 		BeanFallback fallback = fallback(beanClass, method, annotations.retryable(), breakerAnnotation);
 		Planned planned = new Planned(beanClass, method, annotations, style, breaker, null);
-		RetryExecutor executor = executor(planned, this.policies);
+		RetryExecutor executor = planned.executor(this.policies);
 		RetryMethodInterceptor interceptor = new RetryMethodInterceptor(method, style, executor, fallback);
 		this.methods.register(beanClass, method, executor.getTarget().name(),
 				(annotations.retryable() != null) ? executor.getPolicy().getName() : null,
@@ -103,12 +135,23 @@ public final class RetryInterceptorFactory {
 		if (retryable == null) {
 			return RetryExecutor.breakerOnly(name, planned.breaker(), this.runtime);
 		}
-		EffectivePolicy policy = policies.get(retryable.policy(), MethodNames.describe(method));
+		EffectivePolicy policy = policies.get(retryable.policy(), MethodNames.describe(planned.beanClass(), method));
 		refuseHedgingOnSynchronousMethod(method, planned.style(), policy);
 		FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
 				List.of(retryable.noRetryOn()), this.runtime.statusResolver());
 		return new RetryExecutor(name, policy.policy(), classifier, this.runtime, planned.breaker(),
 				this.methods.budgetOf(policy.policy()), resultPredicate(method, planned.style(), retryable, policy));
+	}
+
+	/** What an operation's calls run under: its policy as {@code policies} holds it, its breaker. */
+	private RetryExecutor executor(Operation operation, PolicyRegistry policies) {
+		if (operation.policy == null) {
+			return RetryExecutor.breakerOnly(operation.name, operation.breaker, this.runtime);
+		}
+		EffectivePolicy policy = policies.get(operation.policy, "the operation '" + operation.name + "'");
+		return new RetryExecutor(operation.name, policy.policy(),
+				new FailureClassifier(policy.policy(), this.runtime.statusResolver()), this.runtime, operation.breaker,
+				this.methods.budgetOf(policy.policy()), null);
 	}
 
 	/**
@@ -120,25 +163,148 @@ public final class RetryInterceptorFactory {
 	 * @throws RetryConfigurationException when a method cannot take the new values
 	 */
 	public Runnable replan(PolicyRegistry policies, java.util.Set<String> changed) {
-		Map<RetryMethodInterceptor, RetryExecutor> next = new java.util.LinkedHashMap<>();
-		for (Planned planned : this.interceptors.values()) {
-			Retryable retryable = planned.annotations().retryable();
-			if (retryable != null && changed.contains(retryable.policy())) {
-				next.put(planned.interceptor(), executor(planned, policies));
+		Map<Plan, RetryExecutor> next = new java.util.LinkedHashMap<>();
+		for (Plan plan : this.plans.values()) {
+			String policy = plan.policy();
+			if (policy != null && changed.contains(policy)) {
+				next.put(plan, plan.executor(policies));
 			}
 		}
-		return () -> next.forEach(RetryMethodInterceptor::replan);
+		return () -> next.forEach(Plan::replan);
+	}
+
+	/** What a method's or an operation's calls run under, planned again when its policy changes. */
+	private interface Plan {
+
+		/** The policy it is planned with, or {@code null} for a breaker alone. */
+		@Nullable String policy();
+
+		/** Its plan from {@code policies}; checked as at start-up. */
+		RetryExecutor executor(PolicyRegistry policies);
+
+		/** Calls from now on run under {@code executor}. */
+		void replan(RetryExecutor executor);
+
 	}
 
 	private record MethodKey(Class<?> beanClass, Method method) {
 	}
 
+	private record OperationKey(String name, @Nullable String policy, @Nullable String breaker) {
+	}
+
 	/** An annotated method with what its plan is made from, and its interceptor once made. */
-	private record Planned(Class<?> beanClass, Method method, Annotations annotations, CallStyle style,
-			dev.retry.breaker.@Nullable CircuitBreaker breaker, @Nullable RetryMethodInterceptor interceptor) {
+	private final class Planned implements Plan {
+
+		private final Class<?> beanClass;
+
+		private final Method method;
+
+		private final Annotations annotations;
+
+		private final CallStyle style;
+
+		private final dev.retry.breaker.@Nullable CircuitBreaker breaker;
+
+		private final @Nullable RetryMethodInterceptor interceptor;
+
+		Planned(Class<?> beanClass, Method method, Annotations annotations, CallStyle style,
+				dev.retry.breaker.@Nullable CircuitBreaker breaker, @Nullable RetryMethodInterceptor interceptor) {
+			this.beanClass = beanClass;
+			this.method = method;
+			this.annotations = annotations;
+			this.style = style;
+			this.breaker = breaker;
+			this.interceptor = interceptor;
+		}
+
+		Class<?> beanClass() {
+			return this.beanClass;
+		}
+
+		Method method() {
+			return this.method;
+		}
+
+		Annotations annotations() {
+			return this.annotations;
+		}
+
+		CallStyle style() {
+			return this.style;
+		}
+
+		dev.retry.breaker.@Nullable CircuitBreaker breaker() {
+			return this.breaker;
+		}
+
+		RetryMethodInterceptor interceptor() {
+			return java.util.Objects.requireNonNull(this.interceptor);
+		}
 
 		Planned with(RetryMethodInterceptor interceptor) {
 			return new Planned(this.beanClass, this.method, this.annotations, this.style, this.breaker, interceptor);
+		}
+
+		@Override
+		public @Nullable String policy() {
+			Retryable retryable = this.annotations.retryable();
+			return (retryable != null) ? retryable.policy() : null;
+		}
+
+		@Override
+		public RetryExecutor executor(PolicyRegistry policies) {
+			return RetryInterceptorFactory.this.executor(this, policies);
+		}
+
+		@Override
+		public void replan(RetryExecutor executor) {
+			interceptor().replan(executor);
+		}
+
+	}
+
+	/** A programmatic operation: its name, policy and breaker, and where its current plan goes. */
+	private final class Operation implements Plan {
+
+		private final String name;
+
+		private final @Nullable String policy;
+
+		private final dev.retry.breaker.@Nullable CircuitBreaker breaker;
+
+		private final List<Consumer<RetryExecutor>> replanned = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		private volatile @Nullable RetryExecutor current;
+
+		Operation(String name, @Nullable String policy, dev.retry.breaker.@Nullable CircuitBreaker breaker,
+				Consumer<RetryExecutor> replanned) {
+			this.name = name;
+			this.policy = policy;
+			this.breaker = breaker;
+			this.replanned.add(replanned);
+		}
+
+		/** Another holder of this operation's plan: told of each new plan, given the current one. */
+		synchronized RetryExecutor follow(Consumer<RetryExecutor> replanned) {
+			this.replanned.add(replanned);
+			return java.util.Objects.requireNonNull(this.current);
+		}
+
+		@Override
+		public @Nullable String policy() {
+			return this.policy;
+		}
+
+		@Override
+		public RetryExecutor executor(PolicyRegistry policies) {
+			return RetryInterceptorFactory.this.executor(this, policies);
+		}
+
+		@Override
+		public synchronized void replan(RetryExecutor executor) {
+			this.current = executor;
+			this.replanned.forEach((holder) -> holder.accept(executor));
 		}
 
 	}
@@ -216,13 +382,13 @@ public final class RetryInterceptorFactory {
 						+ "without hedge-delay, or make it return a CompletableFuture.");
 	}
 
-	private dev.retry.breaker.CircuitBreaker breaker(Method method, CircuitBreaker annotation) {
+	private dev.retry.breaker.CircuitBreaker breaker(String method, CircuitBreaker annotation) {
 		if (annotation.name().isBlank()) {
-			throw new RetryConfigurationException("@CircuitBreaker on " + MethodNames.describe(method)
-					+ " names no circuit breaker.", "Give it the name of a breaker configured under "
-							+ "retry.circuit-breakers, for example @CircuitBreaker(name = \"inventory\").");
+			throw new RetryConfigurationException("@CircuitBreaker on " + method + " names no circuit breaker.",
+					"Give it the name of a breaker configured under retry.circuit-breakers, for example "
+							+ "@CircuitBreaker(name = \"inventory\").");
 		}
-		return this.breakers.get(annotation.name(), MethodNames.describe(method));
+		return this.breakers.get(annotation.name(), method);
 	}
 
 	private static @Nullable BeanFallback fallback(Class<?> beanClass, Method method, @Nullable Retryable retryable,

@@ -22,7 +22,8 @@ import org.springframework.asm.Type;
  * Finds, in the bytecode of a bean class, the calls on {@code this} to its annotated methods: they
  * bypass the Spring proxy, so the annotations do not apply to them. Looks at every method of the
  * class, at its lambdas (compiled into the class) and at its inner and anonymous classes (which
- * reach the bean through {@code Outer.this}), and at method references such as {@code this::stock}.
+ * reach the bean through {@code Outer.this}), at method references such as {@code this::stock}, and
+ * at the {@code default} methods of its interfaces, which run on the bean itself.
  * Read once per bean class at start-up, with Spring's own ASM.
  */
 final class SelfInvocations {
@@ -38,17 +39,51 @@ final class SelfInvocations {
 		Map<String, Method> targets = new java.util.HashMap<>();
 		annotated.keySet().forEach((method) -> targets.put(method.getName() + Type.getMethodDescriptor(method), method));
 		Set<String> owners = new LinkedHashSet<>();
+		Set<Class<?>> interfaces = new LinkedHashSet<>();
 		for (Class<?> type = beanClass; type != null && type != Object.class; type = type.getSuperclass()) {
 			owners.add(Type.getInternalName(type));
+			for (Class<?> ifc : type.getInterfaces()) {
+				collectInterfaces(ifc, interfaces);
+			}
 		}
+		interfaces.forEach((ifc) -> owners.add(Type.getInternalName(ifc)));
 		List<SelfCall> calls = new ArrayList<>();
-		String internalName = Type.getInternalName(beanClass);
-		Set<String> nested = new LinkedHashSet<>();
-		scan(beanClass.getClassLoader(), internalName, internalName, targets, owners, calls, nested);
-		for (String inner : nested) {
-			scan(beanClass.getClassLoader(), inner, internalName, targets, owners, calls, new LinkedHashSet<>());
+		scanWithNested(beanClass, targets, owners, calls);
+		for (Class<?> ifc : interfaces) {
+			// A default method the bean inherits runs on the bean itself: its calls on this bypass the proxy too.
+			if (hasDefaultMethods(ifc)) {
+				scanWithNested(ifc, targets, owners, calls);
+			}
 		}
 		return calls;
+	}
+
+	private static void scanWithNested(Class<?> type, Map<String, Method> targets, Set<String> owners,
+			List<SelfCall> calls) {
+		String internalName = Type.getInternalName(type);
+		Set<String> nested = new LinkedHashSet<>();
+		scan(type.getClassLoader(), internalName, internalName, targets, owners, calls, nested);
+		for (String inner : nested) {
+			scan(type.getClassLoader(), inner, internalName, targets, owners, calls, new LinkedHashSet<>());
+		}
+	}
+
+	/** The interface and those it extends, leaving out the JDK's, whose code calls nothing of the bean's. */
+	private static void collectInterfaces(Class<?> ifc, Set<Class<?>> into) {
+		if (!ifc.getName().startsWith("java.") && into.add(ifc)) {
+			for (Class<?> parent : ifc.getInterfaces()) {
+				collectInterfaces(parent, into);
+			}
+		}
+	}
+
+	private static boolean hasDefaultMethods(Class<?> ifc) {
+		for (Method method : ifc.getDeclaredMethods()) {
+			if (method.isDefault()) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static void scan(@Nullable ClassLoader loader, String className, String beanClassName,

@@ -10,6 +10,7 @@ import dev.retry.autoconfigure.aop.AnnotatedBeans;
 import dev.retry.autoconfigure.config.RetryProperties;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aot.hint.ExecutableMode;
 import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
@@ -26,7 +27,8 @@ import org.springframework.core.env.Environment;
  * reflection), the exception classes named in {@code retry-on}, {@code no-retry-on},
  * {@code record-on} and {@code ignore-on} (loaded by name at start-up) as the configuration known
  * at build time names them, the {@code retryOnResult} predicates (made with their no-argument
- * constructor), and the annotations themselves.
+ * constructor), the annotations themselves, and, for a bean that is an interface with annotated
+ * methods, the JDK proxy of that interface that may be put around it.
  */
 public final class RetryAotProcessor implements BeanFactoryInitializationAotProcessor {
 
@@ -35,24 +37,28 @@ public final class RetryAotProcessor implements BeanFactoryInitializationAotProc
 			ConfigurableListableBeanFactory beanFactory) {
 		Set<Method> methods = new LinkedHashSet<>();
 		Set<Class<?>> predicates = new LinkedHashSet<>();
+		Set<Class<?>> interfaces = new LinkedHashSet<>();
 		for (String name : beanFactory.getBeanDefinitionNames()) {
 			Class<?> type = beanFactory.getType(name, false);
 			if (type != null) {
-				AnnotatedBeans.collect(type, methods, predicates);
+				AnnotatedBeans.collect(type, methods, predicates, interfaces);
 			}
 		}
 		Set<String> exceptions = exceptionTypes(beanFactory.getBeanProvider(Environment.class).getIfAvailable());
 		return (generationContext, code) -> register(generationContext.getRuntimeHints(), methods, predicates,
-				exceptions);
+				interfaces, exceptions);
 	}
 
-	static void register(RuntimeHints hints, Set<Method> methods, Set<Class<?>> predicates, Set<String> exceptions) {
+	static void register(RuntimeHints hints, Set<Method> methods, Set<Class<?>> predicates, Set<Class<?>> interfaces,
+			Set<String> exceptions) {
 		hints.reflection().registerType(Retryable.class, MemberCategory.INVOKE_DECLARED_METHODS);
 		hints.reflection().registerType(CircuitBreaker.class, MemberCategory.INVOKE_DECLARED_METHODS);
 		methods.forEach((method) -> hints.reflection().registerMethod(method, ExecutableMode.INVOKE));
 		predicates.forEach((predicate) -> hints.reflection().registerType(predicate,
 				MemberCategory.INVOKE_DECLARED_CONSTRUCTORS));
 		exceptions.forEach((exception) -> hints.reflection().registerType(TypeReference.of(exception)));
+		// The JDK proxy put around an interface bean that takes no advisors (a Feign client).
+		interfaces.forEach((ifc) -> hints.proxies().registerJdkProxy(AopProxyUtils.completeJdkProxyInterfaces(ifc)));
 	}
 
 	/** Every exception class named in the configuration known now, for every policy and breaker. */

@@ -29,6 +29,9 @@ public final class MethodRegistry {
 
 	private final Map<Key, Entry> methods = new ConcurrentHashMap<>();
 
+	/** Programmatic operations, one entry per name, policy and breaker however many are made. */
+	private final Map<List<@Nullable String>, AnnotatedMethod> operations = new ConcurrentHashMap<>();
+
 	/** One proxy handed out per bean class, weakly held: where its methods' interceptor order is read. */
 	private final Map<Class<?>, WeakReference<Object>> proxies = new ConcurrentHashMap<>();
 
@@ -54,6 +57,22 @@ public final class MethodRegistry {
 			@Nullable String circuitBreaker, List<String> stages, Object ours) {
 		this.methods.putIfAbsent(new Key(beanClass, method),
 				new Entry(method, beanClass, name, policy, circuitBreaker, stages, ours));
+	}
+
+	/**
+	 * Records a programmatic operation ({@code dev.retry.operations}); another with the same name,
+	 * policy and breaker adds nothing.
+	 * @param stages the stages around each call, outermost first
+	 */
+	public void registerOperation(String name, @Nullable String policy, @Nullable String circuitBreaker,
+			List<String> stages) {
+		this.operations.putIfAbsent(java.util.Arrays.asList(name, policy, circuitBreaker),
+				new AnnotatedMethod(name, policy, circuitBreaker, List.copyOf(stages)));
+	}
+
+	/** Every programmatic operation, by name, with the stages around its calls. */
+	public List<AnnotatedMethod> operations() {
+		return this.operations.values().stream().sorted(Comparator.comparing(AnnotatedMethod::method)).toList();
 	}
 
 	/** The bean (the proxy as handed out) whose chain shows the interceptor order of its class's methods. */

@@ -1,5 +1,8 @@
 package dev.retry.autoconfigure.web;
 
+import java.util.ArrayList;
+
+import feign.FeignException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
@@ -8,9 +11,10 @@ import org.springframework.web.client.RestClientResponseException;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
 /**
- * The HTTP response a Spring client failure carries: {@link RestClientResponseException} from
+ * The HTTP response a client failure carries: {@link RestClientResponseException} from
  * {@code RestClient} and {@code RestTemplate}, {@link WebClientResponseException} from
- * {@code WebClient}, each read only when its library is on the classpath.
+ * {@code WebClient}, and OpenFeign's {@code FeignException}, each read only when its library is
+ * on the classpath.
  */
 final class SpringHttpResponses {
 
@@ -19,6 +23,8 @@ final class SpringHttpResponses {
 
 	private static final boolean WEB_CLIENT = ClassUtils
 		.isPresent("org.springframework.web.reactive.function.client.WebClientResponseException", null);
+
+	private static final boolean FEIGN = ClassUtils.isPresent("feign.FeignException", null);
 
 	private SpringHttpResponses() {
 	}
@@ -31,13 +37,15 @@ final class SpringHttpResponses {
 				return status;
 			}
 		}
-		return WEB_CLIENT ? WebClient.statusOf(failure) : -1;
+		int status = WEB_CLIENT ? WebClient.statusOf(failure) : -1;
+		return (status < 0 && FEIGN) ? Feign.statusOf(failure) : status;
 	}
 
 	/** The response headers, or {@code null} when the failure is no HTTP response. */
 	static @Nullable HttpHeaders headersOf(Throwable failure) {
 		HttpHeaders headers = REST_CLIENT ? RestClient.headersOf(failure) : null;
-		return (headers == null && WEB_CLIENT) ? WebClient.headersOf(failure) : headers;
+		headers = (headers == null && WEB_CLIENT) ? WebClient.headersOf(failure) : headers;
+		return (headers == null && FEIGN) ? Feign.headersOf(failure) : headers;
 	}
 
 	private static final class RestClient {
@@ -60,6 +68,24 @@ final class SpringHttpResponses {
 
 		static @Nullable HttpHeaders headersOf(Throwable failure) {
 			return (failure instanceof WebClientResponseException response) ? response.getHeaders() : null;
+		}
+
+	}
+
+	private static final class Feign {
+
+		/** The status of the response; a {@code FeignException} made for an I/O error has none (-1). */
+		static int statusOf(Throwable failure) {
+			return (failure instanceof FeignException response && response.status() > 0) ? response.status() : -1;
+		}
+
+		static @Nullable HttpHeaders headersOf(Throwable failure) {
+			if (!(failure instanceof FeignException response) || response.status() <= 0) {
+				return null;
+			}
+			HttpHeaders headers = new HttpHeaders();
+			response.responseHeaders().forEach((name, values) -> headers.addAll(name, new ArrayList<>(values)));
+			return headers;
 		}
 
 	}

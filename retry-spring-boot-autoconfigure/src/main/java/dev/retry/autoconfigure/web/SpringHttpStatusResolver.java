@@ -4,8 +4,8 @@ import dev.retry.classify.HttpStatusResolver;
 
 /**
  * Reads the status of failed responses from {@code RestClient} and {@code RestTemplate}
- * ({@code RestClientResponseException}) and {@code WebClient} ({@code WebClientResponseException}),
- * each only when its library is on the classpath.
+ * ({@code RestClientResponseException}), {@code WebClient} ({@code WebClientResponseException}) and
+ * OpenFeign clients ({@code FeignException}), each only when its library is on the classpath.
  */
 public final class SpringHttpStatusResolver implements HttpStatusResolver {
 

@@ -12,8 +12,8 @@ import org.springframework.http.HttpHeaders;
 /**
  * Reads the {@code Retry-After} header (delay-seconds or HTTP-date) of 429 and 503 responses from
  * {@code RestClient} and {@code RestTemplate} ({@code RestClientResponseException}) and
- * {@code WebClient} ({@code WebClientResponseException}), each only when its library is on the
- * classpath.
+ * {@code WebClient} ({@code WebClientResponseException}) and OpenFeign ({@code FeignException}),
+ * each only when its library is on the classpath.
  */
 public final class SpringRetryAfterResolver implements RetryAfterResolver {
 

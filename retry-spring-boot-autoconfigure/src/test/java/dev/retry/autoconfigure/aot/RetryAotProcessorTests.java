@@ -8,6 +8,7 @@ import dev.retry.annotation.CircuitBreaker;
 import dev.retry.annotation.Retryable;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aot.generate.ClassNameGenerator;
 import org.springframework.aot.generate.DefaultGenerationContext;
 import org.springframework.aot.generate.InMemoryGeneratedFiles;
@@ -29,6 +30,8 @@ class RetryAotProcessorTests {
 	private RuntimeHints process(Map<String, Object> properties) {
 		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
 		beanFactory.registerBeanDefinition("inventory", new RootBeanDefinition(Inventory.class));
+		beanFactory.registerBeanDefinition("inventoryApi", new RootBeanDefinition(InventoryApi.class));
+		beanFactory.registerBeanDefinition("plain", new RootBeanDefinition(Plain.class));
 		StandardEnvironment environment = new StandardEnvironment();
 		environment.getPropertySources().addFirst(new MapPropertySource("build time", properties));
 		beanFactory.registerSingleton("environment", environment);
@@ -55,6 +58,20 @@ class RetryAotProcessorTests {
 	}
 
 	@Test
+	void interfaceBeansMethodsTheirDefaultFallbackAndTheProxyAroundThemAreRegistered() throws Exception {
+		RuntimeHints hints = process(Map.of());
+
+		assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(InventoryApi.class.getMethod("stock", String.class)))
+			.accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection()
+			.onMethodInvocation(InventoryApi.class.getMethod("lastKnown", String.class, Throwable.class))).accepts(hints);
+		assertThat(RuntimeHintsPredicates.proxies()
+			.forInterfaces(AopProxyUtils.completeJdkProxyInterfaces(InventoryApi.class))).accepts(hints);
+		assertThat(RuntimeHintsPredicates.proxies()
+			.forInterfaces(AopProxyUtils.completeJdkProxyInterfaces(Plain.class))).rejects(hints);
+	}
+
+	@Test
 	void resultPredicatesCanBeMadeWithTheirNoArgumentConstructor() throws Exception {
 		RuntimeHints hints = process(Map.of());
 
@@ -74,6 +91,24 @@ class RetryAotProcessorTests {
 			.accepts(hints);
 		assertThat(RuntimeHintsPredicates.reflection().onType(java.io.IOException.class)).accepts(hints);
 		assertThat(RuntimeHintsPredicates.reflection().onType(IllegalArgumentException.class)).accepts(hints);
+	}
+
+	/** An HTTP service client or Feign client interface: its bean may be a proxy of it. */
+	public interface InventoryApi {
+
+		@Retryable(policy = "network", fallback = "lastKnown")
+		String stock(String sku);
+
+		default String lastKnown(String sku, Throwable failure) {
+			return sku;
+		}
+
+	}
+
+	public interface Plain {
+
+		String name();
+
 	}
 
 	public static class StillPending implements Predicate<String> {
