@@ -28,6 +28,7 @@ import dev.retry.event.RetryListener;
 import dev.retry.internal.CallerFuture;
 import dev.retry.internal.Failures;
 import dev.retry.internal.LoggedOnce;
+import dev.retry.internal.StageFuture;
 import dev.retry.policy.OnExhausted;
 import dev.retry.policy.RetryPolicy;
 import dev.retry.time.Scheduler;
@@ -90,17 +91,12 @@ public final class RetryExecutor {
 	/** The stages each attempt passes through (hedge, breaker, timeout), or {@code null}: the call alone. */
 	private final @Nullable AttemptStage chain;
 
-	/** Results to retry, as if the attempt had failed; {@code null}: every result is an answer. */
-	private final @Nullable Predicate<Object> retryOnResult;
-
 	/** Follows calls and attempts as they run (tracing), or {@code null}. */
 	private final @Nullable CallObserver observer;
 
 	private final LoggedOnce listenerFailure = new LoggedOnce("A RetryListener threw; the call goes on");
 
 	private final LoggedOnce resolverFailure = new LoggedOnce("A RetryAfterResolver threw; treated as no hint");
-
-	private final LoggedOnce predicateFailure = new LoggedOnce("A retryOnResult predicate threw; the result is kept");
 
 	/**
 	 * @param name the method, as {@code SimpleClassName.method}
@@ -150,22 +146,31 @@ public final class RetryExecutor {
 				? runtime.retryAfter() : null;
 		this.maxDelayNanos = policy.getMaxDelay().toNanos();
 		this.retries = retries;
-		this.chain = chain(policy, breaker, budget, runtime.watchdog());
 		this.observer = GuardedObserver.of(runtime.observer());
-		this.retryOnResult = retryOnResult;
+		this.chain = chain(policy, breaker, budget, runtime.watchdog(), retryOnResult, this.observer);
 	}
 
 	/**
 	 * The one place the stages of an attempt are put together, outermost first: hedging, the
-	 * breaker, the attempt timeout, then the call. The timeout is inside the breaker, so that a
-	 * timed-out attempt counts as a failure of the downstream, and a rejected attempt starts no
-	 * timer. A new stage (a bulkhead, say) is one class and one line here.
+	 * breaker, the observation, the result check, the attempt timeout, then the call. The timeout
+	 * is inside the breaker, so that a timed-out attempt counts as a failure of the downstream, and
+	 * a rejected attempt starts no timer. The observation is inside the breaker (a rejected attempt
+	 * was never made) and outside what decides how an attempt ended (its timeout, its result), so
+	 * that each run is observed as the retry sees it. A new stage (a bulkhead, say) is one class
+	 * and one line here.
 	 */
 	private @Nullable AttemptStage chain(RetryPolicy policy, @Nullable CircuitBreaker breaker,
-			@Nullable RetryBudget budget, Scheduler watchdog) {
+			@Nullable RetryBudget budget, Scheduler watchdog, @Nullable Predicate<Object> retryOnResult,
+			@Nullable CallObserver observer) {
 		AttemptStage chain = null;
 		if (!policy.getAttemptTimeout().isZero()) {
 			chain = new TimeoutStage(policy.getAttemptTimeout(), watchdog, chain);
+		}
+		if (retryOnResult != null) {
+			chain = new ResultStage(retryOnResult, this.target, chain);
+		}
+		if (observer != null) {
+			chain = new ObservationStage(observer, chain);
 		}
 		if (breaker != null) {
 			chain = breaker.stage(chain);
@@ -234,7 +239,9 @@ public final class RetryExecutor {
 			stages.add("retry(" + this.policy.getName() + ")");
 		}
 		for (AttemptStage stage = this.chain; stage != null; stage = stage.next()) {
-			stages.add(stage.toString());
+			if (stage.isShown()) {
+				stages.add(stage.toString());
+			}
 		}
 		return List.copyOf(stages);
 	}
@@ -271,7 +278,7 @@ public final class RetryExecutor {
 			@Nullable Fallback<? super C> fallback) throws Throwable {
 		CallObserver.Call observed = observer.start(this.target, null);
 		try (CallObserver.Scope scope = observed.open()) {
-			return call(context, new ObservedAttempt<>(observed, attempt, false), fallback, observed);
+			return call(context, new ObservedAttempt<>(observed, attempt), fallback, observed);
 		}
 	}
 
@@ -300,10 +307,6 @@ public final class RetryExecutor {
 			}
 			catch (Throwable failure) {
 				return retry(context, attempt, fallback, retryContext, failure, start, observed);
-			}
-			if (rejects(result)) {
-				return retry(context, attempt, fallback, retryContext, new RejectedResultException(result), start,
-						observed);
 			}
 			if (this.firstSuccessListeners.length > 0) {
 				completed(Outcome.SUCCESS, 1, null);
@@ -366,10 +369,6 @@ public final class RetryExecutor {
 			}
 			catch (Throwable next) {
 				attemptFailed(call, next);
-				continue;
-			}
-			if (rejects(result)) {
-				attemptFailed(call, new RejectedResultException(result));
 				continue;
 			}
 			completed(call, Outcome.SUCCESS_AFTER_RETRY, call.attempted, null);
@@ -471,29 +470,6 @@ public final class RetryExecutor {
 	private <C, T> T run(C context, Attempt<C, T> attempt, int number) throws Throwable {
 		AttemptStage chain = this.chain;
 		return (chain != null) ? chain.run(context, attempt, number) : attempt.run(context, number);
-	}
-
-	/**
-	 * Whether the result is to be retried: never without a {@code retryOnResult} predicate; a
-	 * predicate that throws answers no (logged once).
-	 */
-	boolean rejects(@Nullable Object result) {
-		Predicate<Object> retryOnResult = this.retryOnResult;
-		if (retryOnResult == null) {
-			return false;
-		}
-		try {
-			return retryOnResult.test(result);
-		}
-		catch (Throwable ex) {
-			this.predicateFailure.failed(this.target, ex);
-			return false;
-		}
-	}
-
-	/** Whether results are checked at all (the reactive path adds no operator when not). */
-	boolean checksResults() {
-		return this.retryOnResult != null;
 	}
 
 	/**
@@ -779,7 +755,7 @@ public final class RetryExecutor {
 			CallObserver observer = RetryExecutor.this.observer;
 			if (observer != null) {
 				this.observed = observer.start(RetryExecutor.this.target, null);
-				this.attempt = new ObservedAttempt<>(this.observed, attempt, true);
+				this.attempt = new ObservedAttempt<>(this.observed, attempt);
 			}
 			else {
 				this.attempt = attempt;
@@ -795,12 +771,16 @@ public final class RetryExecutor {
 				return;
 			}
 			int number = this.attempted;
-			CompletionStage<T> stage;
+			CompletableFuture<T> stage;
 			RetryContext.resume(this.retryContext);
 			try {
 				AttemptStage chain = RetryExecutor.this.chain;
 				stage = (chain != null) ? chain.start(this.context, this.attempt, number)
-						: Attempt.start(this.attempt, this.context, number);
+						: Attempt.startFuture(this.attempt, this.context, number);
+			}
+			catch (Throwable unexpected) {
+				// No stage may keep the call from ending: what one throws fails the attempt.
+				stage = CompletableFuture.failedFuture(unexpected);
 			}
 			finally {
 				RetryContext.leave(this.retryContext);
@@ -817,14 +797,14 @@ public final class RetryExecutor {
 			}
 			RetryContext.resume(this.retryContext);
 			try {
-				if (error == null && !rejects(value)) {
+				if (error == null) {
 					completed(this, (this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY,
 							this.attempted, null);
 					this.result.answer(value);
 					RetryContext.end(this.retryContext);
 					return;
 				}
-				attemptFailed(this, (error != null) ? Failures.unwrap(error) : new RejectedResultException(value));
+				attemptFailed(this, Failures.unwrap(error));
 				if (!planRetry(this)) {
 					finish();
 					return;
@@ -885,7 +865,7 @@ public final class RetryExecutor {
 				RetryContext.end(this.retryContext);
 				return;
 			}
-			CompletionStage<T> answer = this.fallback.applyAsync(this.context, this.failure);
+			CompletableFuture<T> answer = StageFuture.of(this.fallback.applyAsync(this.context, this.failure));
 			RetryContext.end(this.retryContext);
 			pending(answer);
 			answer.whenComplete((value, error) -> {
@@ -898,8 +878,8 @@ public final class RetryExecutor {
 			});
 		}
 
-		private void pending(Object stage) {
-			this.pending = (stage instanceof Future<?> future) ? future : null;
+		private void pending(Future<?> stage) {
+			this.pending = stage;
 			if (this.result.isDone()) {
 				// The caller gave up while this was being started.
 				cancelPending();

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
@@ -19,6 +20,11 @@ import org.jspecify.annotations.Nullable;
  * transaction, security context and thread-locals stay valid): a shared watchdog interrupts that
  * thread at the timeout, and the interrupt is cleared before the retry decision. An asynchronous
  * attempt's future is cancelled.
+ *
+ * <p>An attempt is timed out at its time, never earlier, also when the application shuts down:
+ * a closed watchdog refuses new timers and runs the waiting ones at once, so a timer refused or
+ * run before its time is handed to the JVM-wide scheduler of {@link RetryRuntime#sharedScheduler()}
+ * for the time left. Attempts started or running during a shutdown stay timed.
  */
 public final class TimeoutStage extends AttemptStage {
 
@@ -50,20 +56,19 @@ public final class TimeoutStage extends AttemptStage {
 
 	@Override
 	public <C, T> T run(C context, Attempt<C, T> call, int attempt) throws Throwable {
-		Watch watch = new Watch(Thread.currentThread());
-		Future<?> timer = this.watchdog.schedule(watch, this.timeoutNanos);
+		Watch watch = new Watch(Thread.currentThread(), this);
 		T result;
 		try {
 			result = proceed(context, call, attempt);
 		}
 		catch (Throwable failure) {
-			timer.cancel(false);
+			watch.stop();
 			if (watch.timedOut()) {
 				throw new AttemptTimeoutException(this.timeout, failure);
 			}
 			throw failure;
 		}
-		timer.cancel(false);
+		watch.stop();
 		// An answer that came after the watchdog fired is still the answer; its interrupt is cleared.
 		watch.timedOut();
 		return result;
@@ -76,6 +81,34 @@ public final class TimeoutStage extends AttemptStage {
 			return inner;
 		}
 		return new Timed<>(inner, this);
+	}
+
+	/** When a timer set now for this stage's timeout is due, in {@link System#nanoTime()}. */
+	private long deadline() {
+		return System.nanoTime() + this.timeoutNanos;
+	}
+
+	/** Sets a timer on the watchdog, or on the JVM-wide scheduler when the watchdog is closed. */
+	private Future<?> schedule(Runnable task, long delayNanos) {
+		try {
+			return this.watchdog.schedule(task, delayNanos);
+		}
+		catch (RejectedExecutionException closed) {
+			return RetryRuntime.sharedScheduler().schedule(task, delayNanos);
+		}
+	}
+
+	/**
+	 * Whether a timer runs before its time because its watchdog is closing; it is then set again on
+	 * the JVM-wide scheduler for the time left, through {@code rearm}.
+	 */
+	private boolean early(long deadline, Runnable task, java.util.function.Consumer<Future<?>> rearm) {
+		long left = deadline - System.nanoTime();
+		if (left <= 0 || !this.watchdog.isClosed()) {
+			return false;
+		}
+		rearm.accept(RetryRuntime.sharedScheduler().schedule(task, left));
+		return true;
 	}
 
 	/**
@@ -97,16 +130,37 @@ public final class TimeoutStage extends AttemptStage {
 
 		private final transient Thread caller;
 
-		Watch(Thread caller) {
+		private final transient TimeoutStage stage;
+
+		private final long deadline;
+
+		private transient volatile Future<?> timer;
+
+		Watch(Thread caller, TimeoutStage stage) {
 			this.caller = caller;
+			this.stage = stage;
+			this.deadline = stage.deadline();
+			this.timer = stage.schedule(this, stage.timeoutNanos);
 		}
 
 		@Override
 		public void run() {
+			if (get() != RUNNING || this.stage.early(this.deadline, this, this::rearmed)) {
+				return;
+			}
 			if (compareAndSet(RUNNING, FIRING)) {
 				this.caller.interrupt();
 				set(FIRED);
 			}
+		}
+
+		private void rearmed(Future<?> timer) {
+			this.timer = timer;
+		}
+
+		/** The attempt ended: its timer is not needed any more. */
+		void stop() {
+			this.timer.cancel(false);
 		}
 
 		/** The attempt ended: whether the watchdog fired first (its interrupt then cleared). */
@@ -128,17 +182,20 @@ public final class TimeoutStage extends AttemptStage {
 
 		private final CompletableFuture<T> inner;
 
-		private final Duration timeout;
+		private final TimeoutStage stage;
 
-		private final Future<?> timer;
+		private final long deadline;
+
+		private volatile Future<?> timer;
 
 		/** Set when the watchdog fires: the inner future's own end (its cancellation) is then not the outcome. */
 		private volatile boolean timedOut;
 
 		Timed(CompletableFuture<T> inner, TimeoutStage stage) {
 			this.inner = inner;
-			this.timeout = stage.timeout;
-			this.timer = stage.watchdog.schedule(this, stage.timeoutNanos);
+			this.stage = stage;
+			this.deadline = stage.deadline();
+			this.timer = stage.schedule(this, stage.timeoutNanos);
 			inner.whenComplete(this);
 		}
 
@@ -162,12 +219,16 @@ public final class TimeoutStage extends AttemptStage {
 		 */
 		@Override
 		public void run() {
-			if (isDone()) {
+			if (isDone() || this.stage.early(this.deadline, this, this::rearmed)) {
 				return;
 			}
 			this.timedOut = true;
 			this.inner.cancel(true);
-			fail(new AttemptTimeoutException(this.timeout, null));
+			fail(new AttemptTimeoutException(this.stage.timeout, null));
+		}
+
+		private void rearmed(Future<?> timer) {
+			this.timer = timer;
 		}
 
 		@Override
