@@ -60,6 +60,41 @@ public final class ObservationCallObserver implements CallObserver {
 		return new ObservedCall(call.start(), target);
 	}
 
+	/**
+	 * Makes the observation current until the scope returned closes, with the MDC fields when
+	 * given. Micrometer makes a scope current before it tells the handlers, and tells them before it
+	 * puts the previous scope back; a handler that throws at either moment would leave the call's
+	 * observation current on this thread, the parent of whatever runs next on a pooled thread. So
+	 * the scope current before is put back whatever the handlers throw (which then goes on to be
+	 * logged).
+	 */
+	private Scope open(Observation observation, MdcFields.@Nullable Restore mdc) {
+		Observation.Scope previous = this.registry.getCurrentObservationScope();
+		Observation.Scope scope;
+		try {
+			scope = observation.openScope();
+		}
+		catch (RuntimeException ex) {
+			this.registry.setCurrentObservationScope(previous);
+			if (mdc != null) {
+				mdc.run();
+			}
+			throw ex;
+		}
+		return () -> {
+			if (mdc != null) {
+				mdc.run();
+			}
+			try {
+				scope.close();
+			}
+			catch (RuntimeException ex) {
+				this.registry.setCurrentObservationScope(previous);
+				throw ex;
+			}
+		};
+	}
+
 	private final class ObservedCall implements Call {
 
 		private final Observation observation;
@@ -73,8 +108,7 @@ public final class ObservationCallObserver implements CallObserver {
 
 		@Override
 		public Scope open() {
-			Observation.Scope scope = this.observation.openScope();
-			return scope::close;
+			return ObservationCallObserver.this.open(this.observation, null);
 		}
 
 		@Override
@@ -134,16 +168,9 @@ public final class ObservationCallObserver implements CallObserver {
 
 		@Override
 		public Scope open() {
-			Observation.Scope scope = this.observation.openScope();
 			MdcFields mdc = ObservationCallObserver.this.mdc;
-			if (mdc == null) {
-				return scope::close;
-			}
-			MdcFields.Restore restore = mdc.put(this.target, this.number);
-			return () -> {
-				restore.run();
-				scope.close();
-			};
+			return ObservationCallObserver.this.open(this.observation,
+					(mdc != null) ? mdc.put(this.target, this.number) : null);
 		}
 
 		@Override
