@@ -29,6 +29,10 @@ class RetryAotProcessorTests {
 	private RuntimeHints process(Map<String, Object> properties) {
 		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
 		beanFactory.registerBeanDefinition("inventory", new RootBeanDefinition(Inventory.class));
+		return process(beanFactory, properties);
+	}
+
+	private RuntimeHints process(DefaultListableBeanFactory beanFactory, Map<String, Object> properties) {
 		StandardEnvironment environment = new StandardEnvironment();
 		environment.getPropertySources().addFirst(new MapPropertySource("build time", properties));
 		beanFactory.registerSingleton("environment", environment);
@@ -74,6 +78,72 @@ class RetryAotProcessorTests {
 			.accepts(hints);
 		assertThat(RuntimeHintsPredicates.reflection().onType(java.io.IOException.class)).accepts(hints);
 		assertThat(RuntimeHintsPredicates.reflection().onType(IllegalArgumentException.class)).accepts(hints);
+	}
+
+	@Test
+	void nestedExceptionClassesAreRegisteredUnderTheirBinaryName() {
+		RuntimeHints hints = process(Map.of("retry.defaults.retry-on",
+				"dev.retry.autoconfigure.aot.RetryAotProcessorTests.Outage",
+				"retry.circuit-breakers.inventory.ignore-on", "dev.retry.autoconfigure.aot.RetryAotProcessorTests$Refusal"));
+
+		// ClassUtils.forName loads Outer.Inner as Outer$Inner at run time: the hint must name that class
+		// (a native image's reflection metadata is keyed by the binary name, Outer$Inner).
+		assertThat(hints.reflection().typeHints().map((hint) -> hint.getType().getName()))
+			.contains(Outage.class.getName(), Refusal.class.getName())
+			.doesNotContain("dev.retry.autoconfigure.aot.RetryAotProcessorTests.Outage");
+	}
+
+	@Test
+	void annotatedMethodsOfABeanWhoseBeanMethodDeclaresAnInterfaceAreRegistered() throws Exception {
+		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
+		RootBeanDefinition definition = new RootBeanDefinition(Clients.class);
+		definition.setUniqueFactoryMethodName("stock");
+		beanFactory.registerBeanDefinition("stock", definition);
+
+		RuntimeHints hints = process(beanFactory, Map.of());
+
+		// @Bean Stock stock() { return new AnnotatedStock(); }: AOT sees Stock, the proxy AnnotatedStock.
+		assertThat(RuntimeHintsPredicates.reflection()
+			.onMethodInvocation(AnnotatedStock.class.getMethod("level", String.class))).accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection()
+			.onMethodInvocation(AnnotatedStock.class.getDeclaredMethod("lastKnown", String.class))).accepts(hints);
+	}
+
+	public interface Stock {
+
+		int level(String sku);
+
+	}
+
+	public static class AnnotatedStock implements Stock {
+
+		@Override
+		@Retryable(policy = "network", fallback = "lastKnown")
+		public int level(String sku) {
+			return 1;
+		}
+
+		int lastKnown(String sku) {
+			return 0;
+		}
+
+	}
+
+	public static class Clients {
+
+		/** Declares the interface, as many @Bean methods do; the class it makes is only in the bytecode. */
+		public static Stock stock() {
+			return new AnnotatedStock();
+		}
+
+	}
+
+	public static class Outage extends RuntimeException {
+
+	}
+
+	public static class Refusal extends RuntimeException {
+
 	}
 
 	public static class StillPending implements Predicate<String> {
