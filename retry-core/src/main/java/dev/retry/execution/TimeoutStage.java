@@ -3,10 +3,13 @@ package dev.retry.execution;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Delayed;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import dev.retry.AttemptTimeoutException;
 import dev.retry.internal.CallerFuture;
@@ -83,11 +86,6 @@ public final class TimeoutStage extends AttemptStage {
 		return new Timed<>(inner, this);
 	}
 
-	/** When a timer set now for this stage's timeout is due, in {@link System#nanoTime()}. */
-	private long deadline() {
-		return System.nanoTime() + this.timeoutNanos;
-	}
-
 	/** Sets a timer on the watchdog, or on the JVM-wide scheduler when the watchdog is closed. */
 	private Future<?> schedule(Runnable task, long delayNanos) {
 		try {
@@ -100,11 +98,17 @@ public final class TimeoutStage extends AttemptStage {
 
 	/**
 	 * Whether a timer runs before its time because its watchdog is closing; it is then set again on
-	 * the JVM-wide scheduler for the time left, through {@code rearm}.
+	 * the JVM-wide scheduler for the time left, through {@code rearm}. The time left is the timer's
+	 * own delay, so that the success path reads no clock; a timer run before the watchdog even
+	 * handed it back is given the whole timeout again.
 	 */
-	private boolean early(long deadline, Runnable task, java.util.function.Consumer<Future<?>> rearm) {
-		long left = deadline - System.nanoTime();
-		if (left <= 0 || !this.watchdog.isClosed()) {
+	private boolean early(@Nullable Future<?> timer, Runnable task, Consumer<Future<?>> rearm) {
+		if (!this.watchdog.isClosed()) {
+			return false;
+		}
+		long left = (timer instanceof Delayed delayed) ? delayed.getDelay(TimeUnit.NANOSECONDS)
+				: (timer == null) ? this.timeoutNanos : 0;
+		if (left <= 0) {
 			return false;
 		}
 		rearm.accept(RetryRuntime.sharedScheduler().schedule(task, left));
@@ -132,20 +136,17 @@ public final class TimeoutStage extends AttemptStage {
 
 		private final transient TimeoutStage stage;
 
-		private final long deadline;
-
-		private transient volatile Future<?> timer;
+		private transient volatile @Nullable Future<?> timer;
 
 		Watch(Thread caller, TimeoutStage stage) {
 			this.caller = caller;
 			this.stage = stage;
-			this.deadline = stage.deadline();
 			this.timer = stage.schedule(this, stage.timeoutNanos);
 		}
 
 		@Override
 		public void run() {
-			if (get() != RUNNING || this.stage.early(this.deadline, this, this::rearmed)) {
+			if (get() != RUNNING || this.stage.early(this.timer, this, this::rearmed)) {
 				return;
 			}
 			if (compareAndSet(RUNNING, FIRING)) {
@@ -160,7 +161,10 @@ public final class TimeoutStage extends AttemptStage {
 
 		/** The attempt ended: its timer is not needed any more. */
 		void stop() {
-			this.timer.cancel(false);
+			Future<?> timer = this.timer;
+			if (timer != null) {
+				timer.cancel(false);
+			}
 		}
 
 		/** The attempt ended: whether the watchdog fired first (its interrupt then cleared). */
@@ -184,9 +188,7 @@ public final class TimeoutStage extends AttemptStage {
 
 		private final TimeoutStage stage;
 
-		private final long deadline;
-
-		private volatile Future<?> timer;
+		private volatile @Nullable Future<?> timer;
 
 		/** Set when the watchdog fires: the inner future's own end (its cancellation) is then not the outcome. */
 		private volatile boolean timedOut;
@@ -194,7 +196,6 @@ public final class TimeoutStage extends AttemptStage {
 		Timed(CompletableFuture<T> inner, TimeoutStage stage) {
 			this.inner = inner;
 			this.stage = stage;
-			this.deadline = stage.deadline();
 			this.timer = stage.schedule(this, stage.timeoutNanos);
 			inner.whenComplete(this);
 		}
@@ -204,7 +205,7 @@ public final class TimeoutStage extends AttemptStage {
 			if (this.timedOut) {
 				return;
 			}
-			this.timer.cancel(false);
+			cancelTimer();
 			if (error == null) {
 				answer(value);
 			}
@@ -219,7 +220,7 @@ public final class TimeoutStage extends AttemptStage {
 		 */
 		@Override
 		public void run() {
-			if (isDone() || this.stage.early(this.deadline, this, this::rearmed)) {
+			if (isDone() || this.stage.early(this.timer, this, this::rearmed)) {
 				return;
 			}
 			this.timedOut = true;
@@ -231,9 +232,16 @@ public final class TimeoutStage extends AttemptStage {
 			this.timer = timer;
 		}
 
+		private void cancelTimer() {
+			Future<?> timer = this.timer;
+			if (timer != null) {
+				timer.cancel(false);
+			}
+		}
+
 		@Override
 		protected void gaveUp() {
-			this.timer.cancel(false);
+			cancelTimer();
 			this.inner.cancel(true);
 		}
 
