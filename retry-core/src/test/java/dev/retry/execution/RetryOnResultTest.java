@@ -134,6 +134,22 @@ class RetryOnResultTest {
 	}
 
 	@Test
+	void aPredicateThatThrowsKeepsTheResultOfAFutureAndOfAMono() throws Exception {
+		RetryPolicy policy = RetryPolicy.builder("jobs").build();
+		RetryExecutor executor = new RetryExecutor("JobClient.status", policy,
+				new FailureClassifier(policy, HttpStatusResolver.NONE),
+				RetryRuntime.defaults().withSleeper(this.clock).withScheduler(this.clock), null, null, (result) -> {
+					throw new IllegalStateException("predicate bug");
+				});
+
+		assertThat(executor.callAsync(null, (context, attempt) -> CompletableFuture.completedFuture("DONE"), null)
+			.get(1, TimeUnit.SECONDS)).isEqualTo("DONE");
+		assertThat(ReactiveRetry.mono(executor, Mono.just("DONE"), null, null).block(Duration.ofSeconds(1)))
+			.isEqualTo("DONE");
+		assertThat(this.clock.sleeps()).isEmpty();
+	}
+
+	@Test
 	void aRejectedResultWhoseToStringThrowsIsStillRetried() throws Throwable {
 		Object pending = new Object() {
 			@Override

@@ -121,6 +121,17 @@ final class TimedCalls implements AutoCloseable {
 				null, null, retryOnResult);
 	}
 
+	/**
+	 * Waits until the listeners were told exactly these events: a Mono's subscriber (block(),
+	 * toFuture()) has its value as it arrives, and the call's outcome follows on the thread that
+	 * emitted it.
+	 */
+	void awaitEvents(String... expected) {
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> org.assertj.core.api.Assertions.assertThat(this.events).containsExactly(expected));
+	}
+
 	@Override
 	public void close() {
 		this.watchdog.close();
