@@ -88,7 +88,10 @@ public final class RetryExecutor {
 	/** False for a breaker alone: one attempt, no retry context, no listeners. */
 	private final boolean retries;
 
-	/** The stages each attempt passes through (hedge, breaker, timeout), or {@code null}: the call alone. */
+	/**
+	 * The stages each attempt passes through (hedge, breaker, observation, result check, timeout),
+	 * or {@code null}: the call alone.
+	 */
 	private final @Nullable AttemptStage chain;
 
 	/** Follows calls and attempts as they run (tracing), or {@code null}. */
