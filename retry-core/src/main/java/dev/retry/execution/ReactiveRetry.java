@@ -194,7 +194,11 @@ public final class ReactiveRetry {
 	 * attempt timeout with {@link AttemptTimeoutException}, cancelling it.
 	 */
 	private static <T> Flux<T> timedOut(TimeoutStage stage, Flux<T> attempt) {
-		return attempt.timeout(after(stage.watchdog(), stage.timeout().toNanos()), (element) -> Mono.never(),
+		Mono<Long> timeout = Mono.create((sink) -> {
+			TimeoutStage.Alarm alarm = stage.alarm(() -> sink.success(0L));
+			sink.onCancel(alarm::cancel);
+		});
+		return attempt.timeout(timeout, (element) -> Mono.never(),
 				Flux.defer(() -> Flux.error(new AttemptTimeoutException(stage.timeout(), null))));
 	}
 
@@ -221,7 +225,7 @@ public final class ReactiveRetry {
 		});
 	}
 
-	/** A value after this delay, on the watchdog; never, when the watchdog is closed. */
+	/** A hedge's delay: a value after it, on the watchdog; never, when the watchdog is closed. */
 	private static Mono<Long> after(Scheduler watchdog, long nanos) {
 		return Mono.create((sink) -> {
 			Future<?> timer;

@@ -116,6 +116,53 @@ public final class TimeoutStage extends AttemptStage {
 	}
 
 	/**
+	 * Runs {@code onTimeout} once this stage's timeout has passed, as the attempts here are timed:
+	 * never early, and through a shutdown. For the Reactor form of this stage.
+	 */
+	Alarm alarm(Runnable onTimeout) {
+		return new Alarm(this, onTimeout);
+	}
+
+	/** A timeout for a subscription: it runs its task at the timeout unless cancelled first. */
+	static final class Alarm implements Runnable {
+
+		private final TimeoutStage stage;
+
+		private final Runnable onTimeout;
+
+		private volatile @Nullable Future<?> timer;
+
+		private volatile boolean cancelled;
+
+		Alarm(TimeoutStage stage, Runnable onTimeout) {
+			this.stage = stage;
+			this.onTimeout = onTimeout;
+			this.timer = stage.schedule(this, stage.timeoutNanos);
+		}
+
+		@Override
+		public void run() {
+			if (this.cancelled || this.stage.early(this.timer, this, this::rearmed)) {
+				return;
+			}
+			this.onTimeout.run();
+		}
+
+		private void rearmed(Future<?> timer) {
+			this.timer = timer;
+		}
+
+		void cancel() {
+			this.cancelled = true;
+			Future<?> timer = this.timer;
+			if (timer != null) {
+				timer.cancel(false);
+			}
+		}
+
+	}
+
+	/**
 	 * The watchdog's task for one synchronous attempt: interrupts the caller once. The attempt's own
 	 * end and the watchdog race; whichever comes first decides, and a fired watchdog's interrupt is
 	 * always cleared before the attempt's end is reported.

@@ -118,6 +118,43 @@ class WatchdogShutdownTest {
 		assertThat(this.calls.attemptResults).containsExactly("timeout");
 	}
 
+	@Test
+	void aMonoAttemptStillPendingAfterTheWatchdogClosedIsTimedOutAtItsTime() {
+		RetryExecutor executor = this.calls
+			.executor(TimedCalls.policy().maxAttempts(1).attemptTimeout(Duration.ofMillis(400)));
+		long start = System.nanoTime();
+
+		CompletableFuture<String> call = ReactiveRetry.mono(executor, Mono.<String>never(), null, null).toFuture();
+		CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS).execute(this.calls.watchdog::close);
+
+		Throwable thrown = catchThrowable(() -> call.get(3, TimeUnit.SECONDS));
+		Duration took = Duration.ofNanos(System.nanoTime() - start);
+		assertThat(thrown).hasCauseInstanceOf(AttemptTimeoutException.class);
+		assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+	}
+
+	@Test
+	void aMonoStartedOnceTheWatchdogIsClosedIsStillTimedOut() {
+		this.calls.watchdog.close();
+		RetryExecutor executor = this.calls
+			.executor(TimedCalls.policy().maxAttempts(1).attemptTimeout(Duration.ofMillis(100)));
+
+		Throwable thrown = catchThrowable(
+				() -> ReactiveRetry.mono(executor, Mono.<String>never(), null, null).block(Duration.ofSeconds(3)));
+
+		assertThat(thrown).isInstanceOf(AttemptTimeoutException.class);
+	}
+
+	@Test
+	void aMonoAnsweringWithinItsTimeoutIsNotTimedOutWhenTheWatchdogCloses() {
+		RetryExecutor executor = this.calls
+			.executor(TimedCalls.policy().maxAttempts(1).attemptTimeout(Duration.ofSeconds(5)));
+		Mono<String> slow = Mono.just("answered").delayElement(Duration.ofMillis(300));
+		CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS).execute(this.calls.watchdog::close);
+
+		assertThat(ReactiveRetry.mono(executor, slow, null, null).block(Duration.ofSeconds(3))).isEqualTo("answered");
+	}
+
 	/**
 	 * The retry scheduler runs a due retry while the application closes: the retry starts (its
 	 * scheduler was open a moment ago) and its timeout timer is refused. The call must still end.
