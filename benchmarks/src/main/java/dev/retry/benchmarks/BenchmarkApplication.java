@@ -12,17 +12,27 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.resilience.annotation.EnableResilientMethods;
 import org.springframework.retry.annotation.EnableRetry;
 
-/** One Spring Boot context holding every contender; see application.yml for their settings. */
+/** One Spring Boot context holding every contender, in one {@link Setup}; see application.yml for their settings. */
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @EnableRetry
 @EnableResilientMethods
 class BenchmarkApplication {
 
+	/** The laboratory: no meter registry, no observation registry, no tracer. */
 	static ConfigurableApplicationContext start() {
-		return new SpringApplicationBuilder(BenchmarkApplication.class).web(WebApplicationType.NONE)
+		return start(Setup.LAB);
+	}
+
+	static ConfigurableApplicationContext start(Setup setup) {
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(BenchmarkApplication.class)
+			.web(WebApplicationType.NONE)
 			.logStartupInfo(false)
+			.properties(setup.properties())
 			.run();
+		setup.check(context);
+		Contenders.checkProxied(context, setup);
+		return context;
 	}
 
 	/** The floor: a CGLIB proxy with a no-op interceptor, what any proxy-based library pays at least. */
@@ -92,6 +102,11 @@ class BenchmarkApplication {
 	@Bean
 	Targets.FrameworkRetry frameworkRetry() {
 		return new Targets.FrameworkRetry();
+	}
+
+	@Bean
+	Targets.SpringObserved springObserved() {
+		return new Targets.SpringObserved();
 	}
 
 	@Bean

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
 
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
@@ -15,8 +18,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs every benchmark with the GC profiler and prints one table: ns/op (or calls/µs), the ratio
- * to the no-op proxy floor, and bytes allocated per call. {@code --quick} makes it a seconds-long
+ * Runs every benchmark with the GC profiler and prints one table: ns/op (or calls/µs) with JMH's
+ * error, the ratio to the no-op proxy floor and to Spring's {@code @Observed} in the same setup, and
+ * bytes allocated per call. {@code --quick} makes it a seconds-long
  * smoke run that only proves the suite works.
  */
 public final class Report {
@@ -41,33 +45,46 @@ public final class Report {
 
 	private static void print(Collection<RunResult> results) {
 		List<String[]> rows = new ArrayList<>();
-		for (String benchmark : List.of("SuccessPathBenchmark", "FailingCallBenchmark", "SharedBreakerBenchmark")) {
-			double floor = score(results, benchmark, "floor");
+		for (String benchmark : List.of("SuccessPathBenchmark", "RealisticSuccessPathBenchmark",
+				"FailingCallBenchmark", "SharedBreakerBenchmark")) {
 			for (RunResult result : results) {
 				String name = result.getParams().getBenchmark();
 				if (!name.contains("." + benchmark + ".")) {
 					continue;
 				}
+				String setup = result.getParams().getParam("setup");
+				double floor = score(results, benchmark, setup, "floor");
+				double observed = score(results, benchmark, setup, "springObserved");
 				Result<?> primary = result.getPrimaryResult();
 				Result<?> bytes = result.getSecondaryResults().get("gc.alloc.rate.norm");
-				double ratio = Double.isNaN(floor) ? Double.NaN
-						: primary.getScoreUnit().contains("ops") ? floor / primary.getScore() : primary.getScore() / floor;
-				rows.add(new String[] { benchmark.replace("Benchmark", ""), name.substring(name.lastIndexOf('.') + 1),
-						format(primary.getScore()) + " " + primary.getScoreUnit(),
-						Double.isNaN(ratio) ? "" : format(ratio), (bytes != null) ? format(bytes.getScore()) : "" });
+				rows.add(new String[] { benchmark.replace("Benchmark", ""), (setup != null) ? setup : "lab",
+						name.substring(name.lastIndexOf('.') + 1),
+						format(primary.getScore()) + " ± " + format(primary.getScoreError()) + " "
+								+ primary.getScoreUnit(),
+						format(ratio(primary, floor)), format(ratio(primary, observed)),
+						(bytes != null) ? format(bytes.getScore()) : "" });
 			}
 		}
 		System.out.println();
-		System.out.println("| benchmark | contender | score | x floor | B/op |");
-		System.out.println("|---|---|---|---|---|");
+		System.out.println("| benchmark | setup | contender | score | x floor | x @Observed | B/op |");
+		System.out.println("|---|---|---|---|---|---|---|");
 		for (String[] row : rows) {
-			System.out.println("| " + String.join(" | ", row) + " |");
+			System.out.println("| " + String.join(" | ", row).replace("NaN", "") + " |");
 		}
 	}
 
-	private static double score(Collection<RunResult> results, String benchmark, String method) {
+	/** How many times the reference this is: its time over the reference's, or for throughput the inverse. */
+	private static double ratio(Result<?> primary, double reference) {
+		return primary.getScoreUnit().contains("ops") ? reference / primary.getScore()
+				: primary.getScore() / reference;
+	}
+
+	/** The score of {@code method} in the same benchmark and setup, or NaN. */
+	private static double score(Collection<RunResult> results, String benchmark, @Nullable String setup,
+			String method) {
 		for (RunResult result : results) {
-			if (result.getParams().getBenchmark().endsWith(benchmark + "." + method)) {
+			if (result.getParams().getBenchmark().endsWith(benchmark + "." + method)
+					&& Objects.equals(setup, result.getParams().getParam("setup"))) {
 				return result.getPrimaryResult().getScore();
 			}
 		}

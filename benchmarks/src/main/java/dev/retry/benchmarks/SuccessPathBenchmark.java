@@ -87,7 +87,6 @@ public class SuccessPathBenchmark {
 		this.r4jBoth = this.context.getBean(Targets.R4jBoth.class);
 		this.springRetry = this.context.getBean(Targets.SpringRetry.class);
 		this.frameworkRetry = this.context.getBean(Targets.FrameworkRetry.class);
-		Contenders.checkProxied(this.context);
 	}
 
 	@TearDown(Level.Trial)

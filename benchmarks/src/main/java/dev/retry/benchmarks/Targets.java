@@ -150,6 +150,16 @@ final class Targets {
 
 	}
 
+	/** Spring's own observation of one method: the anchor for what one observation costs. */
+	public static class SpringObserved {
+
+		@io.micrometer.observation.annotation.Observed
+		public int work(int x) {
+			return Targets.work(x);
+		}
+
+	}
+
 	/** Fails twice, then answers: the cost of two retries at zero delay. */
 	public static class Failing {
 

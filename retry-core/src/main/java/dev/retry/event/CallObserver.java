@@ -11,17 +11,53 @@ import org.jspecify.annotations.Nullable;
  * before a retry is told with its delay and reason. Where {@link RetryListener} hears what
  * happened, this wraps it as it happens. An executor without an observer does none of it.
  *
+ * <p>An observer need not follow every call: {@link #start} may leave a call (a trace its sampler
+ * dropped, say), and an observer that says no to {@link #followsEveryCall()} is never asked at a
+ * call's start, so that calls succeeding at once pay nothing for it. A call that was not followed
+ * from its start meets the observer again when its first attempt fails ({@link #retrying}), so that
+ * its retries can still be followed (the logging fields of each retry, say).
+ *
  * <p>What an observer throws never reaches the call: it is logged once and the call goes on (a
  * call whose observation could not start goes on unobserved).
  */
 public interface CallObserver {
 
 	/**
+	 * Called once for each method, when its executor is built: the observer returned follows that
+	 * method's calls. Override to resolve per-method state (names, key values) once, instead of on
+	 * each call.
+	 * @return the observer for this method; {@code this} by default
+	 */
+	default CallObserver forTarget(CallTarget target) {
+		return this;
+	}
+
+	/**
 	 * A call of {@code target} starts.
 	 * @param parent what the call is part of, as found in a Reactor subscription's context under
 	 * {@link #contextKey()}; {@code null}: whatever is current on this thread
+	 * @return how this call is followed, or {@code null} to leave it (it is offered to
+	 * {@link #retrying} if its first attempt fails)
 	 */
-	Call start(CallTarget target, @Nullable Object parent);
+	@Nullable Call start(CallTarget target, @Nullable Object parent);
+
+	/**
+	 * Whether {@link #start} is asked at the start of every call. {@code false}: only calls whose
+	 * first attempt fails meet this observer, through {@link #retrying}; a call that succeeds at
+	 * once is not followed and costs nothing.
+	 */
+	default boolean followsEveryCall() {
+		return true;
+	}
+
+	/**
+	 * The first attempt of a call that was not followed from its start failed (a retry may
+	 * follow): how the rest of the call is followed (its attempts from 2 on, its waits and its
+	 * end), or {@code null} to leave it.
+	 */
+	default @Nullable Call retrying(CallTarget target) {
+		return null;
+	}
 
 	/**
 	 * The key under which a Reactor context carries the current observation, in both directions: a
@@ -43,7 +79,10 @@ public interface CallObserver {
 	/** One call. */
 	interface Call {
 
-		/** Makes the call current on this thread (a synchronous call, for its whole run). */
+		/**
+		 * Makes the call current on this thread: a synchronous call, from its first failure to its
+		 * end (its waits, retries and fallback; before that, its first attempt is current).
+		 */
 		Scope open();
 
 		/** Attempt {@code number} (1 for the first) starts, as a child of this call. */

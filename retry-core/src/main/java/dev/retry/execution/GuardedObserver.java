@@ -20,14 +20,22 @@ final class GuardedObserver implements CallObserver {
 
 	private final CallObserver observer;
 
-	private final LoggedOnce failure = new LoggedOnce("A CallObserver threw; the call goes on");
+	private final LoggedOnce failure;
 
-	private GuardedObserver(CallObserver observer) {
+	private GuardedObserver(CallObserver observer, LoggedOnce failure) {
 		this.observer = observer;
+		this.failure = failure;
 	}
 
 	static @Nullable CallObserver of(@Nullable CallObserver observer) {
-		return (observer == null || observer instanceof GuardedObserver) ? observer : new GuardedObserver(observer);
+		return (observer == null || observer instanceof GuardedObserver) ? observer
+				: new GuardedObserver(observer, new LoggedOnce("A CallObserver threw; the call goes on"));
+	}
+
+	/** The observer of one method, guarded alike (an observer that cannot make one serves as it is). */
+	@Override
+	public CallObserver forTarget(CallTarget target) {
+		return new GuardedObserver(guarded(() -> this.observer.forTarget(target), this.observer), this.failure);
 	}
 
 	@Override
@@ -36,8 +44,23 @@ final class GuardedObserver implements CallObserver {
 	}
 
 	@Override
-	public Call start(CallTarget target, @Nullable Object parent) {
-		return new GuardedCall(guarded(() -> this.observer.start(target, parent), null));
+	public @Nullable Call start(CallTarget target, @Nullable Object parent) {
+		return guardedCall(guarded(() -> this.observer.start(target, parent), null));
+	}
+
+	@Override
+	public boolean followsEveryCall() {
+		return guarded(this.observer::followsEveryCall, true);
+	}
+
+	@Override
+	public @Nullable Call retrying(CallTarget target) {
+		return guardedCall(guarded(() -> this.observer.retrying(target), null));
+	}
+
+	/** A call the observer follows, guarded; {@code null} for a call it leaves (or failed to start). */
+	private @Nullable Call guardedCall(@Nullable Call call) {
+		return (call != null) ? new GuardedCall(call) : null;
 	}
 
 	/** Asks the observer; when it throws, that is logged once and {@code otherwise} answers. */
@@ -67,46 +90,35 @@ final class GuardedObserver implements CallObserver {
 
 	private final class GuardedCall implements Call {
 
-		private final @Nullable Call call;
+		private final Call call;
 
-		GuardedCall(@Nullable Call call) {
+		GuardedCall(Call call) {
 			this.call = call;
 		}
 
 		@Override
 		public Scope open() {
-			Call call = this.call;
-			return GuardedObserver.this.open((call != null) ? call::open : null);
+			return GuardedObserver.this.open(this.call::open);
 		}
 
 		@Override
 		public ObservedAttempt attempt(int number) {
-			Call call = this.call;
-			return new GuardedAttempt((call != null) ? guarded(() -> call.attempt(number), null) : null);
+			return new GuardedAttempt(guarded(() -> this.call.attempt(number), null));
 		}
 
 		@Override
 		public void waiting(int nextAttempt, Duration delay, Throwable failure, String reason) {
-			Call call = this.call;
-			if (call != null) {
-				quietly(() -> call.waiting(nextAttempt, delay, failure, reason));
-			}
+			quietly(() -> this.call.waiting(nextAttempt, delay, failure, reason));
 		}
 
 		@Override
 		public void end(Outcome outcome, int attempts, @Nullable Throwable failure) {
-			Call call = this.call;
-			if (call != null) {
-				quietly(() -> call.end(outcome, attempts, failure));
-			}
+			quietly(() -> this.call.end(outcome, attempts, failure));
 		}
 
 		@Override
 		public void cancelled(int attempts) {
-			Call call = this.call;
-			if (call != null) {
-				quietly(() -> call.cancelled(attempts));
-			}
+			quietly(() -> this.call.cancelled(attempts));
 		}
 
 	}

@@ -65,6 +65,9 @@ public final class ReactiveRetry {
 	public static <C, T> Flux<T> flux(RetryExecutor executor, Flux<T> source, C context,
 			@Nullable Fallback<? super C> fallback) {
 		CallObserver observer = executor.observer();
+		// Attempts are followed by the observer of every call, or from the first retry on by one of
+		// retries: the chain observes them (ObservationStage) when either is there.
+		CallObserver following = (observer != null) ? observer : executor.retryObserver();
 		Flux<T> attempt = through(executor.getChain(), source);
 		return Flux.deferContextual((subscriberContext) -> {
 			executor.recordCall();
@@ -80,7 +83,7 @@ public final class ReactiveRetry {
 				.doOnComplete(call::succeeded)
 				.doOnCancel(call::cancelled)
 				.onErrorResume((failure) -> call.ended(failure, context));
-			if (call.observed != null) {
+			if (following != null) {
 				retried = retried.contextWrite(Context.of(Subscription.class, call));
 			}
 			return (call.context != null) ? retried.contextWrite(Context.of(RetryContext.class, call.context)) : retried;
@@ -492,7 +495,7 @@ public final class ReactiveRetry {
 		private boolean fallbackAnswers;
 
 		Subscription(RetryExecutor executor, @Nullable Fallback<?> fallback) {
-			super(executor.startTime(), executor.wraps(), false);
+			super(executor.startTime());
 			this.executor = executor;
 			this.fallback = fallback;
 			this.context = executor.retries()
@@ -504,6 +507,11 @@ public final class ReactiveRetry {
 			if (!this.emitted) {
 				this.emitted = true;
 			}
+		}
+
+		@Override
+		boolean onCallerThread() {
+			return false;
 		}
 
 		/** Another attempt after a wait, or the call's end. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
@@ -94,8 +95,14 @@ public final class RetryExecutor {
 	 */
 	private final @Nullable AttemptStage chain;
 
-	/** Follows calls and attempts as they run (tracing), or {@code null}. */
+	/** Follows calls and attempts as they run from their start (tracing), or {@code null}. */
 	private final @Nullable CallObserver observer;
+
+	/**
+	 * Offered each call it did not follow from its start, when the call is about to retry (the
+	 * logging fields of each retry), or {@code null}.
+	 */
+	private final @Nullable CallObserver retryObserver;
 
 	private final LoggedOnce listenerFailure = new LoggedOnce("A RetryListener threw; the call goes on");
 
@@ -149,8 +156,13 @@ public final class RetryExecutor {
 				? runtime.retryAfter() : null;
 		this.maxDelayNanos = policy.getMaxDelay().toNanos();
 		this.retries = retries;
-		this.observer = GuardedObserver.of(runtime.observer());
-		this.chain = chain(policy, breaker, budget, runtime.watchdog(), retryOnResult, this.observer);
+		CallObserver guarded = GuardedObserver.of(runtime.observer());
+		CallObserver observer = (guarded != null) ? guarded.forTarget(this.target) : null;
+		this.observer = (observer != null && observer.followsEveryCall()) ? observer : null;
+		this.retryObserver = (retries && this.maxAttempts > 1) ? observer : null;
+		// The attempts of a call followed from its start, or from its first retry on, are observed in the chain.
+		this.chain = chain(policy, breaker, budget, runtime.watchdog(), retryOnResult,
+				(this.observer != null || this.retryObserver != null) ? observer : null);
 	}
 
 	/**
@@ -276,13 +288,19 @@ public final class RetryExecutor {
 				: call(context, attempt, fallback, null);
 	}
 
-	/** A call followed by the observer: it is current while it runs, each attempt while that runs. */
+	/**
+	 * A call followed by the observer: each attempt is current while it runs, and the call itself
+	 * from its first failure on (its waits, its retries, its fallback). A call that succeeds at once
+	 * needs no scope of its own: its attempt's is enough, and with a tracer a scope is a good share
+	 * of what the call costs.
+	 */
 	private <C, T> T observedCall(CallObserver observer, C context, Attempt<C, T> attempt,
 			@Nullable Fallback<? super C> fallback) throws Throwable {
 		CallObserver.Call observed = observer.start(this.target, null);
-		try (CallObserver.Scope scope = observed.open()) {
-			return call(context, new ObservedAttempt<>(observed, attempt), fallback, observed);
+		if (observed == null) {
+			return call(context, attempt, fallback, null);
 		}
+		return call(context, new ObservedAttempt<>(observed, attempt), fallback, observed);
 	}
 
 	private <C, T> T call(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback,
@@ -348,37 +366,45 @@ public final class RetryExecutor {
 	private <C, T> T retry(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback,
 			@Nullable RetryContext retryContext, Throwable firstFailure, long start,
 			CallObserver.@Nullable Call observed) throws Throwable {
-		Progress call = new Progress(start, this.wrap, true);
+		Progress call = new Progress(start);
 		call.observed = observed;
-		attemptFailed(call, firstFailure);
-		while (planRetry(call)) {
-			try {
-				this.sleeper.sleep(call.delay);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				call.stop(Outcome.NOT_RETRYABLE, call.attempted);
-				break;
-			}
-			if (this.scheduler.isClosed()) {
-				// The application is shutting down: the call ends now with its last failure.
-				call.stop(Outcome.NOT_RETRYABLE, call.attempted);
-				break;
-			}
-			call.next(retryContext);
-			T result;
-			try {
-				result = run(context, attempt, call.attempted);
-			}
-			catch (Throwable next) {
-				attemptFailed(call, next);
-				continue;
-			}
-			completed(call, Outcome.SUCCESS_AFTER_RETRY, call.attempted, null);
-			return result;
-		}
-		Throwable thrown = end(call, fallback);
+		// From its first failure on, the call is current: its retries' log lines, waits and fallback are in it.
+		CallObserver.@Nullable Scope current = (observed != null) ? observed.open() : null;
 		try {
+			attemptFailed(call, firstFailure);
+			while (planRetry(call)) {
+				if (observed == null && call.observed != null) {
+					// Followed from its first retry on: the rest of the call is current, each attempt followed.
+					observed = call.observed;
+					current = observed.open();
+					attempt = new ObservedAttempt<>(observed, attempt);
+				}
+				try {
+					this.sleeper.sleep(call.delay);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					call.stop(Outcome.NOT_RETRYABLE, call.attempted);
+					break;
+				}
+				if (this.scheduler.isClosed()) {
+					// The application is shutting down: the call ends now with its last failure.
+					call.stop(Outcome.NOT_RETRYABLE, call.attempted);
+					break;
+				}
+				call.next(retryContext);
+				T result;
+				try {
+					result = run(context, attempt, call.attempted);
+				}
+				catch (Throwable next) {
+					attemptFailed(call, next);
+					continue;
+				}
+				completed(call, Outcome.SUCCESS_AFTER_RETRY, call.attempted, null);
+				return result;
+			}
+			Throwable thrown = end(call, fallback);
 			if (thrown instanceof RejectedResultException rejected) {
 				// rethrow: the caller gets the last result as it is.
 				@SuppressWarnings("unchecked")
@@ -397,6 +423,9 @@ public final class RetryExecutor {
 				// An interrupted attempt leaves the caller interrupted, whatever answered for it.
 				Thread.currentThread().interrupt();
 			}
+			if (current != null) {
+				current.close();
+			}
 		}
 	}
 
@@ -409,7 +438,7 @@ public final class RetryExecutor {
 	boolean planRetry(Progress call) {
 		int attempted = call.attempted;
 		Throwable failure = call.failure;
-		Outcome stop = stopReason(failure, attempted, call.onCallerThread);
+		Outcome stop = stopReason(failure, attempted, call.onCallerThread());
 		long delay = 0;
 		boolean hinted = false;
 		if (stop == null) {
@@ -439,6 +468,9 @@ public final class RetryExecutor {
 			return false;
 		}
 		retryScheduled(attempted + 1, delay, failure);
+		if (call.observed == null && attempted == 1 && this.retryObserver != null) {
+			call.observed = this.retryObserver.retrying(this.target);
+		}
 		if (call.observed != null) {
 			call.observed.waiting(attempted + 1, Duration.ofNanos(delay), failure, hinted ? "Retry-After" : "backoff");
 		}
@@ -480,7 +512,7 @@ public final class RetryExecutor {
 	 * listeners unless a breaker rejected it (a rejected attempt was never made).
 	 */
 	void attemptFailed(Progress call, Throwable failure) {
-		call.failed(failure);
+		call.failed(failure, this.wrap);
 		if (this.listeners.length == 0 || failure instanceof CircuitBreakerOpenException) {
 			return;
 		}
@@ -585,9 +617,14 @@ public final class RetryExecutor {
 		}
 	}
 
-	/** Follows calls as they run, or {@code null}. */
+	/** Follows calls as they run from their start, or {@code null}. */
 	@Nullable CallObserver observer() {
 		return this.observer;
+	}
+
+	/** Follows calls from their first retry on, when it did not from their start; or {@code null}. */
+	@Nullable CallObserver retryObserver() {
+		return this.retryObserver;
 	}
 
 	void cancelled(int attempts) {
@@ -639,11 +676,6 @@ public final class RetryExecutor {
 
 		final long start;
 
-		/** Whether this call runs on its caller's thread, whose interrupt flag then counts. */
-		final boolean onCallerThread;
-
-		private final boolean keepEarlier;
-
 		/** The attempt running or last made: 1 for the first. */
 		int attempted = 1;
 
@@ -654,9 +686,11 @@ public final class RetryExecutor {
 
 		@Nullable Throwable failure;
 
-		private @Nullable Throwable firstFailure;
-
-		private @Nullable ArrayDeque<Throwable> recentFailures;
+		/**
+		 * Earlier failures kept for {@code on-exhausted: wrap}, oldest first: the first, then the
+		 * most recent. One field, since every asynchronous call waiting for a retry holds it.
+		 */
+		private @Nullable ArrayDeque<Throwable> earlier;
 
 		@Nullable Outcome stop;
 
@@ -666,23 +700,30 @@ public final class RetryExecutor {
 		/** The call as its observer follows it, or {@code null}. */
 		CallObserver.@Nullable Call observed;
 
-		Progress(long start, boolean keepEarlier, boolean onCallerThread) {
+		Progress(long start) {
 			this.start = start;
-			this.keepEarlier = keepEarlier;
-			this.onCallerThread = onCallerThread;
+		}
+
+		/**
+		 * Whether this call runs on its caller's thread, whose interrupt flag then counts: a
+		 * synchronous call's does; an asynchronous call's steps run on whatever thread completed a stage.
+		 */
+		boolean onCallerThread() {
+			return true;
 		}
 
 		/**
 		 * The attempt {@code attempted} failed. A rejection by the breaker after a real failure
 		 * carries that failure as its cause, so the caller still sees what went wrong.
+		 * @param keepEarlier whether earlier failures are kept ({@code on-exhausted: wrap})
 		 */
-		void failed(Throwable next) {
+		void failed(Throwable next, boolean keepEarlier) {
 			Throwable previous = this.failure;
 			if (previous != null) {
 				if (next instanceof CircuitBreakerOpenException rejected) {
 					next = rejected.after(previous);
 				}
-				if (this.keepEarlier) {
+				if (keepEarlier) {
 					keep(previous);
 				}
 			}
@@ -690,27 +731,25 @@ public final class RetryExecutor {
 		}
 
 		/** Keeps the first failure and the most recent ones, at most {@value #KEPT_FAILURES} in all. */
-		private void keep(Throwable earlier) {
-			if (this.firstFailure == null) {
-				this.firstFailure = earlier;
-				return;
+		private void keep(Throwable failure) {
+			ArrayDeque<Throwable> earlier = this.earlier;
+			if (earlier == null) {
+				earlier = new ArrayDeque<>(KEPT_FAILURES);
+				this.earlier = earlier;
 			}
-			if (this.recentFailures == null) {
-				this.recentFailures = new ArrayDeque<>(KEPT_FAILURES - 1);
+			if (earlier.size() == KEPT_FAILURES) {
+				// Drop the oldest of the recent ones; the first stays first.
+				Throwable first = earlier.removeFirst();
+				earlier.removeFirst();
+				earlier.addFirst(first);
 			}
-			if (this.recentFailures.size() == KEPT_FAILURES - 1) {
-				this.recentFailures.removeFirst();
-			}
-			this.recentFailures.addLast(earlier);
+			earlier.addLast(failure);
 		}
 
 		/** The earlier failures kept, oldest first. */
 		void earlier(java.util.function.Consumer<Throwable> action) {
-			if (this.firstFailure != null) {
-				action.accept(this.firstFailure);
-			}
-			if (this.recentFailures != null) {
-				this.recentFailures.forEach(action);
+			if (this.earlier != null) {
+				this.earlier.forEach(action);
 			}
 		}
 
@@ -737,13 +776,15 @@ public final class RetryExecutor {
 	 * scheduler runs after a wait and the callback of each attempt's stage, so waiting costs no
 	 * further object.
 	 */
-	private final class AsyncCall<C, T> extends Progress implements Runnable, BiConsumer<T, Throwable> {
+	private final class AsyncCall<C, T> extends Progress
+			implements Runnable, Callable<Void>, BiConsumer<T, Throwable> {
 
 		final Answer<T> result = new Answer<>(this);
 
 		private final C context;
 
-		private final Attempt<C, ? extends CompletionStage<T>> attempt;
+		/** The attempt, followed by the observer once it follows the call. */
+		private Attempt<C, ? extends CompletionStage<T>> attempt;
 
 		private final @Nullable Fallback<? super C> fallback;
 
@@ -753,16 +794,13 @@ public final class RetryExecutor {
 		private volatile @Nullable Future<?> pending;
 
 		AsyncCall(C context, Attempt<C, ? extends CompletionStage<T>> attempt, @Nullable Fallback<? super C> fallback) {
-			super(startTime(), RetryExecutor.this.wrap, false);
+			super(startTime());
 			this.context = context;
 			CallObserver observer = RetryExecutor.this.observer;
 			if (observer != null) {
 				this.observed = observer.start(RetryExecutor.this.target, null);
-				this.attempt = new ObservedAttempt<>(this.observed, attempt);
 			}
-			else {
-				this.attempt = attempt;
-			}
+			this.attempt = (this.observed != null) ? new ObservedAttempt<>(this.observed, attempt) : attempt;
 			this.fallback = fallback;
 			this.retryContext = RetryExecutor.this.retries
 					? RetryContext.detached(RetryExecutor.this.target, RetryExecutor.this.maxAttempts) : null;
@@ -812,6 +850,10 @@ public final class RetryExecutor {
 					finish();
 					return;
 				}
+				if (this.observed != null && !(this.attempt instanceof ObservedAttempt)) {
+					// Followed from its first retry on.
+					this.attempt = new ObservedAttempt<>(this.observed, this.attempt);
+				}
 				try {
 					pending(RetryExecutor.this.scheduler.schedule(this, this.delay));
 				}
@@ -826,6 +868,18 @@ public final class RetryExecutor {
 			finally {
 				RetryContext.leave(this.retryContext);
 			}
+		}
+
+		@Override
+		boolean onCallerThread() {
+			return false;
+		}
+
+		/** As {@link #run()}: a scheduler that takes a {@code Callable} as it is needs no adapter for it. */
+		@Override
+		public @Nullable Void call() {
+			run();
+			return null;
 		}
 
 		/** The wait is over, or the scheduler closed while the call waited. */

@@ -41,7 +41,18 @@ class CallObserverTest {
 	}
 
 	@Test
-	void aSynchronousCallIsCurrentWhileItRunsAndEachAttemptWhileItRuns() throws Throwable {
+	void aSynchronousCallThatSucceedsAtOnceIsCurrentOnlyInItsAttempt() throws Throwable {
+		assertThat(executor(3).get(() -> {
+			this.recorder.events.add("method sees " + this.recorder.current);
+			return "ok";
+		})).isEqualTo("ok");
+		assertThat(this.recorder.events).containsExactly("start Inventory.fetch (network) parent=null", "attempt 1",
+				"open attempt 1", "method sees attempt 1", "close attempt 1", "end attempt 1: ok",
+				"end call: SUCCESS after 1");
+	}
+
+	@Test
+	void aSynchronousCallIsCurrentFromItsFirstFailureAndEachAttemptWhileItRuns() throws Throwable {
 		AtomicInteger calls = new AtomicInteger();
 		String answer = executor(3).get(() -> {
 			int call = calls.incrementAndGet();
@@ -53,8 +64,8 @@ class CallObserverTest {
 		});
 		assertThat(answer).isEqualTo("ok");
 		assertThat(this.recorder.events).containsExactly("start Inventory.fetch (network) parent=null",
-				"open call", "attempt 1", "open attempt 1", "method sees attempt 1", "close attempt 1",
-				"end attempt 1: java.net.ConnectException",
+				"attempt 1", "open attempt 1", "method sees attempt 1", "close attempt 1",
+				"end attempt 1: java.net.ConnectException", "open call",
 				"wait before attempt 2: PT1S (backoff) after java.net.ConnectException", "attempt 2",
 				"open attempt 2", "method sees attempt 2", "close attempt 2", "end attempt 2: java.net.ConnectException",
 				"wait before attempt 3: PT2S (backoff) after java.net.ConnectException", "attempt 3",
@@ -208,6 +219,118 @@ class CallObserverTest {
 	}
 
 	@Test
+	void anObserverOfRetriesIsNotToldOfCallsThatSucceedAtOnceNorOfFailuresNotRetried() throws Throwable {
+		this.recorder.everyCall = false;
+		RetryExecutor executor = executor(3);
+		assertThat(executor.get(() -> "ok")).isEqualTo("ok");
+		assertThat(executor.callAsync(null, (context, attempt) -> CompletableFuture.completedFuture("later"), null)
+			.get()).isEqualTo("later");
+		StepVerifier.create(ReactiveRetry.mono(executor, Mono.just("reactive"), null, null))
+			.expectNext("reactive")
+			.verifyComplete();
+		assertThat(catchThrowable(() -> executor.get(() -> {
+			throw new IllegalArgumentException("permanent");
+		}))).isInstanceOf(IllegalArgumentException.class);
+		assertThat(this.recorder.events).isEmpty();
+	}
+
+	@Test
+	void anObserverOfRetriesFollowsASynchronousCallFromItsFirstRetry() throws Throwable {
+		this.recorder.everyCall = false;
+		assertThat(executor(3).get(failingTwice())).isEqualTo("ok");
+		assertThat(this.recorder.events).containsExactly("method sees null", "retrying Inventory.fetch",
+				"wait before attempt 2: PT1S (backoff) after java.net.ConnectException", "open call", "attempt 2",
+				"open attempt 2", "method sees attempt 2", "close attempt 2", "end attempt 2: java.net.ConnectException",
+				"wait before attempt 3: PT2S (backoff) after java.net.ConnectException", "attempt 3",
+				"open attempt 3", "method sees attempt 3", "close attempt 3", "end attempt 3: ok",
+				"end call: SUCCESS_AFTER_RETRY after 3", "close call");
+	}
+
+	@Test
+	void aCallLeftAtItsStartIsFollowedFromItsFirstRetry() throws Throwable {
+		this.recorder.leavesCalls = true;
+		assertThat(executor(3).get(failingTwice())).isEqualTo("ok");
+		assertThat(this.recorder.events).startsWith("start Inventory.fetch (network) parent=null", "method sees null",
+				"retrying Inventory.fetch")
+			.contains("method sees attempt 2", "method sees attempt 3")
+			.endsWith("end call: SUCCESS_AFTER_RETRY after 3", "close call");
+	}
+
+	@Test
+	void anObserverOfRetriesFollowsAnAsynchronousCallFromItsFirstRetry() throws Exception {
+		this.recorder.everyCall = false;
+		AtomicInteger calls = new AtomicInteger();
+		CompletableFuture<String> answer = executor(3).callAsync(calls, (counter, attempt) -> {
+			return (counter.incrementAndGet() < 2) ? CompletableFuture.failedFuture(new ConnectException("refused"))
+					: CompletableFuture.completedFuture("ok");
+		}, null);
+		assertThat(answer.get()).isEqualTo("ok");
+		assertThat(this.recorder.events).containsExactly("retrying Inventory.fetch",
+				"wait before attempt 2: PT1S (backoff) after java.net.ConnectException", "attempt 2",
+				"open attempt 2", "close attempt 2", "end attempt 2: ok", "end call: SUCCESS_AFTER_RETRY after 2");
+	}
+
+	@Test
+	void anObserverOfRetriesFollowsAReactiveCallFromItsFirstRetry() {
+		this.recorder.everyCall = false;
+		AtomicInteger calls = new AtomicInteger();
+		Mono<String> source = Mono.deferContextual((context) -> {
+			this.recorder.events.add("source sees " + context.getOrDefault(Recorder.KEY, "nothing"));
+			return (calls.incrementAndGet() < 2) ? Mono.error(new ConnectException("refused")) : Mono.just("ok");
+		});
+		StepVerifier.create(ReactiveRetry.mono(executor(3), source, null, null)).expectNext("ok").verifyComplete();
+		assertThat(this.recorder.events).containsExactly("source sees nothing", "retrying Inventory.fetch",
+				"wait before attempt 2: PT1S (backoff) after java.net.ConnectException", "attempt 2",
+				"source sees attempt 2", "end attempt 2: ok", "end call: SUCCESS_AFTER_RETRY after 2");
+	}
+
+	@Test
+	void anObserverOfRetriesThatThrowsNeitherFailsNorStopsTheCall() throws Throwable {
+		CallObserver throwing = new CallObserver() {
+			@Override
+			public CallObserver forTarget(CallTarget target) {
+				throw new IllegalStateException("cannot resolve");
+			}
+
+			@Override
+			public boolean followsEveryCall() {
+				return false;
+			}
+
+			@Override
+			public @Nullable Call start(CallTarget target, @Nullable Object parent) {
+				throw new AssertionError("not asked: it follows retries only");
+			}
+
+			@Override
+			public Call retrying(CallTarget target) {
+				throw new IllegalStateException("tracing backend broken");
+			}
+		};
+		RetryRuntime runtime = RetryRuntime.defaults()
+			.withSleeper(this.clock)
+			.withTicker(this.clock)
+			.withScheduler(this.clock)
+			.withObserver(throwing);
+		RetryExecutor executor = new RetryExecutor("Inventory.fetch", RetryPolicy.builder("network").build(), runtime);
+		assertThat(executor.get(failingTwice())).isEqualTo("ok");
+		assertThat(executor.callAsync(new AtomicInteger(), (counter, attempt) -> (counter.incrementAndGet() < 2)
+				? CompletableFuture.failedFuture(new ConnectException("refused"))
+				: CompletableFuture.completedFuture("later"), null).get()).isEqualTo("later");
+	}
+
+	private RetryExecutor.CheckedSupplier<String> failingTwice() {
+		AtomicInteger calls = new AtomicInteger();
+		return () -> {
+			this.recorder.events.add("method sees " + this.recorder.current);
+			if (calls.incrementAndGet() < 3) {
+				throw new ConnectException("refused");
+			}
+			return "ok";
+		};
+	}
+
+	@Test
 	void withoutAnObserverNothingIsFollowed() throws Throwable {
 		RetryExecutor executor = new RetryExecutor("Inventory.fetch", RetryPolicy.builder("network").build(),
 				RetryRuntime.defaults());
@@ -229,9 +352,30 @@ class CallObserverTest {
 			return KEY;
 		}
 
+		/** Whether it follows every call from its start; false: retries only. */
+		boolean everyCall = true;
+
+		/** Whether it leaves each call at its start (as in a trace nobody records). */
+		boolean leavesCalls;
+
 		@Override
-		public Call start(CallTarget target, @Nullable Object parent) {
+		public boolean followsEveryCall() {
+			return this.everyCall;
+		}
+
+		@Override
+		public @Nullable Call start(CallTarget target, @Nullable Object parent) {
 			this.events.add("start " + target.name() + " (" + target.policy() + ") parent=" + parent);
+			return this.leavesCalls ? null : call();
+		}
+
+		@Override
+		public Call retrying(CallTarget target) {
+			this.events.add("retrying " + target.name());
+			return call();
+		}
+
+		private Call call() {
 			return new Call() {
 				@Override
 				public Scope open() {

@@ -5,28 +5,40 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 import dev.retry.autoconfigure.config.RetryProperties.Breaker;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
+import dev.retry.autoconfigure.logging.CircuitBreakerLogListener;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.CircuitBreakerConfig;
 import dev.retry.breaker.CircuitBreakerListener;
 import dev.retry.classify.HttpStatusResolver;
 import dev.retry.time.Ticker;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 
 /**
- * Turns {@code retry.circuit-breakers.*} into validated, shared breakers. Errors name the property
- * at fault, its value, where it was set and what is allowed.
+ * Turns {@code retry.circuit-breakers.*} into validated, shared breakers: each configured entry a
+ * breaker of its own, and {@code retry.circuit-breakers.default} the configuration of every breaker
+ * made on demand for a name no entry configures (a Spring Cloud circuit breaker id). Errors name
+ * the property at fault, its value, where it was set and what is allowed.
  */
 public final class CircuitBreakerAssembler {
 
 	private static final String BREAKERS = "retry.circuit-breakers";
 
 	private static final Breaker DEFAULTS = new Breaker();
+
+	/** The entry whose configuration breakers made on demand take. */
+	static final String TEMPLATE = "default";
+
+	private static final Log logger = LogFactory.getLog(CircuitBreakerLogListener.LOGGER);
 
 	private final RetryProperties properties;
 
@@ -46,22 +58,27 @@ public final class CircuitBreakerAssembler {
 	}
 
 	/**
-	 * Builds every configured breaker.
+	 * Builds every configured breaker, in a registry that makes breakers on demand configured as
+	 * {@code retry.circuit-breakers.default}.
 	 * @throws dev.retry.autoconfigure.diagnostics.RetryConfigurationException for the first invalid value
 	 */
 	public CircuitBreakerRegistry assemble(Ticker ticker, HttpStatusResolver statusResolver,
 			List<CircuitBreakerListener> listeners) {
+		Function<CircuitBreakerConfig, CircuitBreaker> maker = (config) -> new CircuitBreaker(config, ticker,
+				statusResolver, listeners);
 		Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
-		configs().forEach((name, settings) -> breakers.put(name,
-				new CircuitBreaker(settings.config(), ticker, statusResolver, listeners)));
-		return new CircuitBreakerRegistry(breakers);
+		configs(Set.of()).forEach((name, settings) -> breakers.put(name, maker.apply(settings.config())));
+		return new CircuitBreakerRegistry(breakers, maker, (name) -> onDemand(name).config());
 	}
 
 	/**
-	 * The validated configuration of every configured breaker, with where each value came from.
+	 * The validated configuration of every configured breaker and of each breaker made on demand,
+	 * with where each value came from.
+	 * @param onDemand names of the breakers made on demand: each key of theirs not set for them is
+	 * that of {@code retry.circuit-breakers.default}, when set there
 	 * @throws dev.retry.autoconfigure.diagnostics.RetryConfigurationException for the first invalid value
 	 */
-	Map<String, BreakerSettings> configs() {
+	Map<String, BreakerSettings> configs(Set<String> onDemand) {
 		this.origins.checkEntryNames(BREAKERS);
 		Map<String, BreakerSettings> configs = new LinkedHashMap<>();
 		this.properties.getCircuitBreakers().forEach((name, configured) -> {
@@ -70,18 +87,65 @@ public final class CircuitBreakerAssembler {
 						+ "' has scope=fleet, but retry.fleet.enabled is false: there is no fleet to share it with.",
 						"Set retry.fleet.enabled=true (with spring-boot-starter-data-redis), or remove scope (every breaker is local without the fleet).");
 			}
-			Map<BreakerKey, ValueSource> values = new EnumMap<>(BreakerKey.class);
-			for (BreakerKey key : BreakerKey.values()) {
-				String property = PropertyOrigins.entryProperty(BREAKERS, name, key.key());
-				String origin = this.origins.originOf(BREAKERS, name, key.key());
-				values.put(key, (origin != null) ? new ValueSource(key.read(configured), property, origin)
-						: new ValueSource(key.read(DEFAULTS), property, ValueChecks.LIBRARY_DEFAULT));
+			if (!onDemand.contains(name)) {
+				configs.put(name, settings(name, false));
 			}
-			Map<String, ValueSource> sources = new LinkedHashMap<>();
-			values.forEach((key, source) -> sources.put(key.key(), source));
-			configs.put(name, new BreakerSettings(config(name, values), sources));
 		});
+		for (String name : onDemand) {
+			configs.put(name, settings(name, true));
+		}
 		return configs;
+	}
+
+	/**
+	 * The configuration of a breaker made on demand: its own keys, where any are set (at runtime,
+	 * say), else those of {@code retry.circuit-breakers.default}, else the library's defaults. Never
+	 * fails: own keys that do not fit with the default's are left out, with a warning.
+	 */
+	BreakerSettings onDemand(String name) {
+		try {
+			return settings(name, true);
+		}
+		catch (RetryConfigurationException ex) {
+			logger.warn("Circuit breaker '" + name + "' takes the configuration of retry.circuit-breakers."
+					+ TEMPLATE + " only: its own keys do not fit with it (" + ex.getMessage() + ")");
+			return settings(name, TEMPLATE, true);
+		}
+	}
+
+	private BreakerSettings settings(String name, boolean inherit) {
+		return settings(name, name, inherit);
+	}
+
+	/**
+	 * @param name the breaker's name
+	 * @param own the entry whose keys are the breaker's own
+	 * @param inherit whether keys the entry does not set are those of the template
+	 */
+	private BreakerSettings settings(String name, String own, boolean inherit) {
+		RetryProperties.Breaker configured = this.properties.getCircuitBreakers().get(own);
+		RetryProperties.Breaker template = inherit ? this.properties.getCircuitBreakers().get(TEMPLATE) : null;
+		Map<BreakerKey, ValueSource> values = new EnumMap<>(BreakerKey.class);
+		for (BreakerKey key : BreakerKey.values()) {
+			String origin = (configured != null) ? this.origins.originOf(BREAKERS, own, key.key()) : null;
+			String inherited = (origin == null && template != null) ? this.origins.originOf(BREAKERS, TEMPLATE, key.key())
+					: null;
+			if (origin != null) {
+				values.put(key, new ValueSource(key.read(configured), PropertyOrigins.entryProperty(BREAKERS, own,
+						key.key()), origin));
+			}
+			else if (inherited != null) {
+				values.put(key, new ValueSource(key.read(template),
+						PropertyOrigins.entryProperty(BREAKERS, TEMPLATE, key.key()), inherited));
+			}
+			else {
+				values.put(key, new ValueSource(key.read(DEFAULTS), PropertyOrigins.entryProperty(BREAKERS, own,
+						key.key()), ValueChecks.LIBRARY_DEFAULT));
+			}
+		}
+		Map<String, ValueSource> sources = new LinkedHashMap<>();
+		values.forEach((key, source) -> sources.put(key.key(), source));
+		return new BreakerSettings(config(name, values), sources);
 	}
 
 	/** A breaker's configuration, and for each key where its value came from. */

@@ -134,8 +134,9 @@ public class RetryProperties {
 
 		/**
 		 * Whether each call of an annotated method is an Observation "retry.call" and each attempt
-		 * its child "retry.attempt" (with the attempt's fields in the logging MDC while it runs),
-		 * when the application has an ObservationRegistry.
+		 * its child "retry.attempt", where a handler other than the meter handlers records them (a
+		 * tracer), and whether the logging MDC holds the attempt's fields during each observed
+		 * attempt and each retry.
 		 */
 		private boolean enabled = true;
 

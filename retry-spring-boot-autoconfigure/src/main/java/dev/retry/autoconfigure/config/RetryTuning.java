@@ -15,6 +15,7 @@ import java.util.function.BiFunction;
 import dev.retry.autoconfigure.config.CircuitBreakerAssembler.BreakerSettings;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
 import dev.retry.breaker.CircuitBreaker;
+import dev.retry.breaker.CircuitBreakerConfig;
 import dev.retry.internal.Durations;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -76,8 +77,14 @@ public final class RetryTuning {
 	/** Overrides by breaker name, then key. */
 	private final Map<String, Override> breakerOverrides = new LinkedHashMap<>();
 
-	/** The breaker configurations in effect, with their sources. */
-	private Map<String, BreakerSettings> breakerSettings;
+	/**
+	 * The breaker configurations in effect, with their sources; read and written only while the
+	 * registry makes no breaker.
+	 */
+	private Map<String, BreakerSettings> breakerSettings = Map.of();
+
+	/** The configuration in effect, as breakers made on demand from now on take it. */
+	private CircuitBreakerAssembler assembler;
 
 	private volatile @Nullable ReloadError lastReloadError;
 
@@ -94,7 +101,23 @@ public final class RetryTuning {
 		this.replanner = replanner;
 		this.clock = clock;
 		this.conversion.addConverter(new DecimalSecondsConverter());
-		this.breakerSettings = currentBreakers();
+		RetryProperties properties = bind(ConfigurationPropertySources.get(this.environment));
+		this.assembler = new CircuitBreakerAssembler(properties, new PropertyOrigins(this.environment), this.classLoader);
+		breakers.holdingAdditions(() -> {
+			this.breakerSettings = new LinkedHashMap<>(this.assembler.configs(breakers.onDemandNames()));
+			breakers.makeOnDemandWith(this::onDemand);
+		});
+	}
+
+	/**
+	 * The configuration of a breaker made on demand, as the configuration in effect says (runtime
+	 * overrides of it included, even those set before it was made); kept as what the next change is
+	 * compared with. Called by the registry while it makes the breaker, so never beside {@link #apply}.
+	 */
+	private CircuitBreakerConfig onDemand(String name) {
+		BreakerSettings settings = this.assembler.onDemand(name);
+		this.breakerSettings.put(name, settings);
+		return settings.config();
 	}
 
 	/** The keys a policy override may set, as in YAML. */
@@ -222,15 +245,25 @@ public final class RetryTuning {
 		return (override != null) ? override.times().get(key) : null;
 	}
 
+	/**
+	 * Binds and checks the whole configuration with these overrides, then puts it in effect; while
+	 * it does, no breaker is made on demand, so that each is made either before (and changed here)
+	 * or after (and made as changed).
+	 */
 	private void apply(Map<String, Override> policyOverrides, Map<String, Override> breakerOverrides, String by) {
+		this.breakers.holdingAdditions(() -> applyHoldingAdditions(policyOverrides, breakerOverrides, by));
+	}
+
+	private void applyHoldingAdditions(Map<String, Override> policyOverrides, Map<String, Override> breakerOverrides,
+			String by) {
 		List<ConfigurationPropertySource> sources = new ArrayList<>();
 		sources.add(ConfigurationPropertySources.from(overrideSource(policyOverrides, breakerOverrides)).iterator().next());
 		ConfigurationPropertySources.get(this.environment).forEach(sources::add);
 		RetryProperties properties = bind(sources);
 		PropertyOrigins origins = new PropertyOrigins(this.environment, sources);
 		PolicyRegistry assembled = new PolicyAssembler(properties, origins, this.classLoader).assemble();
-		Map<String, BreakerSettings> configs = new CircuitBreakerAssembler(properties, origins, this.classLoader)
-			.configs();
+		CircuitBreakerAssembler breakerAssembler = new CircuitBreakerAssembler(properties, origins, this.classLoader);
+		Map<String, BreakerSettings> configs = breakerAssembler.configs(this.breakers.onDemandNames());
 
 		List<String> changes = new ArrayList<>();
 		Set<String> changedPolicies = new LinkedHashSet<>();
@@ -248,7 +281,7 @@ public final class RetryTuning {
 		for (Map.Entry<String, BreakerSettings> entry : configs.entrySet()) {
 			BreakerSettings before = known.get(entry.getKey());
 			if (this.breakers.find(entry.getKey()) == null || before == null) {
-				// A breaker is made at start-up, for the methods naming it: one added later has no method.
+				// A configured breaker is made at start-up: one configured later is made on demand, if ever.
 				continue;
 			}
 			String changed = change("Circuit breaker", entry.getKey(), before.sources(), entry.getValue().sources(),
@@ -267,17 +300,12 @@ public final class RetryTuning {
 		Map<String, BreakerSettings> settings = new LinkedHashMap<>(known);
 		settings.putAll(reconfigured);
 		this.breakerSettings = settings;
+		this.assembler = breakerAssembler;
 		this.policyOverrides.clear();
 		this.policyOverrides.putAll(policyOverrides);
 		this.breakerOverrides.clear();
 		this.breakerOverrides.putAll(breakerOverrides);
 		changes.forEach(logger::warn);
-	}
-
-	/** The breakers' settings as assembled at start-up: what the first change is compared with. */
-	private Map<String, BreakerSettings> currentBreakers() {
-		RetryProperties properties = bind(ConfigurationPropertySources.get(this.environment));
-		return new CircuitBreakerAssembler(properties, new PropertyOrigins(this.environment), this.classLoader).configs();
 	}
 
 	/** {@code Policy 'network' changed at runtime: max-attempts 3 -> 5 (actuator)}, or {@code null} when no value changed. */

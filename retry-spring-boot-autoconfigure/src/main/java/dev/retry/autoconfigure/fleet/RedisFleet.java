@@ -5,12 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -110,7 +110,8 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 
 	private final long timeoutMillis;
 
-	private final Map<String, CircuitBreaker> shared;
+	/** The shared breakers by name, sorted; one made on demand joins while the fleet runs ({@link #share}). */
+	private final Map<String, CircuitBreaker> shared = new ConcurrentSkipListMap<>();
 
 	private final ThreadPoolExecutor worker;
 
@@ -152,11 +153,6 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 		this.instance = instance;
 		this.prefix = keyPrefix + ":" + fleet + ":";
 		this.timeoutMillis = Math.max(1, operationTimeout.toMillis());
-		Map<String, CircuitBreaker> shared = new TreeMap<>();
-		for (CircuitBreaker breaker : breakers) {
-			shared.put(breaker.getName(), breaker);
-		}
-		this.shared = Map.copyOf(shared);
 		AtomicInteger threads = new AtomicInteger();
 		this.worker = new ThreadPoolExecutor(1, 4, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), (task) -> {
 			Thread thread = new Thread(task, "retry-fleet-" + threads.incrementAndGet());
@@ -177,13 +173,33 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 			this.listener.addMessageListener(new TuningReceiver(), new ChannelTopic(this.prefix + "tuning"));
 			tuning.relay(this::publishTuningLater);
 		}
-		for (CircuitBreaker breaker : this.shared.values()) {
-			breaker.link(new Link());
-		}
+		breakers.forEach(this::share);
 		if (methods != null) {
 			methods.linkSharedBudgets((policy, budget) -> {
 				this.budgets.put(policy, budget);
 				budget.link(new SharedBudget(policy));
+			});
+		}
+	}
+
+	/**
+	 * Shares one more breaker with the fleet (one made on demand, for a Spring Cloud circuit breaker
+	 * id): linked now, and, once the fleet runs, given the state the fleet holds for it at once
+	 * rather than at the next heartbeat.
+	 */
+	public void share(CircuitBreaker breaker) {
+		if (this.shared.putIfAbsent(breaker.getName(), breaker) != null) {
+			return;
+		}
+		breaker.link(new Link());
+		if (this.running && this.linked) {
+			later(() -> {
+				try {
+					reconcile(breaker, this.redis.opsForValue().get(stateKey(breaker.getName())), false);
+				}
+				catch (RuntimeException ex) {
+					logger.debug("Could not read the fleet's state of '" + breaker.getName() + "'", ex);
+				}
 			});
 		}
 	}

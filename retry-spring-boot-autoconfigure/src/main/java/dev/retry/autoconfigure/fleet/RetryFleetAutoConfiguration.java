@@ -10,7 +10,8 @@ import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.RetryProperties;
 import dev.retry.autoconfigure.config.RetryTuning;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
-import dev.retry.breaker.CircuitBreaker;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -31,6 +32,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnBooleanProperty("retry.fleet.enabled")
 public final class RetryFleetAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog("dev.retry.Fleet");
 
 	static final String NO_REDIS_ACTION = "Add spring-boot-starter-data-redis to the application and point "
 			+ "spring.data.redis.* (host, port, or sentinel/cluster) at the fleet's Redis, or set "
@@ -63,16 +66,30 @@ public final class RetryFleetAutoConfiguration {
 						+ fleet.getKeyPrefix() + "' must not be blank, and the name must not contain '|'.",
 						"Set retry.fleet.name (or spring.application.name) and retry.fleet.key-prefix, such as storefront and retry.");
 			}
-			List<CircuitBreaker> shared = breakers.all()
-				.stream()
-				.filter((breaker) -> scopeOf(properties, breaker.getName()) != RetryProperties.Scope.LOCAL)
-				.toList();
-			return new RedisFleet(redis, name, instanceName(), fleet.getKeyPrefix(), fleet.getOperationTimeout(),
-					shared, methods, tuning.getIfAvailable());
+			RedisFleet shared = new RedisFleet(redis, name, instanceName(), fleet.getKeyPrefix(),
+					fleet.getOperationTimeout(), List.of(), methods, tuning.getIfAvailable());
+			// Every breaker not of scope local, those made on demand later included.
+			breakers.onBreakerAdded((breaker) -> {
+				if (scopeOf(properties, breaker.getName()) == RetryProperties.Scope.LOCAL) {
+					return;
+				}
+				if (breaker.getName().indexOf('|') >= 0) {
+					// '|' separates the fields of the fleet's messages: such a name could not travel.
+					logger.warn("Circuit breaker '" + breaker.getName()
+							+ "' stays local: a name with '|' cannot be shared with the fleet");
+					return;
+				}
+				shared.share(breaker);
+			});
+			return shared;
 		}
 
+		/** A breaker's scope; one made on demand (not configured) has that of retry.circuit-breakers.default. */
 		private static RetryProperties.Scope scopeOf(RetryProperties properties, String breaker) {
 			RetryProperties.Breaker configured = properties.getCircuitBreakers().get(breaker);
+			if (configured == null) {
+				configured = properties.getCircuitBreakers().get("default");
+			}
 			RetryProperties.Scope scope = (configured != null) ? configured.getScope() : null;
 			return (scope != null) ? scope : RetryProperties.Scope.FLEET;
 		}

@@ -7,6 +7,7 @@ import dev.retry.event.AttemptResult;
 import dev.retry.event.CallObserver;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
+import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
@@ -18,8 +19,14 @@ import org.jspecify.annotations.Nullable;
  * {@code result}, an {@link AttemptResult}), current while the attempt runs so that an HTTP client's observation nests under
  * it. Each wait before a retry is an event {@code retry.wait} on the call, naming the delay, why it
  * is that long and the failure; a call that gives up for its budget or deadline gets an event
- * {@code retry.gave-up}. While an attempt is current, the logging MDC holds {@code retry.method},
- * {@code retry.policy} and {@code retry.attempt} (restored when it ends).
+ * {@code retry.gave-up}. While an attempt of an observed call runs, and during every retry of any
+ * call, the logging MDC holds {@code retry.method}, {@code retry.policy} and {@code retry.attempt}
+ * (restored when it ends).
+ *
+ * <p>Calls are observed only where something records them: not at all when the registry has no
+ * handler (then only retries are followed, for their MDC fields), and, when every handler is a
+ * tracing handler, not in a trace its sampler dropped (a call whose own span is not recorded
+ * makes no attempt observations).
  */
 public final class ObservationCallObserver implements CallObserver {
 
@@ -29,12 +36,27 @@ public final class ObservationCallObserver implements CallObserver {
 	/** The observation of each attempt, a child of its call's. */
 	public static final String ATTEMPT = "retry.attempt";
 
+	private static final Scope NO_SCOPE = () -> {
+	};
+
 	private final ObservationRegistry registry;
+
+	private final boolean followsEveryCall;
+
+	/** Whether every handler is a tracing handler: a call in a trace nobody records is left alone. */
+	private final boolean recordedTracesOnly;
 
 	private final @Nullable MdcFields mdc;
 
+	/** Observes every call in {@code registry} as it is (unless it has no handler). */
 	public ObservationCallObserver(ObservationRegistry registry) {
+		this(registry, !registry.isNoop(), false);
+	}
+
+	ObservationCallObserver(ObservationRegistry registry, boolean followsEveryCall, boolean recordedTracesOnly) {
 		this.registry = registry;
+		this.followsEveryCall = followsEveryCall;
+		this.recordedTracesOnly = recordedTracesOnly && RetryObservationRegistry.TRACING;
 		this.mdc = MdcFields.ifAvailable();
 	}
 
@@ -49,15 +71,101 @@ public final class ObservationCallObserver implements CallObserver {
 	}
 
 	@Override
-	public Call start(CallTarget target, @Nullable Object parent) {
-		Observation call = Observation.createNotStarted(CALL, this.registry)
-			.contextualName("retry " + target.name())
-			.lowCardinalityKeyValue("policy", target.policy())
-			.lowCardinalityKeyValue("method", target.name());
-		if (parent instanceof Observation parentObservation) {
-			call.parentObservation(parentObservation);
+	public boolean followsEveryCall() {
+		return this.followsEveryCall;
+	}
+
+	/** The names and key values of one method, resolved once. */
+	@Override
+	public CallObserver forTarget(CallTarget target) {
+		return new ForTarget(target);
+	}
+
+	@Override
+	public @Nullable Call start(CallTarget target, @Nullable Object parent) {
+		return new ForTarget(target).start(target, parent);
+	}
+
+	@Override
+	public @Nullable Call retrying(CallTarget target) {
+		return new ForTarget(target).retrying(target);
+	}
+
+	/** The observer of one method. */
+	private final class ForTarget implements CallObserver {
+
+		private final CallTarget target;
+
+		private final String contextualName;
+
+		private final KeyValue policy;
+
+		private final KeyValue method;
+
+		/** Attempt numbers and their contextual names, made as attempts first reach them. */
+		private volatile String[] attemptNames = new String[0];
+
+		ForTarget(CallTarget target) {
+			this.target = target;
+			this.contextualName = "retry " + target.name();
+			this.policy = KeyValue.of("policy", target.policy());
+			this.method = KeyValue.of("method", target.name());
 		}
-		return new ObservedCall(call.start(), target);
+
+		@Override
+		public Object contextKey() {
+			return ObservationCallObserver.this.contextKey();
+		}
+
+		@Override
+		public boolean followsEveryCall() {
+			return ObservationCallObserver.this.followsEveryCall;
+		}
+
+		@Override
+		public @Nullable Call start(CallTarget target, @Nullable Object parent) {
+			Observation parentObservation = (parent instanceof Observation observation) ? observation : null;
+			boolean tracesOnly = ObservationCallObserver.this.recordedTracesOnly;
+			if (tracesOnly && !Traces.recorded((parentObservation != null) ? parentObservation
+					: ObservationCallObserver.this.registry.getCurrentObservation())) {
+				// Part of a trace nobody records: so would be this call; its retries still get their fields.
+				return null;
+			}
+			Observation call = Observation.createNotStarted(CALL, ObservationCallObserver.this.registry)
+				.contextualName(this.contextualName)
+				.lowCardinalityKeyValue(this.policy)
+				.lowCardinalityKeyValue(this.method);
+			if (parentObservation != null) {
+				call.parentObservation(parentObservation);
+			}
+			call.start();
+			// A call that starts a trace its sampler drops is followed without attempt observations.
+			return new ObservedCall(call, this, !tracesOnly || Traces.recorded(call));
+		}
+
+		@Override
+		public @Nullable Call retrying(CallTarget target) {
+			return (ObservationCallObserver.this.mdc != null) ? new RetriesOnly(this) : null;
+		}
+
+		String attemptName(int number) {
+			String[] names = this.attemptNames;
+			if (number < names.length) {
+				return names[number];
+			}
+			String[] more = new String[Math.max(number + 1, 4)];
+			for (int i = 1; i < more.length; i++) {
+				more[i] = (i < names.length) ? names[i] : this.contextualName + " attempt " + i;
+			}
+			this.attemptNames = more;
+			return more[number];
+		}
+
+		ObservedAttempt fieldsOnly(int number) {
+			MdcFields mdc = ObservationCallObserver.this.mdc;
+			return (mdc != null) ? new FieldsOnly(mdc, this.target, number) : FieldsOnly.NONE;
+		}
+
 	}
 
 	/**
@@ -99,11 +207,15 @@ public final class ObservationCallObserver implements CallObserver {
 
 		private final Observation observation;
 
-		private final CallTarget target;
+		private final ForTarget target;
 
-		ObservedCall(Observation observation, CallTarget target) {
+		/** Whether its trace is recorded: attempts are observed only then. */
+		private final boolean recorded;
+
+		ObservedCall(Observation observation, ForTarget target, boolean recorded) {
 			this.observation = observation;
 			this.target = target;
+			this.recorded = recorded;
 		}
 
 		@Override
@@ -113,14 +225,17 @@ public final class ObservationCallObserver implements CallObserver {
 
 		@Override
 		public ObservedAttempt attempt(int number) {
+			if (!this.recorded) {
+				return this.target.fieldsOnly(number);
+			}
 			Observation attempt = Observation.createNotStarted(ATTEMPT, ObservationCallObserver.this.registry)
 				.parentObservation(this.observation)
-				.contextualName("retry " + this.target.name() + " attempt " + number)
-				.lowCardinalityKeyValue("policy", this.target.policy())
-				.lowCardinalityKeyValue("method", this.target.name())
+				.contextualName(this.target.attemptName(number))
+				.lowCardinalityKeyValue(this.target.policy)
+				.lowCardinalityKeyValue(this.target.method)
 				.lowCardinalityKeyValue("attempt", Integer.toString(number))
 				.start();
-			return new Attempt(attempt, this.target, number);
+			return new Attempt(attempt, this.target.target, number);
 		}
 
 		@Override
@@ -184,6 +299,78 @@ public final class ObservationCallObserver implements CallObserver {
 		@Override
 		public Object contextValue() {
 			return this.observation;
+		}
+
+	}
+
+	/** The retries of a call that is not observed: each attempt's MDC fields, nothing else. */
+	private static final class RetriesOnly implements Call {
+
+		private final ForTarget target;
+
+		RetriesOnly(ForTarget target) {
+			this.target = target;
+		}
+
+		@Override
+		public Scope open() {
+			return NO_SCOPE;
+		}
+
+		@Override
+		public ObservedAttempt attempt(int number) {
+			return this.target.fieldsOnly(number);
+		}
+
+		@Override
+		public void waiting(int nextAttempt, Duration delay, Throwable failure, String reason) {
+		}
+
+		@Override
+		public void end(Outcome outcome, int attempts, @Nullable Throwable failure) {
+		}
+
+		@Override
+		public void cancelled(int attempts) {
+		}
+
+	}
+
+	/** An attempt with its MDC fields and no observation. */
+	private static final class FieldsOnly implements ObservedAttempt {
+
+		static final ObservedAttempt NONE = new ObservedAttempt() {
+
+			@Override
+			public Scope open() {
+				return NO_SCOPE;
+			}
+
+			@Override
+			public void end(@Nullable Throwable failure) {
+			}
+
+		};
+
+		private final MdcFields mdc;
+
+		private final CallTarget target;
+
+		private final int number;
+
+		FieldsOnly(MdcFields mdc, CallTarget target, int number) {
+			this.mdc = mdc;
+			this.target = target;
+			this.number = number;
+		}
+
+		@Override
+		public Scope open() {
+			return this.mdc.put(this.target, this.number)::run;
+		}
+
+		@Override
+		public void end(@Nullable Throwable failure) {
 		}
 
 	}

@@ -9,7 +9,12 @@ import java.util.stream.Collectors;
 import dev.retry.annotation.Retryable;
 import dev.retry.autoconfigure.RetryAutoConfiguration;
 import dev.retry.time.ManualClock;
+import dev.retry.autoconfigure.metrics.RetryMetricsAutoConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationFilter;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
 import io.micrometer.tracing.otel.bridge.OtelBaggageManager;
 import io.micrometer.tracing.otel.bridge.OtelCurrentTraceContext;
@@ -20,12 +25,18 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
+import org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -37,8 +48,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Traces of retried calls with a real tracer (Micrometer Tracing on OpenTelemetry, spans kept in
- * memory) over a real HTTP server: one span per call, one child per attempt, and the HTTP client's
- * own span inside each attempt.
+ * memory) over a real HTTP server, in the observation registry Spring Boot's actuator configures
+ * (metrics and tracing handlers, their groups): one span per call, one child per attempt, and the
+ * HTTP client's own span inside each attempt; no timer of ours; nothing for calls in a trace that
+ * is not recorded.
  */
 class TracingHttpTests {
 
@@ -50,28 +63,45 @@ class TracingHttpTests {
 		.addSpanProcessor(SimpleSpanProcessor.create(this.exporter))
 		.build();
 
-	private final ObservationRegistry registry = tracingRegistry();
+	/** Whether the tracer samples a trace: every trace unless a test says otherwise. */
+	private Sampler sampler = Sampler.alwaysOn();
+
+	/** Every observation of ours that ended, by name: a filter sees them as Spring Boot registers it. */
+	private final List<String> stopped = new CopyOnWriteArrayList<>();
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(
-				AutoConfigurations.of(RetryAutoConfiguration.class, RetryObservationAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
+				CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+				MicrometerTracingAutoConfiguration.class, RetryAutoConfiguration.class,
+				RetryMetricsAutoConfiguration.class, RetryObservationAutoConfiguration.class))
 		.withBean(ManualClock.class)
 		.withPropertyValues("retry.policies.network.jitter=none")
-		.withBean(ObservationRegistry.class, () -> this.registry)
-		.withBean(Inventory.class, () -> new Inventory(server.url(), this.registry));
+		.withBean(Tracer.class, () -> tracer(this.sampler))
+		.withBean(ObservationFilter.class, () -> (context) -> {
+			if (context.getName().startsWith("retry.")) {
+				this.stopped.add(context.getName());
+			}
+			return context;
+		})
+		.withBean(Inventory.class);
 
 	@AfterAll
 	static void stop() {
 		server.close();
 	}
 
-	private ObservationRegistry tracingRegistry() {
+	/** A tracer whose sampler decides as {@code sampler} does. */
+	private Tracer tracer(Sampler sampler) {
+		return tracer(SdkTracerProvider.builder()
+			.setSampler(sampler)
+			.addSpanProcessor(SimpleSpanProcessor.create(this.exporter))
+			.build());
+	}
+
+	private static Tracer tracer(SdkTracerProvider provider) {
 		OtelCurrentTraceContext current = new OtelCurrentTraceContext();
-		OtelTracer tracer = new OtelTracer(this.tracerProvider.get("test"), current, (event) -> {
+		return new OtelTracer(provider.get("test"), current, (event) -> {
 		}, new OtelBaggageManager(current, List.of(), List.of()));
-		ObservationRegistry registry = ObservationRegistry.create();
-		registry.observationConfig().observationHandler(new DefaultTracingObservationHandler(tracer));
-		return registry;
 	}
 
 	@Test
@@ -107,7 +137,71 @@ class TracingHttpTests {
 					.satisfies((http) -> assertThat(http.getName()).startsWith("http get"));
 			}
 			assertThat(spans).hasSize(1 + 3 + 3);
+			// Timed by retry.calls and retry.attempts, not by the observation handler of the meters.
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			assertThat(meters.find("retry.call").meters()).isEmpty();
+			assertThat(meters.find("retry.attempt").meters()).isEmpty();
+			assertThat(meters.get("retry.calls").tag("outcome", "success_after_retry").counter().count()).isOne();
+			assertThat(meters.find("http.client.requests").timer()).isNotNull();
 		});
+	}
+
+	@Test
+	void aCallInATraceThatIsNotRecordedIsNotObservedButItsRetriesHaveTheirMdcFields() {
+		server.script("/stock/u1", 503, 200);
+		this.sampler = Sampler.alwaysOff();
+		this.runner.run((context) -> {
+			Inventory inventory = context.getBean(Inventory.class);
+			// A request whose trace the sampler dropped: so is everything in it.
+			Observation request = Observation.start("http.server.requests", context.getBean(ObservationRegistry.class));
+			try (Observation.Scope scope = request.openScope()) {
+				assertThat(inventory.stock("u1")).isEqualTo("stock of /stock/u1");
+			}
+			request.stop();
+			assertThat(this.stopped).isEmpty();
+			assertThat(inventory.mdcSeen()).containsExactly(Map.of(),
+					Map.of("retry.method", "Inventory.stock", "retry.policy", "network", "retry.attempt", "2"));
+		});
+	}
+
+	@Test
+	void aCallThatStartsATraceTheSamplerDropsMakesNoAttemptObservations() {
+		server.script("/stock/r1", 200);
+		this.sampler = Sampler.alwaysOff();
+		this.runner.run((context) -> {
+			assertThat(context.getBean(Inventory.class).stock("r1")).isEqualTo("stock of /stock/r1");
+			assertThat(this.stopped).containsExactly("retry.call");
+			assertThat(this.exporter.getFinishedSpanItems()).isEmpty();
+		});
+	}
+
+	@Test
+	void theApplicationsObservationPredicatesApplyToOurs() {
+		server.script("/stock/p1", 200);
+		this.runner.withPropertyValues("management.observations.enable.retry=false").run((context) -> {
+			assertThat(context.getBean(Inventory.class).stock("p1")).isEqualTo("stock of /stock/p1");
+			assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName)
+				.containsExactly("http get");
+		});
+	}
+
+	@Test
+	void aRegistryTheApplicationMadeItselfIsUsedAsItIs() {
+		server.script("/stock/h1", 503, 200);
+		ObservationRegistry handMade = ObservationRegistry.create();
+		handMade.observationConfig().observationHandler(new DefaultTracingObservationHandler(tracer(this.tracerProvider)));
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(RetryAutoConfiguration.class, RetryObservationAutoConfiguration.class))
+			.withBean(ManualClock.class)
+			.withBean(ObservationRegistry.class, () -> handMade)
+			.withBean(Inventory.class)
+			.run((context) -> {
+				assertThat(context.getBean(Inventory.class).stock("h1")).isEqualTo("stock of /stock/h1");
+				assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName)
+					.contains("retry Inventory.stock", "retry Inventory.stock attempt 1",
+							"retry Inventory.stock attempt 2");
+			});
 	}
 
 	@Test
@@ -268,7 +362,8 @@ class TracingHttpTests {
 
 		private final WebClient webClient;
 
-		public Inventory(String url, ObservationRegistry registry) {
+		public Inventory(ObservationRegistry registry) {
+			String url = server.url();
 			this.client = RestClient.builder()
 				.baseUrl(url)
 				.requestFactory(new JdkClientHttpRequestFactory())

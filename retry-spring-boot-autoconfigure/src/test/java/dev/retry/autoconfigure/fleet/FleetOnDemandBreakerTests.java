@@ -1,0 +1,131 @@
+package dev.retry.autoconfigure.fleet;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.retry.autoconfigure.RetryAutoConfiguration;
+import dev.retry.autoconfigure.cloud.RetryCircuitBreakerFactory;
+import dev.retry.autoconfigure.cloud.RetrySpringCloudAutoConfiguration;
+import dev.retry.breaker.CircuitBreaker;
+import dev.retry.breaker.State;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Breakers made on demand for Spring Cloud ids are shared with the fleet like configured ones,
+ * through a real redis-server: linked when made, and given the state the fleet holds for them.
+ */
+class FleetOnDemandBreakerTests {
+
+	private static final String FEIGN_ID = "InventoryClient#stock(String)";
+
+	private RedisServer redis;
+
+	private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
+
+	@BeforeEach
+	void startRedis() {
+		this.redis = RedisServer.start();
+	}
+
+	@AfterEach
+	void stopAll() {
+		this.instances.forEach(ConfigurableApplicationContext::close);
+		if (this.redis != null) {
+			this.redis.close();
+		}
+	}
+
+	private ConfigurableApplicationContext instance(String... properties) {
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(Instance.class)
+			.web(WebApplicationType.NONE)
+			.properties("spring.main.banner-mode=off", "spring.data.redis.port=" + this.redis.port,
+					"retry.fleet.enabled=true", "retry.fleet.name=shop",
+					"retry.circuit-breakers.default.failure-threshold=2",
+					"retry.circuit-breakers.default.open-duration=30s")
+			.properties(properties)
+			.run();
+		this.instances.add(context);
+		return context;
+	}
+
+	private static CircuitBreaker breaker(ConfigurableApplicationContext context, String id) {
+		return context.getBean(RetryCircuitBreakerFactory.class).create(id).breaker();
+	}
+
+	private static void failTwice(ConfigurableApplicationContext context, String id) {
+		AtomicInteger reached = new AtomicInteger();
+		for (int i = 0; i < 2; i++) {
+			context.getBean(RetryCircuitBreakerFactory.class).create(id).run(() -> {
+				reached.incrementAndGet();
+				throw new IllegalStateException(new ConnectException("Connection refused"));
+			}, (failure) -> "fallback");
+		}
+		assertThat(reached).hasValue(2);
+	}
+
+	@Test
+	void aBreakerMadeOnDemandOpensEveryInstanceAndOneMadeLaterTakesTheFleetsState() {
+		ConfigurableApplicationContext a = instance();
+		ConfigurableApplicationContext b = instance();
+		CircuitBreaker onB = breaker(b, FEIGN_ID);
+		assertThat(b.getBean(RedisFleet.class).getSharedBreakers()).contains(FEIGN_ID);
+
+		failTwice(a, FEIGN_ID);
+
+		await().atMost(Duration.ofSeconds(2)).until(() -> onB.getState() == State.OPEN);
+		assertThat(onB.getOpenedBy()).isEqualTo(a.getBean(RedisFleet.class).getInstance());
+		ConfigurableApplicationContext c = instance();
+		CircuitBreaker onC = breaker(c, FEIGN_ID);
+		await().atMost(Duration.ofSeconds(2)).until(() -> onC.getState() == State.OPEN);
+		assertThat(onC.untilHalfOpen()).isCloseTo(breaker(a, FEIGN_ID).untilHalfOpen(), Duration.ofSeconds(2));
+	}
+
+	@Test
+	void breakersMadeOnDemandTakeTheScopeOfTheDefaultEntry() {
+		String[] local = { "retry.circuit-breakers.default.scope=local" };
+		ConfigurableApplicationContext a = instance(local);
+		ConfigurableApplicationContext b = instance(local);
+		CircuitBreaker onB = breaker(b, FEIGN_ID);
+
+		failTwice(a, FEIGN_ID);
+
+		assertThat(breaker(a, FEIGN_ID).getState()).isEqualTo(State.OPEN);
+		assertThat(a.getBean(RedisFleet.class).getSharedBreakers()).doesNotContain(FEIGN_ID);
+		// A heartbeat a second would have brought the open state over by then, had it been shared.
+		await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> onB.getState() == State.CLOSED);
+	}
+
+	@Test
+	void aNameTheFleetsMessagesCannotCarryStaysLocal() {
+		ConfigurableApplicationContext a = instance();
+
+		CircuitBreaker odd = breaker(a, "route|a");
+
+		assertThat(odd.getLink().isShared()).isFalse();
+		assertThat(a.getBean(RedisFleet.class).getSharedBreakers()).doesNotContain("route|a");
+		assertThat(breaker(a, FEIGN_ID).getLink().isShared()).isTrue();
+	}
+
+	@SpringBootConfiguration
+	@ImportAutoConfiguration({ DataRedisAutoConfiguration.class, RetryAutoConfiguration.class,
+			RetryFleetAutoConfiguration.class, RetrySpringCloudAutoConfiguration.class })
+	static class Instance {
+
+	}
+
+}
