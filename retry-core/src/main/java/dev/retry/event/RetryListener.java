@@ -15,9 +15,10 @@ import org.jspecify.annotations.Nullable;
 public interface RetryListener {
 
 	/**
-	 * Called once for each method, when its executor is built: the listener returned receives that
-	 * method's events. Override to resolve per-method state (such as meters) once, instead of on
-	 * each call.
+	 * Called when a method's executor is built: the listener returned receives that method's
+	 * events. Override to resolve per-method state (such as meters) once, instead of on each call.
+	 * It is called again for a target seen before (a method planned anew when its policy is
+	 * re-tuned at runtime, overloads sharing a name): answer the state made the first time.
 	 * @param target the method
 	 * @return the listener for this method; {@code this} by default
 	 */

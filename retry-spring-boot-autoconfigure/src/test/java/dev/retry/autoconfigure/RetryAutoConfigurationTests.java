@@ -154,7 +154,7 @@ class RetryAutoConfigurationTests {
 	}
 
 	@Test
-	void policyKeysWinOverThePresetWhichWinsOverDefaults() {
+	void policyKeysWinOverTheDefaultsTheUserSetWhichWinOverThePreset() {
 		this.runner
 			.withPropertyValues("retry.defaults.max-attempts=9", "retry.defaults.base-delay=2s",
 					"retry.defaults.on-exhausted=wrap", "retry.policies.network.base-delay=300ms")
@@ -163,8 +163,10 @@ class RetryAutoConfigurationTests {
 
 				assertThat(network.policy().getBaseDelay()).isEqualTo(Duration.ofMillis(300));
 				assertThat(network.sources().get("base-delay").property()).isEqualTo("retry.policies.network.base-delay");
-				assertThat(network.policy().getMaxAttempts()).isEqualTo(3);
-				assertThat(network.sources().get("max-attempts").origin()).isEqualTo("preset network");
+				assertThat(network.policy().getMaxAttempts()).isEqualTo(9);
+				assertThat(network.sources().get("max-attempts").property()).isEqualTo("retry.defaults.max-attempts");
+				assertThat(network.policy().getMaxDelay()).as("a key nobody set: the preset's").isEqualTo(Duration.ofSeconds(10));
+				assertThat(network.sources().get("max-delay").origin()).isEqualTo("preset network");
 				assertThat(network.policy().getOnExhausted()).isEqualTo(OnExhausted.WRAP);
 				assertThat(network.sources().get("on-exhausted").property()).isEqualTo("retry.defaults.on-exhausted");
 				assertThat(network.policy().isRespectRetryAfter()).isTrue();
@@ -231,17 +233,87 @@ class RetryAutoConfigurationTests {
 	}
 
 	@Test
-	void mirroredVariablesApplyToPresetsOnlyWhereThePresetIsSilent() {
+	void mirroredVariablesWinOverThePresetsButNotOverPolicyKeys() {
 		this.runner.withInitializer(TestEnvironment.create().variable("MAX_RETRY_ATTEMPTS", "8").variable("RETRY_BASE_DELAY", "0.5"))
-			.withPropertyValues("retry.policies.network.jitter=none")
+			.withPropertyValues("retry.policies.network.jitter=none", "retry.policies.fast.max-attempts=4")
 			.run((context) -> {
 				PolicyRegistry registry = context.getBean(PolicyRegistry.class);
 
-				assertThat(registry.find("network").policy().getMaxAttempts()).isEqualTo(3);
-				assertThat(registry.find("network").policy().getBaseDelay()).isEqualTo(Duration.ofSeconds(1));
-				assertThat(registry.find("network").policy().isExponentialBackoff()).isTrue();
+				assertThat(registry.find("network").policy().getMaxAttempts()).isEqualTo(8);
+				assertThat(registry.find("network").sources().get("max-attempts").origin()).contains("MAX_RETRY_ATTEMPTS");
+				assertThat(registry.find("network").policy().getBaseDelay()).isEqualTo(Duration.ofMillis(500));
+				assertThat(registry.find("network").sources().get("base-delay").origin()).contains("RETRY_BASE_DELAY");
+				assertThat(registry.find("network").policy().getMaxDelay()).isEqualTo(Duration.ofSeconds(10));
+				assertThat(registry.find("network").policy().getJitter()).isEqualTo(Jitter.NONE);
+				assertThat(registry.find("fast").policy().getMaxAttempts()).isEqualTo(4);
+				assertThat(registry.find("fast").policy().getBaseDelay()).isEqualTo(Duration.ofMillis(500));
 				assertThat(registry.find("custom")).isNull();
 				assertThat(registry.find("default").policy().getBaseDelay()).isEqualTo(Duration.ofMillis(500));
+			});
+	}
+
+	@Test
+	void maxRetryAttemptsMakesANetworkPolicyMethodTryThatOftenAndRetryBaseDelaySetsItsWait() {
+		this.runner
+			.withInitializer(TestEnvironment.create().variable("MAX_RETRY_ATTEMPTS", "5").variable("RETRY_BASE_DELAY", "0.2"))
+			.withPropertyValues("retry.defaults.jitter=none")
+			.run((context) -> {
+				FlakyService service = context.getBean(FlakyService.class);
+				service.failFirst(4);
+
+				assertThat(service.network()).isEqualTo("network");
+				assertThat(service.calls()).hasValue(5);
+				assertThat(context.getBean(ManualClock.class).sleeps()).containsExactly(Duration.ofMillis(200),
+						Duration.ofMillis(400), Duration.ofMillis(800), Duration.ofMillis(1600));
+			});
+	}
+
+	@Test
+	void aPresetsMaxDelayBelowTheUsersBaseDelayIsRaisedToIt() {
+		this.runner.withInitializer(TestEnvironment.create().variable("RETRY_BASE_DELAY", "3")).run((context) -> {
+			PolicyRegistry registry = context.getBean(PolicyRegistry.class);
+			EffectivePolicy fast = registry.find("fast");
+
+			assertThat(fast.policy().getBaseDelay()).isEqualTo(Duration.ofSeconds(3));
+			assertThat(fast.policy().getMaxDelay()).isEqualTo(Duration.ofSeconds(3));
+			assertThat(fast.sources().get("max-delay").origin()).startsWith("preset fast, raised to base-delay")
+				.contains("RETRY_BASE_DELAY");
+			assertThat(registry.find("aggressive").policy().getMaxDelay()).as("5s: not below 3s")
+				.isEqualTo(Duration.ofSeconds(5));
+		});
+	}
+
+	@Test
+	void aPresetsOrTheLibrarysBaseDelayAboveTheUsersMaxDelayIsLoweredToIt() {
+		this.runner.withInitializer(TestEnvironment.create().variable("RETRY_MAX_DELAY", "0.3")).run((context) -> {
+			EffectivePolicy network = context.getBean(PolicyRegistry.class).find("network");
+			EffectivePolicy defaults = context.getBean(PolicyRegistry.class).find("default");
+
+			assertThat(network.policy().getMaxDelay()).isEqualTo(Duration.ofMillis(300));
+			assertThat(network.policy().getBaseDelay()).isEqualTo(Duration.ofMillis(300));
+			assertThat(network.sources().get("base-delay").origin()).startsWith("preset network, lowered to max-delay");
+			assertThat(defaults.policy().getBaseDelay()).isEqualTo(Duration.ofMillis(300));
+			assertThat(defaults.sources().get("base-delay").origin()).startsWith("library default, lowered to max-delay");
+		});
+	}
+
+	@Test
+	void twoDelaysTheUserSetAreCheckedAsTheyAre() {
+		this.runner.withPropertyValues("retry.defaults.base-delay=3s", "retry.policies.network.max-delay=500ms")
+			.run((context) -> assertThat(StartupFailureTests.analyze(context).getDescription())
+				.contains("Property: retry.policies.network.max-delay", "max-delay is below base-delay"));
+	}
+
+	@Test
+	void applicationYamlDefaultsWinOverThePresetsToo() {
+		this.runner.withInitializer(TestEnvironment.create().yaml("retry.defaults.max-attempts", "4"))
+			.run((context) -> {
+				EffectivePolicy fast = context.getBean(PolicyRegistry.class).find("fast");
+
+				assertThat(fast.policy().getMaxAttempts()).isEqualTo(4);
+				assertThat(fast.sources().get("max-attempts").origin()).contains("application.yml");
+				assertThat(fast.policy().getBaseDelay()).isEqualTo(Duration.ofMillis(500));
+				assertThat(fast.sources().get("base-delay").origin()).isEqualTo("preset fast");
 			});
 	}
 

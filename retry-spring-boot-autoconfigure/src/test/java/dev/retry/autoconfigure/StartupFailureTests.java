@@ -115,10 +115,12 @@ class StartupFailureTests {
 	}
 
 	@Test
-	void maxDelayOfDefaultsBelowAPresetsBaseDelayIsCaughtToo() {
-		this.runner.withPropertyValues("retry.defaults.max-delay=100ms").run((context) -> {
-			assertThat(analyze(context).getDescription()).contains("Property: retry.defaults.max-delay");
-		});
+	void maxDelayOfDefaultsBelowABaseDelayTheUserSetIsCaught() {
+		this.runner.withPropertyValues("retry.defaults.max-delay=100ms", "retry.policies.payments.base-delay=1s")
+			.run((context) -> {
+				assertThat(analyze(context).getDescription()).contains("Property: retry.defaults.max-delay",
+						"max-delay is below base-delay (PT1S, from retry.policies.payments.base-delay)");
+			});
 	}
 
 	@Test

@@ -59,9 +59,7 @@ class FleetIT {
 			Assumptions.abort(HINT);
 		}
 		int redisPort = LaunchedSample.freePort();
-		start(List.of(redisServer.toString(), "--port", Integer.toString(redisPort), "--bind", "127.0.0.1", "--save",
-				"", "--appendonly", "no"), Files.createTempFile("redis", ".log"));
-		await().atMost(Duration.ofSeconds(10)).until(() -> pong(redisPort));
+		Process redis = startRedis(redisServer, redisPort);
 
 		String a = storefront(redisPort, Files.createTempFile("storefront-a", ".log"));
 		Path logB = Files.createTempFile("storefront-b", ".log");
@@ -113,6 +111,24 @@ class FleetIT {
 		assertThat(queried).contains("retry_fleet_link");
 		assertThat(queried).allSatisfy((name) -> assertThat(prometheus).containsPattern("(?m)^" + name + "\\{"));
 		assertThat(prometheus).contains("retry_fleet_link{fleet=\"storefront\"} 1.0");
+
+		// Redis gone: the health stays UP (no Redis health check), the link shown down; back within a second.
+		redis.destroyForcibly().waitFor();
+		await().atMost(Duration.ofSeconds(3)).until(() -> "down".equals(fleetOf(breaker(b)).get("link")));
+		assertThat(LaunchedSample.status(this.http, b + "/actuator/health")).isEqualTo(200);
+		Map<?, ?> health = JsonMapper.builder().build().readValue(get(b + "/actuator/health"), Map.class);
+		assertThat(health.get("status")).isEqualTo("UP");
+		assertThat((Map<?, ?>) health.get("components")).doesNotContainKey("redis");
+		startRedis(redisServer, redisPort);
+		await().atMost(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(50))
+			.until(() -> "up".equals(fleetOf(breaker(b)).get("link")));
+	}
+
+	private Process startRedis(Path redisServer, int port) throws IOException {
+		start(List.of(redisServer.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+				"--appendonly", "no"), Files.createTempFile("redis", ".log"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> pong(port));
+		return this.processes.get(this.processes.size() - 1);
 	}
 
 	private String storefront(int redisPort, Path log) throws IOException {

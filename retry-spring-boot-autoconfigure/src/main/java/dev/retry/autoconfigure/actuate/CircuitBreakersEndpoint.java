@@ -14,6 +14,7 @@ import dev.retry.breaker.CircuitBreakerConfig;
 import dev.retry.internal.Durations;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -24,7 +25,7 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  * {@code /actuator/circuitbreakers}: each breaker's state, counts, failure rate, time until
  * half-open and configuration; {@code POST /{name}} with {@code {"action": "open" | "close" |
  * "reset"}} forces a state, with {@code {"configuration": {...breaker keys...}}} re-tunes it (its
- * state and counts stay). Never creates a breaker.
+ * state and counts stay); {@code DELETE /{name}} drops what was re-tuned. Never creates a breaker.
  */
 @Endpoint(id = "circuitbreakers")
 public class CircuitBreakersEndpoint {
@@ -138,6 +139,25 @@ public class CircuitBreakersEndpoint {
 					breaker.reset();
 				}
 			}
+		}
+		return new WebEndpointResponse<>(describe(breaker, this.fleet), WebEndpointResponse.STATUS_OK);
+	}
+
+	/**
+	 * Drops the breaker's runtime configuration overrides: its configured values come back; its
+	 * state and counts stay. 404 for an unknown breaker.
+	 */
+	@DeleteOperation
+	public WebEndpointResponse<Object> clear(@Selector String name) {
+		CircuitBreaker breaker = this.breakers.find(name);
+		if (breaker == null) {
+			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+		}
+		try {
+			this.tuning.clearBreaker(name, "actuator");
+		}
+		catch (RetryConfigurationException ex) {
+			return WholeBody.badRequest(ex);
 		}
 		return new WebEndpointResponse<>(describe(breaker, this.fleet), WebEndpointResponse.STATUS_OK);
 	}

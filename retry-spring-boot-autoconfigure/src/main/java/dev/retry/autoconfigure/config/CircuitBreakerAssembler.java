@@ -79,6 +79,8 @@ public final class CircuitBreakerAssembler {
 	 * @throws dev.retry.autoconfigure.diagnostics.RetryConfigurationException for the first invalid value
 	 */
 	Map<String, BreakerSettings> configs(Set<String> onDemand) {
+		// Also checked here: the breakers may be assembled before the policies.
+		KnownKeys.RETRY.check(this.origins.sources());
 		this.origins.checkEntryNames(BREAKERS);
 		Map<String, BreakerSettings> configs = new LinkedHashMap<>();
 		this.properties.getCircuitBreakers().forEach((name, configured) -> {

@@ -19,10 +19,11 @@ import org.springframework.util.ClassUtils;
 
 /**
  * The one place where bound properties, presets and precedence become immutable policies. For each
- * key of each policy, strongest first: {@code retry.policies.<name>.<key>} from any source; the
- * built-in preset of that name; {@code retry.defaults.<key>} (environment above files, as Spring
- * orders sources); the library default. Every value is validated here, and errors name the
- * property that supplied the value.
+ * key of each policy, strongest first: {@code retry.policies.<name>.<key>} from any source;
+ * {@code retry.defaults.<key>} where the user set it, in any source (environment above files, as
+ * Spring orders sources); the built-in preset of that name; the library default. What a user wrote
+ * anywhere beats a preset: a preset only fills what nobody set. Every value is validated here, and
+ * errors name the property that supplied the value.
  */
 public final class PolicyAssembler {
 
@@ -30,6 +31,9 @@ public final class PolicyAssembler {
 	public static final String DEFAULT_POLICY = "default";
 
 	private static final String POLICIES = "retry.policies";
+
+	/** The origin of a preset's value, before the preset's name. */
+	private static final String PRESET = "preset ";
 
 	private static final Policy LIBRARY_DEFAULTS = new Policy();
 
@@ -51,9 +55,11 @@ public final class PolicyAssembler {
 
 	/**
 	 * Assembles every policy: {@code default}, the presets and the configured ones.
-	 * @throws dev.retry.autoconfigure.diagnostics.RetryConfigurationException for the first invalid value
+	 * @throws dev.retry.autoconfigure.diagnostics.RetryConfigurationException for properties under
+	 * {@code retry} that bind to nothing, then for the first invalid value
 	 */
 	public PolicyRegistry assemble() {
+		KnownKeys.RETRY.check(this.origins.sources());
 		this.origins.checkEntryNames(POLICIES);
 		Set<String> names = new LinkedHashSet<>();
 		names.add(DEFAULT_POLICY);
@@ -72,6 +78,7 @@ public final class PolicyAssembler {
 		for (PolicyKey key : PolicyKey.values()) {
 			values.put(key, resolve(name, configured, key));
 		}
+		presetDelayYields(values);
 		RetryPolicy policy = build(name, values);
 		Map<String, ValueSource> sources = new LinkedHashMap<>();
 		values.forEach((key, source) -> sources.put(key.key(), source));
@@ -86,16 +93,45 @@ public final class PolicyAssembler {
 				return new ValueSource(key.read(configured), property, origin);
 			}
 		}
-		Object preset = Presets.value(name, key.key());
-		if (preset != null) {
-			return new ValueSource(preset, PropertyOrigins.entryProperty(POLICIES, name, key.key()), "preset " + name);
-		}
 		String property = "retry.defaults." + key.key();
 		String origin = this.origins.originOf(property);
 		if (origin != null) {
 			return new ValueSource(key.read(this.properties.getDefaults()), property, origin);
 		}
+		Object preset = Presets.value(name, key.key());
+		if (preset != null) {
+			return new ValueSource(preset, PropertyOrigins.entryProperty(POLICIES, name, key.key()), PRESET + name);
+		}
 		return new ValueSource(key.read(LIBRARY_DEFAULTS), property, ValueChecks.LIBRARY_DEFAULT);
+	}
+
+	/**
+	 * Our delays yield to the user's: when the user's base-delay is above the max-delay of a preset
+	 * or of the library ({@code RETRY_BASE_DELAY=3} and {@code fast}, whose max-delay is 2s), that
+	 * max-delay is raised to it; when the user's max-delay is below our base-delay, that is lowered
+	 * to it. What the user set stands; we only fill around it, and never turn a valid setting into
+	 * a start-up failure. Two values the user set are checked as they are.
+	 */
+	private static void presetDelayYields(Map<PolicyKey, ValueSource> values) {
+		ValueSource base = values.get(PolicyKey.BASE_DELAY);
+		ValueSource max = values.get(PolicyKey.MAX_DELAY);
+		if (!(base.value() instanceof Duration baseDelay) || !(max.value() instanceof Duration maxDelay)
+				|| maxDelay.compareTo(baseDelay) >= 0 || isOurs(base) == isOurs(max)) {
+			return;
+		}
+		if (isOurs(max)) {
+			values.put(PolicyKey.MAX_DELAY, new ValueSource(baseDelay, max.property(),
+					max.origin() + ", raised to base-delay (" + base.origin() + ")"));
+		}
+		else {
+			values.put(PolicyKey.BASE_DELAY, new ValueSource(maxDelay, base.property(),
+					base.origin() + ", lowered to max-delay (" + max.origin() + ")"));
+		}
+	}
+
+	/** Whether a value is a preset's or the library's, not the user's. */
+	private static boolean isOurs(ValueSource source) {
+		return source.origin().startsWith(PRESET) || source.origin().equals(ValueChecks.LIBRARY_DEFAULT);
 	}
 
 	private RetryPolicy build(String name, Map<PolicyKey, ValueSource> values) {

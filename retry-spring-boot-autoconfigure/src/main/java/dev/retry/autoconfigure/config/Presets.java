@@ -8,8 +8,9 @@ import java.util.Set;
 import dev.retry.backoff.Jitter;
 
 /**
- * The built-in presets. Each sets only the keys listed; the rest come from {@code retry.defaults}.
- * Any key may be overridden under {@code retry.policies.<preset>}.
+ * The built-in presets: our opinion, used only where the user set nothing. Each fills only the keys
+ * listed, and only where neither {@code retry.policies.<preset>} nor a {@code retry.defaults} key
+ * the user set says otherwise; the rest come from the library defaults.
  */
 final class Presets {
 

@@ -38,6 +38,11 @@ final class PropertyOrigins {
 		this.sources = sources;
 	}
 
+	/** The sources, strongest first. */
+	Iterable<ConfigurationPropertySource> sources() {
+		return this.sources;
+	}
+
 	/**
 	 * Where the strongest source sets a property (or, for a list or group, one of its elements).
 	 * @return a file and line, an environment variable, a source name; {@code null} when unset

@@ -26,13 +26,14 @@ public class RetryProperties {
 
 	/**
 	 * Values every policy starts from; also the policy named "default", used by a plain
-	 * {@code @Retryable}.
+	 * {@code @Retryable}. A key set here (or by MAX_RETRY_ATTEMPTS, RETRY_BASE_DELAY,
+	 * RETRY_MAX_DELAY, RETRY_EXPONENTIAL_BACKOFF) wins over the built-in presets.
 	 */
 	private final Policy defaults = new Policy();
 
 	/**
-	 * Named policies. A key set here wins over the built-in preset of the same name, which wins
-	 * over retry.defaults.
+	 * Named policies. A key set here wins over retry.defaults, which wins over the built-in preset
+	 * of the same name.
 	 */
 	private final Map<String, Policy> policies = new LinkedHashMap<>();
 

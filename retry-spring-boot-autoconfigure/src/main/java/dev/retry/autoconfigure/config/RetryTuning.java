@@ -147,9 +147,9 @@ public final class RetryTuning {
 	 * came from it)
 	 */
 	public synchronized void overridePolicy(String policy, Map<String, String> values, String by, boolean relay) {
-		checkKeys("policy '" + policy + "'", values.keySet(), policyKeys());
+		Map<String, String> known = knownKeys(POLICIES, policy, "policy '" + policy + "'", values, policyKeys());
 		Map<String, Override> overrides = copy(this.policyOverrides);
-		overrides.merge(policy, Override.of(values, this.clock.instant()), Override::plus);
+		overrides.merge(policy, Override.of(known, this.clock.instant()), Override::plus);
 		apply(overrides, copy(this.breakerOverrides), by);
 		relay(relay, Relay.POLICY, policy, values);
 	}
@@ -175,11 +175,26 @@ public final class RetryTuning {
 
 	/** As {@link #overrideBreaker(String, Map, String)}; {@code relay} as for {@link #overridePolicy}. */
 	public synchronized void overrideBreaker(String breaker, Map<String, String> values, String by, boolean relay) {
-		checkKeys("circuit breaker '" + breaker + "'", values.keySet(), breakerKeys());
+		Map<String, String> known = knownKeys(BREAKERS, breaker, "circuit breaker '" + breaker + "'", values,
+				breakerKeys());
 		Map<String, Override> overrides = copy(this.breakerOverrides);
-		overrides.merge(breaker, Override.of(values, this.clock.instant()), Override::plus);
+		overrides.merge(breaker, Override.of(known, this.clock.instant()), Override::plus);
 		apply(copy(this.policyOverrides), overrides, by);
 		relay(relay, Relay.BREAKER, breaker, values);
+	}
+
+	/** Drops every override of a circuit breaker: its configuration comes from the properties again; its state and counts stay. */
+	public void clearBreaker(String breaker, String by) {
+		clearBreaker(breaker, by, true);
+	}
+
+	/** As {@link #clearBreaker(String, String)}; {@code relay} as for {@link #overridePolicy}. */
+	public synchronized void clearBreaker(String breaker, String by, boolean relay) {
+		Map<String, Override> overrides = copy(this.breakerOverrides);
+		if (overrides.remove(breaker) != null) {
+			apply(copy(this.policyOverrides), overrides, by);
+		}
+		relay(relay, Relay.BREAKER, breaker, null);
 	}
 
 	/** Passes every change made here on (a fleet, to its other instances), once it is applied. */
@@ -379,17 +394,39 @@ public final class RetryTuning {
 		return new OriginTrackedMapPropertySource("retry runtime overrides", properties, true);
 	}
 
-	private static void checkKeys(String what, Set<String> keys, List<String> allowed) {
-		if (keys.isEmpty()) {
+	/**
+	 * The values of an override under their keys as YAML writes them ({@code maxAttempts} is
+	 * {@code max-attempts}), once the one check of property names, the start-up one, found each key.
+	 * @throws RetryConfigurationException for no key, or a key that binds to nothing (the start-up
+	 * message, with the origin {@code runtime override})
+	 */
+	private static Map<String, String> knownKeys(String map, String name, String what, Map<String, String> values,
+			List<String> allowed) {
+		if (values.isEmpty()) {
 			throw new RetryConfigurationException("No key given for " + what + ".",
 					"Give one or more of: " + String.join(", ", allowed) + ".");
 		}
-		for (String key : keys) {
-			if (!allowed.contains(key)) {
-				throw new RetryConfigurationException("Unknown key '" + key + "' for " + what + ".",
-						"Use the keys as written in YAML: " + String.join(", ", allowed) + ".");
+		Map<String, Object> properties = new LinkedHashMap<>();
+		values.forEach((key, value) -> properties.put(PropertyOrigins.entryProperty(map, name, key),
+				OriginTrackedValue.of(value, RUNTIME_OVERRIDE)));
+		KnownKeys.RETRY.check(ConfigurationPropertySources
+			.from(new OriginTrackedMapPropertySource("retry runtime overrides", properties, true)));
+		Map<String, String> known = new LinkedHashMap<>();
+		values.forEach((key, value) -> {
+			String canonical = KnownKeys.RETRY.entryKey(map, key);
+			if (canonical == null) {
+				throw new RetryConfigurationException("Key '" + key + "' of " + what + " names no single value.",
+						"Give one or more of these keys, whole: " + String.join(", ", allowed) + ".");
 			}
-		}
+			if (!allowed.contains(canonical)) {
+				throw new RetryConfigurationException("Key '" + key + "' of " + what
+						+ " cannot be changed at runtime: it is settled at start-up.",
+						"Change it in the configuration and restart. Keys that change at runtime: "
+								+ String.join(", ", allowed) + ".");
+			}
+			known.put(canonical, value);
+		});
+		return known;
 	}
 
 	private static Map<String, Override> copy(Map<String, Override> overrides) {

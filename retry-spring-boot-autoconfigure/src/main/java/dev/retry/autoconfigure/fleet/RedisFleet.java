@@ -615,7 +615,12 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 			Map<String, String> values = received.values();
 			try {
 				if (RetryTuning.Relay.BREAKER.equals(received.kind())) {
-					tuning.overrideBreaker(received.name(), values, by, false);
+					if (values != null) {
+						tuning.overrideBreaker(received.name(), values, by, false);
+					}
+					else {
+						tuning.clearBreaker(received.name(), by, false);
+					}
 				}
 				else if (values != null) {
 					tuning.overridePolicy(received.name(), values, by, false);

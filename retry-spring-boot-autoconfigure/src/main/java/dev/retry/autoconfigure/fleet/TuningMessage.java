@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * {@code v1|fleet|instance|policy|name|key=value&key=value} (keys and values URL-encoded), with
  * {@code -} for "overrides dropped"; the kind is {@code policy} or {@code breaker}. What arrives is
  * data from outside: {@link #parse} answers {@code null} for anything malformed.
- * @param values the keys set, or {@code null} when the overrides were dropped (policies only)
+ * @param values the keys set, or {@code null} when the overrides were dropped
  */
 record TuningMessage(String fleet, String instance, String kind, String name, @Nullable Map<String, String> values) {
 
@@ -46,7 +46,7 @@ record TuningMessage(String fleet, String instance, String kind, String name, @N
 		}
 		boolean policy = RetryTuning.Relay.POLICY.equals(parts[3]);
 		boolean breaker = RetryTuning.Relay.BREAKER.equals(parts[3]);
-		if (!policy && !(breaker && values != null)) {
+		if (!policy && !breaker) {
 			return null;
 		}
 		return new TuningMessage(parts[1], parts[2], parts[3], parts[4], values);

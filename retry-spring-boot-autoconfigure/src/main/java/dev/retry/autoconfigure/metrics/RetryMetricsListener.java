@@ -1,5 +1,8 @@
 package dev.retry.autoconfigure.metrics;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import dev.retry.event.AttemptResult;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
@@ -23,7 +26,7 @@ import static dev.retry.autoconfigure.metrics.RetryMeterNames.TAG_RESULT;
 /**
  * Counts {@code retry.calls}, {@code retry.attempts} (result {@code success}, {@code failure},
  * {@code timeout} or {@code rejected_result}) and {@code retry.hedges} (result {@code won} or {@code lost}). Every counter of
- * a method is registered once, when its executor is built, so recording is an increment: no
+ * a method is registered once, when its first executor is built, so recording is an increment: no
  * look-up, no allocation; a successful call is one increment (its successful attempt is counted
  * from the successful calls). A failure to record never fails the call.
  */
@@ -31,12 +34,22 @@ public final class RetryMetricsListener implements RetryListener {
 
 	private final MeterRegistry registry;
 
+	/**
+	 * The meters of each method, made once: a method planned anew (its policy re-tuned at runtime)
+	 * and overloads sharing a name keep the meters they have, instead of registering them again.
+	 */
+	private final Map<CallTarget, MethodMeters> meters = new ConcurrentHashMap<>();
+
 	public RetryMetricsListener(MeterRegistry registry) {
 		this.registry = registry;
 	}
 
 	@Override
 	public RetryListener forTarget(CallTarget target) {
+		return this.meters.computeIfAbsent(target, this::register);
+	}
+
+	private MethodMeters register(CallTarget target) {
 		Outcome[] outcomes = Outcome.values();
 		Counter[] calls = new Counter[outcomes.length];
 		for (Outcome outcome : outcomes) {

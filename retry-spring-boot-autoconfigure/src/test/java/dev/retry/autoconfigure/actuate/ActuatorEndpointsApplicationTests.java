@@ -85,6 +85,8 @@ class ActuatorEndpointsApplicationTests {
 		assertThat(values.get("base-delay")).containsEntry("value", "2s");
 		assertThat((String) values.get("base-delay").get("source")).contains("actuator-test.yml");
 		assertThat(values.get("max-delay")).containsEntry("value", "10s").containsEntry("source", "preset network");
+		assertThat(values.get("max-attempts")).as("the user's variable beats the preset").containsEntry("value", 4);
+		assertThat((String) values.get("max-attempts").get("source")).contains("MAX_RETRY_ATTEMPTS");
 		assertThat(network.get("methods")).isEqualTo(List.of("Inventory.fetch"));
 
 		Map<String, Map<String, Object>> defaults = (Map<String, Map<String, Object>>) http.get()
@@ -174,7 +176,7 @@ class ActuatorEndpointsApplicationTests {
 			assertThat(waiting).singleElement().satisfies((entry) -> {
 				assertThat(entry).containsEntry("method", "Inventory.fetch")
 					.containsEntry("attempt", 2)
-					.containsEntry("maxAttempts", 3)
+					.containsEntry("maxAttempts", 4)
 					.containsEntry("lastError", "java.net.ConnectException: refused sku-9");
 				assertThat(((Number) entry.get("nextRetryInMillis")).longValue()).isBetween(1L, 2_600L);
 			});

@@ -182,9 +182,25 @@ class RuntimeTuningTests {
 			.contains("Retry policy 'network' has budget.scope=fleet, but retry.fleet.enabled is false");
 
 		ResponseEntity<Map<String, Object>> unknownKey = post("/retries/network", "{\"max-atempts\": 5}");
-		assertThat(unknownKey.getStatusCode().value()).isEqualTo(400);
-		assertThat((String) unknownKey.getBody().get("error")).contains("Unknown key 'max-atempts'");
+		assertThat(unknownKey.getStatusCode().value()).as("the start-up check of names").isEqualTo(400);
+		assertThat((String) unknownKey.getBody().get("error")).contains("Unknown retry configuration property",
+				"Property: retry.policies.network.max-atempts", "Origin:   runtime override",
+				"did you mean retry.policies.network.max-attempts?");
 		assertThat((String) unknownKey.getBody().get("action")).contains("max-attempts, base-delay");
+
+		ResponseEntity<Map<String, Object>> startupOnly = post("/circuitbreakers/inventory",
+				"{\"configuration\": {\"scope\": \"local\"}}");
+		assertThat(startupOnly.getStatusCode().value()).isEqualTo(400);
+		assertThat((String) startupOnly.getBody().get("error")).contains("Key 'scope' of circuit breaker 'inventory' "
+				+ "cannot be changed at runtime");
+		ResponseEntity<Map<String, Object>> group = post("/retries/network", "{\"budget\": 5}");
+		assertThat(group.getStatusCode().value()).isEqualTo(400);
+		assertThat((String) group.getBody().get("error")).contains("Key 'budget' of policy 'network' names no single value");
+		ResponseEntity<Map<String, Object>> element = post("/retries/network", "{\"retry-on[0]\": \"java.io.IOException\"}");
+		assertThat(element.getStatusCode().value()).isEqualTo(400);
+		assertThat((String) element.getBody().get("action")).contains("these keys, whole: max-attempts");
+		assertThat(post("/retries/network", "{\"%%%\": 1, \"max-attempts\": 9}").getStatusCode().value())
+			.as("a key that is no name at all").isEqualTo(400);
 
 		assertThat(post("/retries/payments", "{\"max-attempts\": 5}").getStatusCode().value()).isEqualTo(404);
 		assertThat(this.http.post()
@@ -198,6 +214,32 @@ class RuntimeTuningTests {
 
 		assertThat(value("network", "max-attempts")).containsEntry("value", 3);
 		assertThat(attemptsOfOneFailingCall()).isEqualTo(3);
+	}
+
+	@Test
+	void aKeyInARelaxedFormIsTheSameKey() {
+		assertThat(post("/retries/network", "{\"maxAttempts\": 4}").getStatusCode().value()).isEqualTo(200);
+		assertThat(post("/retries/network", "{\"max_attempts\": 5}").getStatusCode().value()).isEqualTo(200);
+
+		assertThat(attemptsOfOneFailingCall()).isEqualTo(5);
+		assertThat(value("network", "max-attempts")).containsEntry("value", 5)
+			.containsEntry("source", "runtime override")
+			.containsKey("overriddenAt");
+		assertThat(value("network", "max-attempts").get("overriddenAt")).isNotNull();
+	}
+
+	@Test
+	void anEnvironmentChangeWithAnUnknownKeyIsRefusedWithTheStartUpMessage(CapturedOutput output) {
+		EnvironmentManager environment = new EnvironmentManager(
+				(ConfigurableEnvironment) this.context.getEnvironment());
+		environment.setApplicationEventPublisher(this.context);
+
+		environment.setProperty("retry.policies.network.max-attemps", "6");
+
+		assertThat(attemptsOfOneFailingCall()).isEqualTo(3);
+		assertThat(output).contains("Retry configuration not reloaded after environment change")
+			.contains("Property: retry.policies.network.max-attemps")
+			.contains("did you mean retry.policies.network.max-attempts?");
 	}
 
 	@Test
@@ -329,6 +371,35 @@ class RuntimeTuningTests {
 	}
 
 	@Test
+	@SuppressWarnings("unchecked")
+	void deleteDropsABreakersOverridesKeepingItsStateAndCounts(CapturedOutput output) {
+		assertThat(post("/circuitbreakers/inventory", "{\"configuration\": {\"failure-threshold\": 2, "
+				+ "\"open-duration\": \"5s\"}}").getStatusCode().value()).isEqualTo(200);
+		for (int i = 0; i < 2; i++) {
+			assertThatExceptionOfType(ConnectException.class).isThrownBy(this.downstream::guarded);
+		}
+		assertThat(this.http.get().uri("/circuitbreakers/inventory").retrieve().body(JSON)).containsEntry("state", "open");
+
+		ResponseEntity<Map<String, Object>> deleted = this.http.delete()
+			.uri("/circuitbreakers/inventory")
+			.retrieve()
+			.toEntity(JSON);
+
+		assertThat(deleted.getStatusCode().value()).isEqualTo(200);
+		Map<String, Object> breaker = deleted.getBody();
+		assertThat((Map<String, Object>) breaker.get("configuration")).containsEntry("failure-threshold", 5)
+			.containsEntry("open-duration", "60s");
+		assertThat(breaker).as("its state and counts stay").containsEntry("state", "open");
+		assertThat((Map<String, Object>) breaker.get("calls")).containsEntry("failure", 2);
+		assertThat(output).contains("Circuit breaker 'inventory' changed at runtime: failure-threshold 2 -> 5, "
+				+ "open-duration 5s -> 60s (actuator)");
+		assertThat(this.http.delete().uri("/circuitbreakers/inventory").retrieve().toEntity(JSON).getStatusCode().value())
+			.as("nothing left to drop").isEqualTo(200);
+		assertThat(this.http.delete().uri("/circuitbreakers/payments").retrieve().toBodilessEntity().getStatusCode()
+			.value()).isEqualTo(404);
+	}
+
+	@Test
 	void writesObeyTheEndpointsAccessControl() {
 		ConfigurableApplicationContext readOnly = start("management.endpoints.web.exposure.include=*",
 				"management.endpoint.retries.access=read-only", "management.endpoint.circuitbreakers.access=read-only");
@@ -351,8 +422,16 @@ class RuntimeTuningTests {
 				.getStatusCode()
 				.value();
 
+			int breakerDelete = http.delete()
+				.uri("/circuitbreakers/inventory")
+				.retrieve()
+				.toBodilessEntity()
+				.getStatusCode()
+				.value();
+
 			assertThat(status).isIn(404, 405);
 			assertThat(breakerStatus).isIn(404, 405);
+			assertThat(breakerDelete).isIn(404, 405);
 			Map<String, Object> network = http.get().uri("/retries/network").retrieve().body(JSON);
 			assertThat(network.toString()).contains("max-attempts={value=3");
 		}

@@ -297,6 +297,20 @@ class FleetTests {
 	}
 
 	@Test
+	void afterAnOutageOfSecondsTheLinkIsBackWithinASecondOfRedis() {
+		ConfigurableApplicationContext a = instance();
+		await().atMost(Duration.ofSeconds(3)).until(() -> fleet(a).isLinked());
+		this.redis.kill();
+		await().atMost(Duration.ofSeconds(3)).until(() -> !fleet(a).isLinked());
+		// Long enough for Lettuce's own reconnect delay to have grown to several seconds.
+		await().pollDelay(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(9)).until(() -> !fleet(a).isLinked());
+
+		this.redis.startProcess();
+
+		await().atMost(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(20)).until(() -> fleet(a).isLinked());
+	}
+
+	@Test
 	void anInstanceStartingDuringAnOutageStartsWithTheFleetsState() {
 		ConfigurableApplicationContext a = instance("retry.circuit-breakers.inventory.open-duration=30s");
 		failThreeTimes(a);
@@ -468,6 +482,9 @@ class FleetTests {
 		http.delete().uri("/actuator/retries/network").retrieve().toBodilessEntity();
 		await().atMost(Duration.ofSeconds(1))
 			.until(() -> policy(b, "network").getMaxAttempts() == 3 && policy(c, "network").getMaxAttempts() == 3);
+		http.delete().uri("/actuator/circuitbreakers/inventory").retrieve().toBodilessEntity();
+		await().atMost(Duration.ofSeconds(1)).until(() -> breaker(b, "inventory").getConfig().getFailureThreshold() == 3
+				&& breaker(c, "inventory").getConfig().getFailureThreshold() == 3);
 
 		a.getBean(StringRedisTemplate.class).convertAndSend("retry:shop:tuning", "v1|shop|x|policy|network|%%%");
 		await().atMost(Duration.ofSeconds(2)).until(() -> fleet(b).getIgnoredMessages() >= 1);
@@ -500,7 +517,7 @@ class FleetTests {
 
 	@SpringBootConfiguration
 	@ImportAutoConfiguration({ DataRedisAutoConfiguration.class, RetryAutoConfiguration.class,
-			RetryFleetAutoConfiguration.class })
+			RetryFleetAutoConfiguration.class, FleetLettuceAutoConfiguration.class })
 	@Import(Inventory.class)
 	static class Instance {
 

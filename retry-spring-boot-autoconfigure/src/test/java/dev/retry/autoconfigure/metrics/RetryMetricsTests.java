@@ -2,23 +2,31 @@ package dev.retry.autoconfigure.metrics;
 
 import java.net.ConnectException;
 import java.time.Duration;
+import java.util.Map;
 
 import dev.retry.CircuitBreakerOpenException;
 import dev.retry.annotation.CircuitBreaker;
 import dev.retry.annotation.Retryable;
 import dev.retry.autoconfigure.RetryAutoConfiguration;
+import dev.retry.autoconfigure.config.RetryTuning;
 import dev.retry.time.ManualClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+@ExtendWith(OutputCaptureExtension.class)
 class RetryMetricsTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -84,6 +92,34 @@ class RetryMetricsTests {
 			assertThat(transitions(meters, "open", "half_open")).isEqualTo(1);
 			assertThat(transitions(meters, "half_open", "closed")).isEqualTo(1);
 		});
+	}
+
+	@Test
+	void aPolicyReTunedAtRuntimeKeepsItsMethodsMetersWithoutRegisteringThemAgain(CapturedOutput output) {
+		// Micrometer warns of a second registration once per JVM, then at DEBUG: show every one.
+		LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
+		logging.setLogLevel(MeterRegistry.class.getName(), LogLevel.DEBUG);
+		try {
+			this.runner.run((context) -> {
+				Scripted service = context.getBean(Scripted.class);
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				service.call(1);
+
+				context.getBean(RetryTuning.class).overridePolicy("network", Map.of("max-attempts", "5"), "test");
+				context.getBean(RetryTuning.class).overridePolicy("network", Map.of("max-attempts", "4"), "test");
+				service.call(3);
+
+				assertThat(attempts(meters, "Scripted.call", "success")).isEqualTo(2);
+				assertThat(attempts(meters, "Scripted.call", "failure")).isEqualTo(4);
+				assertThat(calls(meters, "Scripted.call", "success_after_retry")).isEqualTo(2);
+				assertThat(meters.find("retry.attempts").tag("method", "Scripted.call").meters()).hasSize(4);
+				assertThat(output).contains("changed at runtime: max-attempts 3 -> 5")
+					.doesNotContain("has been already registered");
+			});
+		}
+		finally {
+			logging.setLogLevel(MeterRegistry.class.getName(), null);
+		}
 	}
 
 	@Test

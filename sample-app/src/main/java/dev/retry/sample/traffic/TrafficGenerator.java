@@ -12,16 +12,16 @@ import dev.retry.sample.pricing.PricingClient;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
  * Plays shoppers: calls each service on a loop of its own, so that the live page has something to
- * show as the downstreams fail and recover. Off with {@code storefront.traffic.enabled=false}.
+ * show as the downstreams fail and recover. Off with {@code storefront.traffic.enabled=false}, read
+ * when the application starts (not a condition, which Spring AOT would settle at build time).
  */
 @Component
-@ConditionalOnBooleanProperty(name = "storefront.traffic.enabled", matchIfMissing = true)
 public class TrafficGenerator implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(TrafficGenerator.class);
@@ -30,10 +30,13 @@ public class TrafficGenerator implements SmartLifecycle {
 
 	private final List<Loop> plan;
 
+	private final boolean enabled;
+
 	private volatile boolean running;
 
 	public TrafficGenerator(InventoryClient inventory, PricingClient pricing, CatalogRepository catalog,
-			FileDownloader files) {
+			FileDownloader files, @Value("${storefront.traffic.enabled:true}") boolean enabled) {
+		this.enabled = enabled;
 		this.plan = List.of(new Loop("inventory", Duration.ofMillis(300), (n) -> inventory.stock(sku(n))),
 				new Loop("pricing", Duration.ofMillis(700), (n) -> pricing.price(sku(n))),
 				new Loop("catalog", Duration.ofMillis(500), (n) -> catalog.find(sku(n))),
@@ -74,6 +77,11 @@ public class TrafficGenerator implements SmartLifecycle {
 				return;
 			}
 		}
+	}
+
+	@Override
+	public boolean isAutoStartup() {
+		return this.enabled;
 	}
 
 	@Override
