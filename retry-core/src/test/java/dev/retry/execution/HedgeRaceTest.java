@@ -399,4 +399,149 @@ class HedgeRaceTest {
 		assertThat(won.get()).isLessThanOrEqualTo(500);
 	}
 
+
+	@Test
+	void aCallerCancellingBeforeTheHedgeDelayStartsNoHedgeAfterIt() {
+		RetryExecutor executor = this.calls.executor(TimedCalls.policy().hedgeDelay(Duration.ofMillis(50)).maxHedges(2));
+		AtomicInteger runners = new AtomicInteger();
+
+		CompletableFuture<String> call = executor.callAsync(null, (context, attempt) -> {
+			runners.incrementAndGet();
+			return new CompletableFuture<String>();
+		}, null);
+		call.cancel(true);
+
+		// Three hedge delays later, the timer of the cancelled call has started nothing.
+		org.awaitility.Awaitility.await()
+			.pollDelay(Duration.ofMillis(150))
+			.atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> assertThat(runners).hasValue(1));
+		assertThat(this.calls.events).containsExactly("cancelled after 1");
+		assertThat(this.calls.attemptResults).containsExactly("cancelled");
+	}
+
+	@Test
+	void aHedgeWhoseMethodThrowsInsteadOfReturningItsFutureLeavesTheRaceToTheAttempt() throws Exception {
+		RetryExecutor executor = this.calls.executor(TimedCalls.policy().hedgeDelay(Duration.ofMillis(20)).maxHedges(1));
+		AtomicInteger runners = new AtomicInteger();
+		CompletableFuture<String> first = new CompletableFuture<>();
+
+		CompletableFuture<String> call = executor.callAsync(null, (context, attempt) -> {
+			if (runners.incrementAndGet() == 1) {
+				return first;
+			}
+			throw new IllegalStateException("the hedge's request could not be built");
+		}, null);
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> runners.get() == 2);
+		assertThat(call).isNotDone();
+		first.complete("from the attempt");
+
+		assertThat(call.get(2, TimeUnit.SECONDS)).isEqualTo("from the attempt");
+		assertThat(this.calls.events).containsExactly("hedge lost", "success after 1");
+	}
+
+	/**
+	 * Callers give up while hedges start on the watchdog's threads: every runner that started,
+	 * even one that started as its call was cancelled, is cancelled, and each hedge is reported
+	 * exactly once.
+	 */
+	@Test
+	void callersCancellingWhileTheirHedgesStartLeaveNoRunnerGoingAndReportEachHedgeOnce() throws Exception {
+		AtomicInteger hedgesReported = new AtomicInteger();
+		RetryListener counting = new RetryListener() {
+			@Override
+			public void onHedgeEnded(CallTarget target, boolean won) {
+				hedgesReported.incrementAndGet();
+			}
+		};
+		RetryExecutor executor = this.calls.executor(TimedCalls.policy().hedgeDelay(Duration.ofMillis(1)).maxHedges(2),
+				this.calls.runtime().withListeners(List.of(counting, this.calls.recorder)), null);
+		List<CompletableFuture<String>> runners = new CopyOnWriteArrayList<>();
+		int count = 400;
+		List<CompletableFuture<String>> started = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			started.add(executor.callAsync(null, (context, attempt) -> {
+				CompletableFuture<String> runner = new CompletableFuture<>();
+				runners.add(runner);
+				return runner;
+			}, null));
+		}
+		java.util.concurrent.ExecutorService cancellers = java.util.concurrent.Executors.newFixedThreadPool(8);
+		try {
+			List<java.util.concurrent.Future<?>> cancelled = new ArrayList<>();
+			for (CompletableFuture<String> call : started) {
+				cancelled.add(cancellers.submit(() -> call.cancel(true)));
+			}
+			for (java.util.concurrent.Future<?> done : cancelled) {
+				done.get(5, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			cancellers.shutdownNow();
+		}
+
+		assertThat(started).allMatch(CompletableFuture::isCancelled);
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(3))
+			.untilAsserted(() -> assertThat(runners).as("runners still going").allMatch(CompletableFuture::isCancelled));
+		assertThat(hedgesReported).as("hedges reported").hasValue(runners.size() - count);
+		assertThat(this.calls.events.stream().filter((event) -> event.startsWith("cancelled"))).hasSize(count);
+	}
+
+	@Test
+	void aFluxWhoseFirstElementCameBeforeTheHedgeDelayIsNotHedgedWhileTheRestStreams() {
+		RetryExecutor executor = this.calls.executor(TimedCalls.policy().hedgeDelay(Duration.ofMillis(30)).maxHedges(1));
+		AtomicInteger subscriptions = new AtomicInteger();
+		Flux<Integer> source = Flux.defer(() -> {
+			subscriptions.incrementAndGet();
+			return Flux.concat(Flux.just(1), Flux.just(2, 3).delayElements(Duration.ofMillis(100)));
+		});
+
+		List<Integer> elements = ReactiveRetry.flux(executor, source, null, null).collectList().block(Duration.ofSeconds(3));
+
+		assertThat(elements).containsExactly(1, 2, 3);
+		assertThat(subscriptions).as("subscriptions").hasValue(1);
+		this.calls.awaitEvents("success after 1");
+	}
+
+	@Test
+	void aFluxAttemptThatWinsAfterItsHedgeStartedStreamsAllItsElementsAndCancelsTheHedge() {
+		RetryExecutor executor = this.calls.executor(TimedCalls.policy().hedgeDelay(Duration.ofMillis(30)).maxHedges(1));
+		AtomicInteger subscriptions = new AtomicInteger();
+		AtomicInteger hedgesCancelled = new AtomicInteger();
+		Flux<Integer> source = Flux.defer(() -> (subscriptions.incrementAndGet() == 1)
+				? Flux.just(1, 2, 3).delaySequence(Duration.ofMillis(120))
+				: Flux.<Integer>never().doOnCancel(hedgesCancelled::incrementAndGet));
+
+		List<Integer> elements = ReactiveRetry.flux(executor, source, null, null).collectList().block(Duration.ofSeconds(3));
+
+		assertThat(elements).containsExactly(1, 2, 3);
+		assertThat(subscriptions).hasValue(2);
+		assertThat(hedgesCancelled).as("the losing hedge's subscription cancelled").hasValue(1);
+		this.calls.awaitEvents("hedge lost", "success after 1");
+	}
+
+	@Test
+	void aSubscriberDisposingAHedgedMonoCancelsEveryRunnerAndNoHedgeStartsAfter() {
+		RetryExecutor executor = this.calls.executor(TimedCalls.policy().hedgeDelay(Duration.ofMillis(30)).maxHedges(2));
+		AtomicInteger subscriptions = new AtomicInteger();
+		AtomicInteger cancelled = new AtomicInteger();
+		Mono<String> source = Mono.defer(() -> {
+			subscriptions.incrementAndGet();
+			return Mono.<String>never().doOnCancel(cancelled::incrementAndGet);
+		});
+
+		reactor.core.Disposable subscription = ReactiveRetry.mono(executor, source, null, null).subscribe();
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> subscriptions.get() == 2);
+		subscription.dispose();
+
+		org.awaitility.Awaitility.await()
+			.pollDelay(Duration.ofMillis(100))
+			.atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> assertThat(cancelled).as("runners cancelled").hasValue(2));
+		assertThat(subscriptions).as("no hedge after the subscriber left").hasValue(2);
+		this.calls.awaitEvents("hedge lost", "cancelled after 1");
+		assertThat(this.calls.attemptResults).containsExactly("cancelled", "cancelled");
+	}
+
 }

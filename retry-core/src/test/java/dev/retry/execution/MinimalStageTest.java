@@ -182,4 +182,41 @@ class MinimalStageTest {
 		assertThat(this.calls.events.stream().filter((event) -> event.startsWith("cancelled"))).hasSize(count);
 	}
 
+
+	@Test
+	void aCallerCancellingATimedMinimalStageEndsItOnceAndItsTimerNeverFiresAfter() {
+		RetryExecutor executor = this.calls
+			.executor(TimedCalls.policy().maxAttempts(2).attemptTimeout(Duration.ofMillis(50)));
+		AtomicInteger attempts = new AtomicInteger();
+
+		CompletableFuture<String> call = executor.callAsync(null, (context, attempt) -> {
+			attempts.incrementAndGet();
+			return new CompletableFuture<String>().minimalCompletionStage();
+		}, null);
+		assertThatCode(() -> call.cancel(true)).doesNotThrowAnyException();
+
+		// Past the attempt timeout: the cancelled attempt is neither timed out nor retried.
+		org.awaitility.Awaitility.await()
+			.pollDelay(Duration.ofMillis(150))
+			.atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> assertThat(attempts).hasValue(1));
+		assertThat(call).isCancelled();
+		assertThat(this.calls.events).containsExactly("cancelled after 1");
+		assertThat(this.calls.attemptResults).containsExactly("cancelled");
+	}
+
+	@Test
+	void aMinimalStageTimedOutAsTheWatchdogClosesEndsTheCall() {
+		RetryExecutor executor = this.calls
+			.executor(TimedCalls.policy().maxAttempts(1).attemptTimeout(Duration.ofMillis(200)));
+
+		CompletableFuture<String> call = executor.callAsync(null,
+				(context, attempt) -> new CompletableFuture<String>().minimalCompletionStage(), null);
+		this.calls.watchdog.close();
+
+		assertThat(catchThrowable(() -> call.get(3, TimeUnit.SECONDS))).hasCauseInstanceOf(AttemptTimeoutException.class);
+		assertThat(this.calls.attemptResults).containsExactly("timeout");
+		assertThat(this.calls.events).containsExactly("exhausted after 1");
+	}
+
 }

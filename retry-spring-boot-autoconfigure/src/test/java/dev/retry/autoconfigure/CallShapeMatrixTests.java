@@ -58,7 +58,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * Every shape of call (varargs, primitives, generics, interface default methods, bridge methods)
  * through every position of our interceptor in a proxy's chain (alone; before
  * {@code @Transactional}; before method validation), for every run of an attempt (the first, a
- * retry, a hedge): the method gets its arguments exactly as the caller passed them (as a direct
+ * retry, a hedge, a hedge of a retry): the method gets its arguments exactly as the caller passed them (as a direct
  * call on an unproxied instance gets them), answers the same, and every run passes through the
  * interceptors after ours. The success path calls the target through a method handle when ours is
  * last, and every other run replays the rest of the chain: both are covered here.
@@ -204,7 +204,10 @@ class CallShapeMatrixTests {
 		RETRY_FUTURE(2, true),
 
 		/** A future method's first attempt never answers; its hedge does. */
-		HEDGE(2, true);
+		HEDGE(2, true),
+
+		/** A future method's first attempt fails, the retry never answers; the retry's hedge does. */
+		HEDGE_OF_RETRY(3, true);
 
 		final int runs;
 
@@ -329,6 +332,9 @@ class CallShapeMatrixTests {
 			}
 			if (run == Run.HEDGE && runner == 1) {
 				return new CompletableFuture<>();
+			}
+			if (run == Run.HEDGE_OF_RETRY && runner < 3) {
+				return (runner == 1) ? CompletableFuture.failedFuture(new Refused()) : new CompletableFuture<>();
 			}
 			return CompletableFuture.completedFuture(value);
 		}
