@@ -523,7 +523,8 @@ class HedgeRaceTest {
 
 	@Test
 	void aSubscriberDisposingAHedgedMonoCancelsEveryRunnerAndNoHedgeStartsAfter() {
-		RetryExecutor executor = this.calls.executor(TimedCalls.policy().hedgeDelay(Duration.ofMillis(30)).maxHedges(2));
+		// The first hedge subscribes after 300ms, the second would after 600ms.
+		RetryExecutor executor = this.calls.executor(TimedCalls.policy().hedgeDelay(Duration.ofMillis(300)).maxHedges(2));
 		AtomicInteger subscriptions = new AtomicInteger();
 		AtomicInteger cancelled = new AtomicInteger();
 		Mono<String> source = Mono.defer(() -> {
@@ -532,11 +533,14 @@ class HedgeRaceTest {
 		});
 
 		reactor.core.Disposable subscription = ReactiveRetry.mono(executor, source, null, null).subscribe();
-		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> subscriptions.get() == 2);
+		org.awaitility.Awaitility.await()
+			.pollInterval(Duration.ofMillis(5))
+			.atMost(Duration.ofSeconds(2))
+			.until(() -> subscriptions.get() == 2);
 		subscription.dispose();
 
 		org.awaitility.Awaitility.await()
-			.pollDelay(Duration.ofMillis(100))
+			.pollDelay(Duration.ofMillis(700))
 			.atMost(Duration.ofSeconds(2))
 			.untilAsserted(() -> assertThat(cancelled).as("runners cancelled").hasValue(2));
 		assertThat(subscriptions).as("no hedge after the subscriber left").hasValue(2);
