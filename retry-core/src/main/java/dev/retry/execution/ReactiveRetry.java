@@ -21,6 +21,7 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.SignalType;
 import reactor.util.context.Context;
 import reactor.util.retry.Retry;
 
@@ -81,7 +82,13 @@ public final class ReactiveRetry {
 				.retryWhen(Retry.from((signals) -> signals.concatMap((signal) -> call.attemptFailed(signal.failure()))))
 				.doOnNext(call)
 				.doOnComplete(call::succeeded)
-				.doOnCancel(call::cancelled)
+				// After the cancellation reached the attempt: its hedges and its observation end first,
+				// as when a future's caller gives up, and only then the call.
+				.doFinally((signal) -> {
+					if (signal == SignalType.CANCEL) {
+						call.cancelled();
+					}
+				})
 				.onErrorResume((failure) -> call.ended(failure, context));
 			if (following != null) {
 				retried = retried.contextWrite(Context.of(Subscription.class, call));
