@@ -70,6 +70,46 @@ class AttemptObservationTest {
 	}
 
 	@Test
+	void aFluxAttemptWhoseFirstElementNeverCameIsTimedOutAndObservedAsTimeout() {
+		RetryExecutor executor = this.calls
+			.executor(TimedCalls.policy().maxAttempts(2).attemptTimeout(Duration.ofMillis(100)));
+		AtomicInteger subscriptions = new AtomicInteger();
+		reactor.core.publisher.Flux<Integer> source = reactor.core.publisher.Flux.defer(() -> {
+			subscriptions.incrementAndGet();
+			return reactor.core.publisher.Flux.never();
+		});
+
+		Throwable thrown = catchThrowable(
+				() -> ReactiveRetry.flux(executor, source, null, null).collectList().block(Duration.ofSeconds(3)));
+
+		assertThat(thrown).isInstanceOf(AttemptTimeoutException.class);
+		assertThat(subscriptions).as("the attempt and its retry").hasValue(2);
+		assertThat(this.calls.attemptResults).containsExactly("timeout", "timeout");
+	}
+
+	@Test
+	void aFluxThatStartedStreamingInTimeIsNotTimedOutWhileTheRestComesSlowly() {
+		RetryExecutor executor = this.calls
+			.executor(TimedCalls.policy().maxAttempts(2).attemptTimeout(Duration.ofMillis(100)));
+		AtomicInteger subscriptions = new AtomicInteger();
+		reactor.core.publisher.Flux<Integer> source = reactor.core.publisher.Flux.defer(() -> {
+			subscriptions.incrementAndGet();
+			return reactor.core.publisher.Flux.concat(reactor.core.publisher.Flux.just(1),
+					reactor.core.publisher.Flux.just(2, 3).delayElements(Duration.ofMillis(150)));
+		});
+
+		java.util.List<Integer> elements = ReactiveRetry.flux(executor, source, null, null)
+			.collectList()
+			.block(Duration.ofSeconds(3));
+
+		assertThat(elements).containsExactly(1, 2, 3);
+		assertThat(subscriptions).hasValue(1);
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> assertThat(this.calls.attemptResults).containsExactly("success"));
+	}
+
+	@Test
 	void anAttemptWhoseResultWasRejectedIsObservedAsRejectedResult() throws Throwable {
 		RetryExecutor executor = this.calls.executor(TimedCalls.policy().maxAttempts(3), this.calls.runtime(),
 				"PENDING"::equals);

@@ -548,4 +548,21 @@ class HedgeRaceTest {
 		assertThat(this.calls.attemptResults).containsExactly("cancelled", "cancelled");
 	}
 
+	@Test
+	void aMonoHedgeWhoseValueIsRejectedLeavesTheRaceToTheAttempt() {
+		RetryExecutor executor = this.calls.executor(
+				TimedCalls.policy().maxAttempts(1).hedgeDelay(Duration.ofMillis(50)).maxHedges(1), this.calls.runtime(),
+				"PENDING"::equals);
+		AtomicInteger subscriptions = new AtomicInteger();
+		// The hedge answers PENDING at once; the attempt answers DONE a little later.
+		Mono<String> source = Mono.defer(() -> (subscriptions.incrementAndGet() == 1)
+				? Mono.just("DONE").delayElement(Duration.ofMillis(200)) : Mono.just("PENDING"));
+
+		String answer = ReactiveRetry.mono(executor, source, null, null).block(Duration.ofSeconds(3));
+
+		assertThat(answer).isEqualTo("DONE");
+		assertThat(subscriptions).hasValue(2);
+		this.calls.awaitEvents("hedge lost", "success after 1");
+	}
+
 }
