@@ -16,8 +16,18 @@ public class RejectedResultException extends RuntimeException implements Retryab
 	private final transient @Nullable Object result;
 
 	public RejectedResultException(@Nullable Object result) {
-		super("rejected result: " + describe(result), null, false, false);
+		super(null, null, false, false);
 		this.result = result;
+	}
+
+	/**
+	 * {@code rejected result: } and the result's text, made when asked (a log line, an endpoint)
+	 * rather than for every rejection. A result whose {@code toString()} throws (an entity whose
+	 * lazy collection has no session any more) is named by its class instead.
+	 */
+	@Override
+	public String getMessage() {
+		return "rejected result: " + describe(this.result);
 	}
 
 	/** The result the predicate rejected. */
@@ -31,7 +41,13 @@ public class RejectedResultException extends RuntimeException implements Retryab
 	}
 
 	private static String describe(@Nullable Object result) {
-		String text = String.valueOf(result);
+		String text;
+		try {
+			text = String.valueOf(result);
+		}
+		catch (RuntimeException | LinkageError ex) {
+			return "a " + result.getClass().getName() + " whose toString() threw " + ex.getClass().getName();
+		}
 		return (text.length() > 200) ? text.substring(0, 200) + "..." : text;
 	}
 

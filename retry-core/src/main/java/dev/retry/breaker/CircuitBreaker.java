@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.retry.CircuitBreakerOpenException;
+import dev.retry.RejectedResultException;
 import dev.retry.classify.HttpStatusResolver;
 import dev.retry.execution.Attempt;
 import dev.retry.execution.AttemptStage;
@@ -312,8 +313,15 @@ public final class CircuitBreaker {
 		succeeded(admitted, slow);
 	}
 
-	/** Records a failed call admitted in {@code admitted}; ignored failures do not count. */
+	/**
+	 * Records a failed call admitted in {@code admitted}; ignored failures do not count, and a
+	 * result the method rejected ({@code retryOnResult}) is the downstream's answer: a success.
+	 */
 	public void onFailure(Phase admitted, Throwable failure, long durationNanos) {
+		if (failure instanceof RejectedResultException) {
+			onSuccess(admitted, durationNanos);
+			return;
+		}
 		if (this.tuning.filter.isIgnored(failure)) {
 			this.ignored.increment();
 			// An ignored failure (or another breaker's rejection) is no evidence either way: a

@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * One stage that every attempt of a call passes through. A method's stages form one chain, built
  * once when its executor is built: the executor (the retry) is outside, then hedging, the circuit
- * breaker, the attempt timeout, and innermost the call itself. Each stage holds the next, so
+ * breaker, the observation of the attempt, the result check, the attempt timeout, and innermost
+ * the call itself. Each stage holds the next, so
  * running an attempt through the chain allocates nothing for the chain itself; a stage that is
  * off (no breaker, no timeout) is not in it and costs nothing.
  *
@@ -27,6 +28,15 @@ public abstract class AttemptStage {
 	/** The stage inside this one, or {@code null} when the call itself is next. */
 	public final @Nullable AttemptStage next() {
 		return this.next;
+	}
+
+	/**
+	 * Whether {@code /actuator/retries} lists this stage among what runs around a method: the
+	 * stages a user configures do; those that are part of every such call (observing it, checking
+	 * its result) do not.
+	 */
+	public boolean isShown() {
+		return true;
 	}
 
 	/** Runs one attempt of a synchronous call, on the caller's thread. */

@@ -92,7 +92,12 @@ public final class HedgeStage extends AttemptStage {
 
 	}
 
-	/** One attempt and its hedges. */
+	/**
+	 * One attempt and its hedges. Each runner (the attempt, then each hedge) is a slot reserved
+	 * under the lock before it starts, so that a runner failing meanwhile waits for it and it is
+	 * always reported when the race ends; every hedge runs, and its end is reported, with the
+	 * call's {@link RetryContext} current.
+	 */
 	private static final class Race<C, T> extends CallerFuture<T> implements Runnable {
 
 		private final HedgeStage stage;
@@ -103,9 +108,13 @@ public final class HedgeStage extends AttemptStage {
 
 		private final int attempt;
 
+		/** The call's context, current wherever the race goes on (the watchdog's thread, a client's). */
+		private final @Nullable RetryContext retryContext;
+
 		/** Every runner started: the attempt first, then its hedges. */
 		private final CompletableFuture<?>[] runners;
 
+		/** Runners reserved: started, or about to start. */
 		private int started;
 
 		private int failed;
@@ -124,47 +133,70 @@ public final class HedgeStage extends AttemptStage {
 			this.context = context;
 			this.call = call;
 			this.attempt = attempt;
+			this.retryContext = RetryContext.currentOrNull();
 			this.runners = new CompletableFuture<?>[1 + stage.maxHedges];
 		}
 
 		CompletableFuture<T> begin() {
-			startRunner();
+			synchronized (this) {
+				this.started = 1;
+			}
+			startRunner(0);
 			return this;
 		}
 
-		/** The hedge delay passed: start a hedge if nothing answered yet. */
+		/**
+		 * The hedge delay passed: a hedge starts if nothing answered yet, the budget pays for it and
+		 * the watchdog is not closed (a closing watchdog runs its timers at once: the application is
+		 * shutting down, and the runners started go on alone).
+		 */
 		@Override
 		public void run() {
-			synchronized (this) {
-				if (this.finished || this.started > this.stage.maxHedges || !this.stage.mayHedge()) {
-					return;
-				}
-			}
-			startRunner();
-		}
-
-		private void startRunner() {
 			int index;
 			synchronized (this) {
-				index = this.started++;
-			}
-			CompletableFuture<T> runner = this.stage.proceedAsync(this.context, this.call, this.attempt);
-			synchronized (this) {
-				this.runners[index] = runner;
-				if (this.finished) {
-					runner.cancel(true);
+				if (this.finished || this.started > this.stage.maxHedges || this.stage.watchdog.isClosed()
+						|| !this.stage.mayHedge()) {
 					return;
 				}
-				if (this.started <= this.stage.maxHedges) {
+				index = this.started++;
+			}
+			RetryContext.resume(this.retryContext);
+			try {
+				startRunner(index);
+			}
+			finally {
+				RetryContext.leave(this.retryContext);
+			}
+		}
+
+		private void startRunner(int index) {
+			Attempt<C, ? extends CompletionStage<T>> runner = (index == 0) ? this.call : this.call.beside();
+			CompletableFuture<T> future;
+			try {
+				future = this.stage.proceedAsync(this.context, runner, this.attempt);
+			}
+			catch (Throwable unexpected) {
+				future = CompletableFuture.failedFuture(unexpected);
+			}
+			boolean late;
+			synchronized (this) {
+				this.runners[index] = future;
+				late = this.finished;
+				if (!late && !future.isDone() && this.started <= this.stage.maxHedges) {
 					try {
 						this.timer = this.stage.watchdog.schedule(this, this.stage.delayNanos);
 					}
 					catch (RejectedExecutionException closed) {
-						// No more hedges: the runners started go on.
+						// The watchdog is closed: no more hedges, the runners started go on.
 					}
 				}
 			}
-			runner.whenComplete(new Outcome(index));
+			if (late) {
+				// The race ended while this runner started: it lost (finish() reported it).
+				future.cancel(true);
+				return;
+			}
+			future.whenComplete(new Outcome(index));
 		}
 
 		private void ended(int index, @Nullable T value, @Nullable Throwable error) {
@@ -180,7 +212,7 @@ public final class HedgeStage extends AttemptStage {
 					}
 					this.failed++;
 					if (this.failed < this.started) {
-						// Another runner may still answer.
+						// Another runner, started or starting, may still answer.
 						return;
 					}
 					failure = this.firstFailure;
@@ -206,12 +238,13 @@ public final class HedgeStage extends AttemptStage {
 		}
 
 		/**
-		 * Stops the timer and the runners still going, and reports each hedge started, once.
+		 * Stops the timer and the runners still going, and reports each hedge reserved, once.
 		 * @return whether this call did it
 		 */
 		private boolean finish() {
 			int started;
 			int winner;
+			CompletableFuture<?>[] runners;
 			synchronized (this) {
 				if (this.finished) {
 					return false;
@@ -222,14 +255,23 @@ public final class HedgeStage extends AttemptStage {
 				}
 				started = this.started;
 				winner = this.winner;
+				runners = this.runners.clone();
 			}
 			for (int i = 0; i < started; i++) {
-				CompletableFuture<?> runner = this.runners[i];
+				CompletableFuture<?> runner = runners[i];
 				if (runner != null && i != winner) {
 					runner.cancel(true);
 				}
-				if (i > 0) {
-					this.stage.hedged(i == winner);
+			}
+			if (started > 1) {
+				RetryContext.resume(this.retryContext);
+				try {
+					for (int i = 1; i < started; i++) {
+						this.stage.hedged(i == winner);
+					}
+				}
+				finally {
+					RetryContext.leave(this.retryContext);
 				}
 			}
 			return true;

@@ -2,7 +2,6 @@ package dev.retry.execution;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,6 +23,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.SignalType;
 import reactor.util.context.Context;
 import reactor.util.retry.Retry;
 
@@ -70,18 +70,10 @@ public final class ReactiveRetry {
 	public static <C, T> Flux<T> flux(RetryExecutor executor, Flux<T> source, C context,
 			@Nullable Fallback<? super C> fallback) {
 		CallObserver observer = executor.observer();
-		// Attempts are followed by the observer of every call, or from the first retry on by one of retries.
+		// Attempts are followed by the observer of every call, or from the first retry on by one of
+		// retries: the chain observes them (ObservationStage) when either is there.
 		CallObserver following = (observer != null) ? observer : executor.retryObserver();
-		Flux<T> staged = through(executor.getChain(), (following != null) ? observed(following, source) : source);
-		// Results are checked outside the breaker: it saw an answer, and counts it as one.
-		Flux<T> attempt = !executor.checksResults() ? staged : staged.handle((value, sink) -> {
-			if (executor.rejects(value)) {
-				sink.error(new RejectedResultException(value));
-			}
-			else {
-				sink.next(value);
-			}
-		});
+		Flux<T> attempt = through(executor.getChain(), source);
 		return Flux.deferContextual((subscriberContext) -> {
 			executor.recordCall();
 			Subscription call = new Subscription(executor, fallback);
@@ -94,7 +86,13 @@ public final class ReactiveRetry {
 				.retryWhen(Retry.from((signals) -> signals.concatMap((signal) -> call.attemptFailed(signal.failure()))))
 				.doOnNext(call)
 				.doOnComplete(call::succeeded)
-				.doOnCancel(call::cancelled)
+				// After the cancellation reached the attempt: its hedges and its observation end first,
+				// as when a future's caller gives up, and only then the call.
+				.doFinally((signal) -> {
+					if (signal == SignalType.CANCEL) {
+						call.cancelled();
+					}
+				})
 				.onErrorResume((failure) -> call.ended(failure, context));
 			if (following != null) {
 				retried = retried.contextWrite(Context.of(Subscription.class, call));
@@ -123,11 +121,55 @@ public final class ReactiveRetry {
 					? Context.of(key, value, CallObserver.ObservedAttempt.class, attempt)
 					: Context.of(CallObserver.ObservedAttempt.class, attempt);
 			Flux<T> carried = source.contextWrite(carrying);
-			return new SubscribedInside<>(carried, attempt)
-				.doOnError((failure) -> attempt.end(Failures.unwrap(failure)))
-				.doOnComplete(() -> attempt.end(null))
-				.doOnCancel(() -> attempt.end(new java.util.concurrent.CancellationException("attempt cancelled")));
+			ObservedRun run = new ObservedRun(attempt);
+			return new SubscribedInside<>(carried, attempt).doOnNext(run)
+				.doOnError(run::failed)
+				.doOnComplete(run::completed)
+				.doOnCancel(run::cancelled);
 		});
+	}
+
+	/**
+	 * One observed subscription, ended once by whichever signal comes first: a cancellation after
+	 * an element (the subscriber took what it wanted) is an answer, as for the breaker.
+	 */
+	private static final class ObservedRun extends AtomicBoolean implements Consumer<Object> {
+
+		private static final long serialVersionUID = 1L;
+
+		private final transient CallObserver.ObservedAttempt attempt;
+
+		private volatile boolean emitted;
+
+		ObservedRun(CallObserver.ObservedAttempt attempt) {
+			this.attempt = attempt;
+		}
+
+		@Override
+		public void accept(Object element) {
+			if (!this.emitted) {
+				this.emitted = true;
+			}
+		}
+
+		void failed(Throwable failure) {
+			end(Failures.unwrap(failure));
+		}
+
+		void completed() {
+			end(null);
+		}
+
+		void cancelled() {
+			end(this.emitted ? null : new java.util.concurrent.CancellationException("attempt cancelled"));
+		}
+
+		private void end(@Nullable Throwable failure) {
+			if (compareAndSet(false, true)) {
+				this.attempt.end(failure);
+			}
+		}
+
 	}
 
 	/**
@@ -228,10 +270,28 @@ public final class ReactiveRetry {
 		if (stage instanceof TimeoutStage timeout) {
 			return timedOut(timeout, inner);
 		}
+		if (stage instanceof ObservationStage observation) {
+			return observed(observation.observer(), inner);
+		}
+		if (stage instanceof ResultStage result) {
+			return checked(result, inner);
+		}
 		if (stage instanceof HedgeStage hedge) {
 			return hedged(hedge, inner);
 		}
 		throw new IllegalStateException("No Reactor form for " + stage.getClass().getName());
+	}
+
+	/** Fails a subscription whose value the method's {@code retryOnResult} predicate rejects. */
+	private static <T> Flux<T> checked(ResultStage stage, Flux<T> attempt) {
+		return attempt.handle((value, sink) -> {
+			if (stage.rejects(value)) {
+				sink.error(new RejectedResultException(value));
+			}
+			else {
+				sink.next(value);
+			}
+		});
 	}
 
 	/**
@@ -239,49 +299,38 @@ public final class ReactiveRetry {
 	 * attempt timeout with {@link AttemptTimeoutException}, cancelling it.
 	 */
 	private static <T> Flux<T> timedOut(TimeoutStage stage, Flux<T> attempt) {
-		return attempt.timeout(after(stage.watchdog(), stage.timeout().toNanos()), (element) -> Mono.never(),
+		Mono<Long> timeout = Mono.create((sink) -> {
+			TimeoutStage.Alarm alarm = stage.alarm(() -> sink.success(0L));
+			sink.onCancel(alarm::cancel);
+		});
+		return attempt.timeout(timeout, (element) -> Mono.never(),
 				Flux.defer(() -> Flux.error(new AttemptTimeoutException(stage.timeout(), null))));
 	}
 
 	/**
-	 * Subscribes to the attempt, and again after each hedge delay while no value has come (up to
-	 * max-hedges, each paid from the budget); the first to emit a value is used, the others are
-	 * cancelled. Fails with the first attempt's failure when none emits.
+	 * Subscribes to the attempt, and again after each hedge delay while no runner has answered (up
+	 * to max-hedges, each paid from the budget, none once the watchdog is closed). The first runner
+	 * to answer (a value, or completing empty) is used and the others are cancelled; a runner that
+	 * fails leaves the race to the others, and when every runner started has failed the attempt
+	 * fails at once with the first failure, starting no further hedge. Each hedge's end is reported
+	 * with the call's {@link RetryContext} current.
 	 */
 	private static <T> Flux<T> hedged(HedgeStage stage, Flux<T> attempt) {
-		return Flux.defer(() -> {
-			HedgeRace race = new HedgeRace(stage);
+		return Flux.deferContextual((context) -> {
+			HedgeRace race = new HedgeRace(stage, context.getOrDefault(RetryContext.class, null));
 			List<Publisher<T>> runners = new ArrayList<>(1 + stage.maxHedges());
-			runners.add(attempt.doOnNext((value) -> race.answered(0)));
+			runners.add(race.runner(0, attempt));
 			long delay = stage.delay().toNanos();
 			for (int i = 1; i <= stage.maxHedges(); i++) {
 				int index = i;
-				runners.add(after(stage.watchdog(), delay * i).flatMapMany((tick) -> stage.mayHedge()
-						? attempt.doOnSubscribe((subscription) -> race.started(index))
-							.doOnNext((value) -> race.answered(index))
-						: Flux.<T>empty()));
+				runners.add(after(stage.watchdog(), delay * i)
+					.flatMapMany((tick) -> race.reserve(index) ? race.runner(index, attempt) : Flux.<T>never()));
 			}
-			return Flux.firstWithValue(runners)
-				.onErrorMap(ReactiveRetry::firstFailure)
-				.doOnTerminate(race::ended)
-				.doOnCancel(race::ended);
+			return Flux.firstWithSignal(runners).doOnTerminate(race::ended).doOnCancel(race::ended);
 		});
 	}
 
-	/** The failure of the first runner, out of the error Reactor reports when no runner had a value. */
-	private static Throwable firstFailure(Throwable error) {
-		if (error instanceof NoSuchElementException && error.getCause() != null
-				&& reactor.core.Exceptions.isMultiple(error.getCause())) {
-			for (Throwable runner : reactor.core.Exceptions.unwrapMultiple(error.getCause())) {
-				if (!(runner instanceof NoSuchElementException)) {
-					return runner;
-				}
-			}
-		}
-		return error;
-	}
-
-	/** A value after this delay, on the watchdog. */
+	/** A hedge's delay: a value after it, on the watchdog; never, when the watchdog is closed. */
 	private static Mono<Long> after(Scheduler watchdog, long nanos) {
 		return Mono.create((sink) -> {
 			Future<?> timer;
@@ -289,50 +338,148 @@ public final class ReactiveRetry {
 				timer = watchdog.schedule(() -> sink.success(nanos), nanos);
 			}
 			catch (RejectedExecutionException closed) {
-				sink.success();
 				return;
 			}
 			sink.onCancel(() -> timer.cancel(false));
 		});
 	}
 
-	/** Which hedges started, and which answered first. */
+	/**
+	 * Which runners of one hedged attempt are started and failed, and which answered first. Only the
+	 * runner that claims the race first may signal an answer, so the one reported as won is the one
+	 * used; a failure is signalled only when every runner started has failed.
+	 */
 	private static final class HedgeRace {
 
 		private final HedgeStage stage;
 
-		private final java.util.BitSet started = new java.util.BitSet();
+		private final @Nullable RetryContext retryContext;
+
+		/** Runners reserved: the attempt, and each hedge whose delay passed; a failure waits for them. */
+		private int started = 1;
+
+		/** The hedges that subscribed: those reported, won or lost. */
+		private final java.util.BitSet ran = new java.util.BitSet();
+
+		private int failed;
+
+		private @Nullable Throwable firstFailure;
 
 		private int winner = -1;
 
-		HedgeRace(HedgeStage stage) {
+		/** Whether the race is decided: answered, failed, or ended by its subscriber. */
+		private boolean over;
+
+		private boolean reported;
+
+		HedgeRace(HedgeStage stage, @Nullable RetryContext retryContext) {
 			this.stage = stage;
+			this.retryContext = retryContext;
 		}
 
-		synchronized void started(int index) {
-			this.started.set(index);
+		/** Runner {@code index} of the attempt, whose signals go through this race. */
+		<T> Flux<T> runner(int index, Flux<T> attempt) {
+			Flux<T> subscribed = (index == 0) ? attempt : attempt.doOnSubscribe((subscription) -> ran(index));
+			return subscribed.switchOnFirst((first, runner) -> {
+				if (first.isOnError()) {
+					return runner;
+				}
+				if (claim(index)) {
+					// The hedges are reported before the answer goes on to the subscriber.
+					ended();
+					return runner;
+				}
+				// Another runner answered first: this one is cancelled as the race ends.
+				return Flux.<T>never();
+			}).onErrorResume((failure) -> failed(index, failure));
 		}
 
-		synchronized void answered(int index) {
-			if (this.winner < 0) {
-				this.winner = index;
+		/** A hedge's delay passed: whether it may start. */
+		synchronized boolean reserve(int index) {
+			if (this.over || this.stage.watchdog().isClosed() || !this.stage.mayHedge()) {
+				return false;
 			}
+			this.started++;
+			return true;
 		}
 
-		private boolean ended;
-
-		void ended() {
-			int winner;
-			java.util.BitSet started;
+		/** Hedge {@code index} subscribed; one that did so as the race ended lost it, and is reported now. */
+		private void ran(int index) {
 			synchronized (this) {
-				if (this.ended) {
+				if (!this.reported) {
+					this.ran.set(index);
 					return;
 				}
-				this.ended = true;
-				winner = this.winner;
-				started = (java.util.BitSet) this.started.clone();
 			}
-			started.stream().forEach((index) -> this.stage.hedged(index == winner));
+			report(index, false);
+		}
+
+		private void report(int index, boolean won) {
+			RetryContext.resume(this.retryContext);
+			try {
+				this.stage.hedged(won);
+			}
+			finally {
+				RetryContext.leave(this.retryContext);
+			}
+		}
+
+		/** Runner {@code index} answered first: it wins, unless another did. */
+		private synchronized boolean claim(int index) {
+			if (this.winner >= 0 || this.over) {
+				return false;
+			}
+			this.winner = index;
+			this.over = true;
+			return true;
+		}
+
+		private <T> Publisher<T> failed(int index, Throwable failure) {
+			Throwable ending;
+			synchronized (this) {
+				if (this.winner == index) {
+					// The winner failed after answering (a Flux, part way): its failure is the attempt's.
+					return Flux.error(failure);
+				}
+				if (this.firstFailure == null) {
+					this.firstFailure = failure;
+				}
+				this.failed++;
+				if (this.over || this.failed < this.started) {
+					return Flux.never();
+				}
+				this.over = true;
+				ending = this.firstFailure;
+			}
+			ended();
+			return Flux.error(ending);
+		}
+
+		/** The race ended (answered, failed or cancelled): each hedge that ran is reported, once. */
+		void ended() {
+			java.util.BitSet ran;
+			int winner;
+			synchronized (this) {
+				if (this.reported) {
+					return;
+				}
+				this.reported = true;
+				this.over = true;
+				ran = (java.util.BitSet) this.ran.clone();
+				winner = this.winner;
+			}
+			if (ran.isEmpty()) {
+				return;
+			}
+			RetryContext.resume(this.retryContext);
+			try {
+				for (int index = ran.nextSetBit(0); index >= 0; index = ran.nextSetBit(index + 1)) {
+					this.stage.hedged(index == winner);
+				}
+			}
+			finally {
+				RetryContext.leave(this.retryContext);
+			}
 		}
 
 	}

@@ -61,6 +61,15 @@ public final class RetryContext {
 	}
 
 	/**
+	 * The innermost context current on this thread, or {@code null}: what a stage takes along to
+	 * the threads it continues the call on (a hedge starts on the watchdog's).
+	 */
+	static @Nullable RetryContext currentOrNull() {
+		Frames frames = FRAMES.get();
+		return (frames.depth > 0) ? frames.stack[frames.depth - 1] : null;
+	}
+
+	/**
 	 * The innermost retried call running on this thread.
 	 * @throws IllegalStateException when called outside a method running under a retry policy
 	 */

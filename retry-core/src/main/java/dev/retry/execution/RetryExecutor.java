@@ -29,6 +29,7 @@ import dev.retry.event.RetryListener;
 import dev.retry.internal.CallerFuture;
 import dev.retry.internal.Failures;
 import dev.retry.internal.LoggedOnce;
+import dev.retry.internal.StageFuture;
 import dev.retry.policy.OnExhausted;
 import dev.retry.policy.RetryPolicy;
 import dev.retry.time.Scheduler;
@@ -88,11 +89,11 @@ public final class RetryExecutor {
 	/** False for a breaker alone: one attempt, no retry context, no listeners. */
 	private final boolean retries;
 
-	/** The stages each attempt passes through (hedge, breaker, timeout), or {@code null}: the call alone. */
+	/**
+	 * The stages each attempt passes through (hedge, breaker, observation, result check, timeout),
+	 * or {@code null}: the call alone.
+	 */
 	private final @Nullable AttemptStage chain;
-
-	/** Results to retry, as if the attempt had failed; {@code null}: every result is an answer. */
-	private final @Nullable Predicate<Object> retryOnResult;
 
 	/** Follows calls and attempts as they run from their start (tracing), or {@code null}. */
 	private final @Nullable CallObserver observer;
@@ -106,8 +107,6 @@ public final class RetryExecutor {
 	private final LoggedOnce listenerFailure = new LoggedOnce("A RetryListener threw; the call goes on");
 
 	private final LoggedOnce resolverFailure = new LoggedOnce("A RetryAfterResolver threw; treated as no hint");
-
-	private final LoggedOnce predicateFailure = new LoggedOnce("A retryOnResult predicate threw; the result is kept");
 
 	/**
 	 * @param name the method, as {@code SimpleClassName.method}
@@ -157,25 +156,36 @@ public final class RetryExecutor {
 				? runtime.retryAfter() : null;
 		this.maxDelayNanos = policy.getMaxDelay().toNanos();
 		this.retries = retries;
-		this.chain = chain(policy, breaker, budget, runtime.watchdog());
 		CallObserver guarded = GuardedObserver.of(runtime.observer());
 		CallObserver observer = (guarded != null) ? guarded.forTarget(this.target) : null;
 		this.observer = (observer != null && observer.followsEveryCall()) ? observer : null;
 		this.retryObserver = (retries && this.maxAttempts > 1) ? observer : null;
-		this.retryOnResult = retryOnResult;
+		// The attempts of a call followed from its start, or from its first retry on, are observed in the chain.
+		this.chain = chain(policy, breaker, budget, runtime.watchdog(), retryOnResult,
+				(this.observer != null || this.retryObserver != null) ? observer : null);
 	}
 
 	/**
 	 * The one place the stages of an attempt are put together, outermost first: hedging, the
-	 * breaker, the attempt timeout, then the call. The timeout is inside the breaker, so that a
-	 * timed-out attempt counts as a failure of the downstream, and a rejected attempt starts no
-	 * timer. A new stage (a bulkhead, say) is one class and one line here.
+	 * breaker, the observation, the result check, the attempt timeout, then the call. The timeout
+	 * is inside the breaker, so that a timed-out attempt counts as a failure of the downstream, and
+	 * a rejected attempt starts no timer. The observation is inside the breaker (a rejected attempt
+	 * was never made) and outside what decides how an attempt ended (its timeout, its result), so
+	 * that each run is observed as the retry sees it. A new stage (a bulkhead, say) is one class
+	 * and one line here.
 	 */
 	private @Nullable AttemptStage chain(RetryPolicy policy, @Nullable CircuitBreaker breaker,
-			@Nullable RetryBudget budget, Scheduler watchdog) {
+			@Nullable RetryBudget budget, Scheduler watchdog, @Nullable Predicate<Object> retryOnResult,
+			@Nullable CallObserver observer) {
 		AttemptStage chain = null;
 		if (!policy.getAttemptTimeout().isZero()) {
 			chain = new TimeoutStage(policy.getAttemptTimeout(), watchdog, chain);
+		}
+		if (retryOnResult != null) {
+			chain = new ResultStage(retryOnResult, this.target, chain);
+		}
+		if (observer != null) {
+			chain = new ObservationStage(observer, chain);
 		}
 		if (breaker != null) {
 			chain = breaker.stage(chain);
@@ -244,7 +254,9 @@ public final class RetryExecutor {
 			stages.add("retry(" + this.policy.getName() + ")");
 		}
 		for (AttemptStage stage = this.chain; stage != null; stage = stage.next()) {
-			stages.add(stage.toString());
+			if (stage.isShown()) {
+				stages.add(stage.toString());
+			}
 		}
 		return List.copyOf(stages);
 	}
@@ -288,7 +300,7 @@ public final class RetryExecutor {
 		if (observed == null) {
 			return call(context, attempt, fallback, null);
 		}
-		return call(context, new ObservedAttempt<>(observed, attempt, false), fallback, observed);
+		return call(context, new ObservedAttempt<>(observed, attempt), fallback, observed);
 	}
 
 	private <C, T> T call(C context, Attempt<C, T> attempt, @Nullable Fallback<? super C> fallback,
@@ -316,10 +328,6 @@ public final class RetryExecutor {
 			}
 			catch (Throwable failure) {
 				return retry(context, attempt, fallback, retryContext, failure, start, observed);
-			}
-			if (rejects(result)) {
-				return retry(context, attempt, fallback, retryContext, new RejectedResultException(result), start,
-						observed);
 			}
 			if (this.firstSuccessListeners.length > 0) {
 				completed(Outcome.SUCCESS, 1, null);
@@ -369,7 +377,7 @@ public final class RetryExecutor {
 					// Followed from its first retry on: the rest of the call is current, each attempt followed.
 					observed = call.observed;
 					current = observed.open();
-					attempt = new ObservedAttempt<>(observed, attempt, false);
+					attempt = new ObservedAttempt<>(observed, attempt);
 				}
 				try {
 					this.sleeper.sleep(call.delay);
@@ -391,10 +399,6 @@ public final class RetryExecutor {
 				}
 				catch (Throwable next) {
 					attemptFailed(call, next);
-					continue;
-				}
-				if (rejects(result)) {
-					attemptFailed(call, new RejectedResultException(result));
 					continue;
 				}
 				completed(call, Outcome.SUCCESS_AFTER_RETRY, call.attempted, null);
@@ -501,29 +505,6 @@ public final class RetryExecutor {
 	private <C, T> T run(C context, Attempt<C, T> attempt, int number) throws Throwable {
 		AttemptStage chain = this.chain;
 		return (chain != null) ? chain.run(context, attempt, number) : attempt.run(context, number);
-	}
-
-	/**
-	 * Whether the result is to be retried: never without a {@code retryOnResult} predicate; a
-	 * predicate that throws answers no (logged once).
-	 */
-	boolean rejects(@Nullable Object result) {
-		Predicate<Object> retryOnResult = this.retryOnResult;
-		if (retryOnResult == null) {
-			return false;
-		}
-		try {
-			return retryOnResult.test(result);
-		}
-		catch (Throwable ex) {
-			this.predicateFailure.failed(this.target, ex);
-			return false;
-		}
-	}
-
-	/** Whether results are checked at all (the reactive path adds no operator when not). */
-	boolean checksResults() {
-		return this.retryOnResult != null;
 	}
 
 	/**
@@ -827,7 +808,7 @@ public final class RetryExecutor {
 			if (observer != null) {
 				this.observed = observer.startAsync(RetryExecutor.this.target, null);
 			}
-			this.attempt = (this.observed != null) ? new ObservedAttempt<>(this.observed, attempt, true) : attempt;
+			this.attempt = (this.observed != null) ? new ObservedAttempt<>(this.observed, attempt) : attempt;
 			this.fallback = fallback;
 			this.retryContext = RetryExecutor.this.retries
 					? RetryContext.detached(RetryExecutor.this.target, RetryExecutor.this.maxAttempts) : null;
@@ -839,12 +820,16 @@ public final class RetryExecutor {
 				return;
 			}
 			int number = this.attempted;
-			CompletionStage<T> stage;
+			CompletableFuture<T> stage;
 			RetryContext.resume(this.retryContext);
 			try {
 				AttemptStage chain = RetryExecutor.this.chain;
 				stage = (chain != null) ? chain.start(this.context, this.attempt, number)
-						: Attempt.start(this.attempt, this.context, number);
+						: Attempt.startFuture(this.attempt, this.context, number);
+			}
+			catch (Throwable unexpected) {
+				// No stage may keep the call from ending: what one throws fails the attempt.
+				stage = CompletableFuture.failedFuture(unexpected);
 			}
 			finally {
 				RetryContext.leave(this.retryContext);
@@ -861,21 +846,21 @@ public final class RetryExecutor {
 			}
 			RetryContext.resume(this.retryContext);
 			try {
-				if (error == null && !rejects(value)) {
+				if (error == null) {
 					completed(this, (this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY,
 							this.attempted, null);
 					this.result.answer(value);
 					RetryContext.end(this.retryContext);
 					return;
 				}
-				attemptFailed(this, (error != null) ? Failures.unwrap(error) : new RejectedResultException(value));
+				attemptFailed(this, Failures.unwrap(error));
 				if (!planRetry(this)) {
 					finish();
 					return;
 				}
 				if (this.observed != null && !(this.attempt instanceof ObservedAttempt)) {
 					// Followed from its first retry on.
-					this.attempt = new ObservedAttempt<>(this.observed, this.attempt, true);
+					this.attempt = new ObservedAttempt<>(this.observed, this.attempt);
 				}
 				try {
 					pending(RetryExecutor.this.scheduler.schedule(this, this.delay));
@@ -945,7 +930,7 @@ public final class RetryExecutor {
 				RetryContext.end(this.retryContext);
 				return;
 			}
-			CompletionStage<T> answer = this.fallback.applyAsync(this.context, this.failure);
+			CompletableFuture<T> answer = StageFuture.of(this.fallback.applyAsync(this.context, this.failure));
 			RetryContext.end(this.retryContext);
 			pending(answer);
 			answer.whenComplete((value, error) -> {
@@ -958,8 +943,8 @@ public final class RetryExecutor {
 			});
 		}
 
-		private void pending(Object stage) {
-			this.pending = (stage instanceof Future<?> future) ? future : null;
+		private void pending(Future<?> stage) {
+			this.pending = stage;
 			if (this.result.isDone()) {
 				// The caller gave up while this was being started.
 				cancelPending();

@@ -119,7 +119,9 @@ public record RetryRuntime(Sleeper sleeper, Ticker ticker, DoubleSupplier random
 	/** The JVM-wide scheduler of {@link #defaults()}, started on first use. */
 	private static final class SharedScheduler {
 
-		private static final DaemonScheduler INSTANCE = new DaemonScheduler();
+		/** Never closed: its threads stop when idle, so that no application leaves one behind. */
+		private static final DaemonScheduler INSTANCE = new DaemonScheduler(
+				Math.max(2, Runtime.getRuntime().availableProcessors()), java.time.Duration.ofSeconds(1));
 
 		static java.util.concurrent.Future<?> schedule(Runnable task, long delayNanos) {
 			return INSTANCE.schedule(task, delayNanos);

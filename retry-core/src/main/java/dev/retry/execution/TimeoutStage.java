@@ -3,9 +3,13 @@ package dev.retry.execution;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Delayed;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import dev.retry.AttemptTimeoutException;
 import dev.retry.internal.CallerFuture;
@@ -19,6 +23,11 @@ import org.jspecify.annotations.Nullable;
  * transaction, security context and thread-locals stay valid): a shared watchdog interrupts that
  * thread at the timeout, and the interrupt is cleared before the retry decision. An asynchronous
  * attempt's future is cancelled.
+ *
+ * <p>An attempt is timed out at its time, never earlier, also when the application shuts down:
+ * a closed watchdog refuses new timers and runs the waiting ones at once, so a timer refused or
+ * run before its time is handed to the JVM-wide scheduler of {@link RetryRuntime#sharedScheduler()}
+ * for the time left. Attempts started or running during a shutdown stay timed.
  */
 public final class TimeoutStage extends AttemptStage {
 
@@ -50,20 +59,19 @@ public final class TimeoutStage extends AttemptStage {
 
 	@Override
 	public <C, T> T run(C context, Attempt<C, T> call, int attempt) throws Throwable {
-		Watch watch = new Watch(Thread.currentThread());
-		Future<?> timer = this.watchdog.schedule(watch, this.timeoutNanos);
+		Watch watch = new Watch(Thread.currentThread(), this);
 		T result;
 		try {
 			result = proceed(context, call, attempt);
 		}
 		catch (Throwable failure) {
-			timer.cancel(false);
+			watch.stop();
 			if (watch.timedOut()) {
 				throw new AttemptTimeoutException(this.timeout, failure);
 			}
 			throw failure;
 		}
-		timer.cancel(false);
+		watch.stop();
 		// An answer that came after the watchdog fired is still the answer; its interrupt is cleared.
 		watch.timedOut();
 		return result;
@@ -76,6 +84,82 @@ public final class TimeoutStage extends AttemptStage {
 			return inner;
 		}
 		return new Timed<>(inner, this);
+	}
+
+	/** Sets a timer on the watchdog, or on the JVM-wide scheduler when the watchdog is closed. */
+	private Future<?> schedule(Runnable task, long delayNanos) {
+		try {
+			return this.watchdog.schedule(task, delayNanos);
+		}
+		catch (RejectedExecutionException closed) {
+			return RetryRuntime.sharedScheduler().schedule(task, delayNanos);
+		}
+	}
+
+	/**
+	 * Whether a timer runs before its time because its watchdog is closing; it is then set again on
+	 * the JVM-wide scheduler for the time left, through {@code rearm}. The time left is the timer's
+	 * own delay, so that the success path reads no clock; a timer run before the watchdog even
+	 * handed it back is given the whole timeout again.
+	 */
+	private boolean early(@Nullable Future<?> timer, Runnable task, Consumer<Future<?>> rearm) {
+		if (!this.watchdog.isClosed()) {
+			return false;
+		}
+		long left = (timer instanceof Delayed delayed) ? delayed.getDelay(TimeUnit.NANOSECONDS)
+				: (timer == null) ? this.timeoutNanos : 0;
+		if (left <= 0) {
+			return false;
+		}
+		rearm.accept(RetryRuntime.sharedScheduler().schedule(task, left));
+		return true;
+	}
+
+	/**
+	 * Runs {@code onTimeout} once this stage's timeout has passed, as the attempts here are timed:
+	 * never early, and through a shutdown. For the Reactor form of this stage.
+	 */
+	Alarm alarm(Runnable onTimeout) {
+		return new Alarm(this, onTimeout);
+	}
+
+	/** A timeout for a subscription: it runs its task at the timeout unless cancelled first. */
+	static final class Alarm implements Runnable {
+
+		private final TimeoutStage stage;
+
+		private final Runnable onTimeout;
+
+		private volatile @Nullable Future<?> timer;
+
+		private volatile boolean cancelled;
+
+		Alarm(TimeoutStage stage, Runnable onTimeout) {
+			this.stage = stage;
+			this.onTimeout = onTimeout;
+			this.timer = stage.schedule(this, stage.timeoutNanos);
+		}
+
+		@Override
+		public void run() {
+			if (this.cancelled || this.stage.early(this.timer, this, this::rearmed)) {
+				return;
+			}
+			this.onTimeout.run();
+		}
+
+		private void rearmed(Future<?> timer) {
+			this.timer = timer;
+		}
+
+		void cancel() {
+			this.cancelled = true;
+			Future<?> timer = this.timer;
+			if (timer != null) {
+				timer.cancel(false);
+			}
+		}
+
 	}
 
 	/**
@@ -97,15 +181,36 @@ public final class TimeoutStage extends AttemptStage {
 
 		private final transient Thread caller;
 
-		Watch(Thread caller) {
+		private final transient TimeoutStage stage;
+
+		private transient volatile @Nullable Future<?> timer;
+
+		Watch(Thread caller, TimeoutStage stage) {
 			this.caller = caller;
+			this.stage = stage;
+			this.timer = stage.schedule(this, stage.timeoutNanos);
 		}
 
 		@Override
 		public void run() {
+			if (get() != RUNNING || this.stage.early(this.timer, this, this::rearmed)) {
+				return;
+			}
 			if (compareAndSet(RUNNING, FIRING)) {
 				this.caller.interrupt();
 				set(FIRED);
+			}
+		}
+
+		private void rearmed(Future<?> timer) {
+			this.timer = timer;
+		}
+
+		/** The attempt ended: its timer is not needed any more. */
+		void stop() {
+			Future<?> timer = this.timer;
+			if (timer != null) {
+				timer.cancel(false);
 			}
 		}
 
@@ -128,17 +233,17 @@ public final class TimeoutStage extends AttemptStage {
 
 		private final CompletableFuture<T> inner;
 
-		private final Duration timeout;
+		private final TimeoutStage stage;
 
-		private final Future<?> timer;
+		private volatile @Nullable Future<?> timer;
 
 		/** Set when the watchdog fires: the inner future's own end (its cancellation) is then not the outcome. */
 		private volatile boolean timedOut;
 
 		Timed(CompletableFuture<T> inner, TimeoutStage stage) {
 			this.inner = inner;
-			this.timeout = stage.timeout;
-			this.timer = stage.watchdog.schedule(this, stage.timeoutNanos);
+			this.stage = stage;
+			this.timer = stage.schedule(this, stage.timeoutNanos);
 			inner.whenComplete(this);
 		}
 
@@ -147,7 +252,7 @@ public final class TimeoutStage extends AttemptStage {
 			if (this.timedOut) {
 				return;
 			}
-			this.timer.cancel(false);
+			cancelTimer();
 			if (error == null) {
 				answer(value);
 			}
@@ -162,17 +267,28 @@ public final class TimeoutStage extends AttemptStage {
 		 */
 		@Override
 		public void run() {
-			if (isDone()) {
+			if (isDone() || this.stage.early(this.timer, this, this::rearmed)) {
 				return;
 			}
 			this.timedOut = true;
 			this.inner.cancel(true);
-			fail(new AttemptTimeoutException(this.timeout, null));
+			fail(new AttemptTimeoutException(this.stage.timeout, null));
+		}
+
+		private void rearmed(Future<?> timer) {
+			this.timer = timer;
+		}
+
+		private void cancelTimer() {
+			Future<?> timer = this.timer;
+			if (timer != null) {
+				timer.cancel(false);
+			}
 		}
 
 		@Override
 		protected void gaveUp() {
-			this.timer.cancel(false);
+			cancelTimer();
 			this.inner.cancel(true);
 		}
 

@@ -1,5 +1,6 @@
 package dev.retry.time;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
@@ -35,6 +36,20 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
 		this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 	}
 
+	/**
+	 * A scheduler that is never closed, such as a JVM-wide one, and so must hold no thread while it
+	 * has nothing to run: a thread with nothing to run for {@code idleTimeout} stops, and the next
+	 * task starts one again. The last thread stays while a timer waits for its time.
+	 * @param threads the most threads that run due tasks, at least 1
+	 * @param idleTimeout how long a thread waits for work before it stops, above zero
+	 */
+	public DaemonScheduler(int threads, Duration idleTimeout) {
+		this(threads);
+		Assert.isTrue(idleTimeout.compareTo(Duration.ZERO) > 0, "idleTimeout must be above zero, was " + idleTimeout);
+		this.executor.setKeepAliveTime(idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
+		this.executor.allowCoreThreadTimeOut(true);
+	}
+
 	/** One thread per processor, at least two. */
 	public DaemonScheduler() {
 		this(Math.max(2, Runtime.getRuntime().availableProcessors()));
@@ -67,6 +82,11 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
 		return scheduled;
 	}
 
+	/** The threads this scheduler has now. */
+	public int getThreadCount() {
+		return this.executor.getPoolSize();
+	}
+
 	/** The most threads this scheduler has had at once: never more than it was built with. */
 	public int getLargestThreadCount() {
 		return this.executor.getLargestPoolSize();
@@ -84,11 +104,6 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
 	}
 
 	/**
-	 * Stops the scheduler. Every task still waiting for its time runs now, on this thread, and sees
-	 * {@link #isClosed()}: the calls waiting for a retry end at once with their last failure (or
-	 * their fallback) instead of hanging. Then waits up to a second for the threads to stop.
-	 */
-	/**
 	 * A sleeper for synchronous calls that wakes when this scheduler closes, so that a call
 	 * sleeping before its next attempt ends at once at shutdown (it then sees {@link #isClosed()}).
 	 */
@@ -96,6 +111,11 @@ public final class DaemonScheduler implements Scheduler, AutoCloseable {
 		return (nanos) -> this.closing.await(nanos, TimeUnit.NANOSECONDS);
 	}
 
+	/**
+	 * Stops the scheduler. Every task still waiting for its time runs now, on this thread, and sees
+	 * {@link #isClosed()}: the calls waiting for a retry end at once with their last failure (or
+	 * their fallback) instead of hanging. Then waits up to a second for the threads to stop.
+	 */
 	@Override
 	public void close() {
 		this.closed = true;

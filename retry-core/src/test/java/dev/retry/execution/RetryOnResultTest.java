@@ -133,4 +133,93 @@ class RetryOnResultTest {
 		assertThat(this.clock.sleeps()).isEmpty();
 	}
 
+	@Test
+	void aPredicateThatThrowsKeepsTheResultOfAFutureAndOfAMono() throws Exception {
+		RetryPolicy policy = RetryPolicy.builder("jobs").build();
+		RetryExecutor executor = new RetryExecutor("JobClient.status", policy,
+				new FailureClassifier(policy, HttpStatusResolver.NONE),
+				RetryRuntime.defaults().withSleeper(this.clock).withScheduler(this.clock), null, null, (result) -> {
+					throw new IllegalStateException("predicate bug");
+				});
+
+		assertThat(executor.callAsync(null, (context, attempt) -> CompletableFuture.completedFuture("DONE"), null)
+			.get(1, TimeUnit.SECONDS)).isEqualTo("DONE");
+		assertThat(ReactiveRetry.mono(executor, Mono.just("DONE"), null, null).block(Duration.ofSeconds(1)))
+			.isEqualTo("DONE");
+		assertThat(this.clock.sleeps()).isEmpty();
+	}
+
+	@Test
+	void aRejectedResultWhoseToStringThrowsIsStillRetried() throws Throwable {
+		Object pending = new Object() {
+			@Override
+			public String toString() {
+				throw new IllegalStateException("failed to lazily initialize a collection: no session");
+			}
+		};
+		RetryPolicy policy = RetryPolicy.builder("jobs").jitter(Jitter.NONE).maxAttempts(3).build();
+		RetryExecutor executor = new RetryExecutor("JobClient.status", policy,
+				new FailureClassifier(policy, HttpStatusResolver.NONE), RetryRuntime.defaults().withSleeper(this.clock)
+					.withListeners(List.of(this.recorder)),
+				null, null, (value) -> value == pending);
+		AtomicInteger calls = new AtomicInteger();
+
+		Object answer = executor.get(() -> (calls.incrementAndGet() == 1) ? pending : "DONE");
+
+		assertThat(answer).isEqualTo("DONE");
+		assertThat(calls).hasValue(2);
+		assertThat(this.recorder.events).containsExactly("retry 2/3 in PT1S after RejectedResultException",
+				"success_after_retry after 2");
+	}
+
+	@Test
+	void aRejectedResultIsNamedInTheMessageOnlyWhenAskedAndByItsClassWhenItCannotSay() {
+		Object lazyEntity = new Object() {
+			@Override
+			public String toString() {
+				throw new IllegalStateException("no session");
+			}
+		};
+
+		assertThat(new RejectedResultException("PENDING")).hasMessage("rejected result: PENDING");
+		assertThat(new RejectedResultException(null)).hasMessage("rejected result: null");
+		assertThat(new RejectedResultException(lazyEntity).getMessage()).startsWith("rejected result: a ")
+			.endsWith(" whose toString() threw java.lang.IllegalStateException");
+	}
+
+	@Test
+	void aBreakerCountsARejectedResultAsTheAnswerItIs() throws Throwable {
+		AtomicInteger calls = new AtomicInteger();
+
+		assertThat(executor(OnExhausted.RETHROW).get(() -> pendingUntil(calls, 3))).isEqualTo("DONE");
+		assertThat(executor(OnExhausted.RETHROW).get(() -> "PENDING")).isEqualTo("PENDING");
+
+		// Five rejected results in all, with a failure threshold of 2: the downstream answered each time.
+		assertThat(this.breaker.getState()).isEqualTo(dev.retry.breaker.State.CLOSED);
+	}
+
+	@Test
+	void aRejectedAnswerDoesNotWinAHedgeRaceAnotherRunnerCanStillWin() throws Exception {
+		try (TimedCalls calls = new TimedCalls()) {
+			RetryExecutor executor = calls.executor(
+					TimedCalls.policy().maxAttempts(1).hedgeDelay(Duration.ofMillis(50)).maxHedges(1), calls.runtime(),
+					PENDING);
+			AtomicInteger runners = new AtomicInteger();
+			CompletableFuture<String> slowDone = new CompletableFuture<>();
+
+			CompletableFuture<String> status = executor.callAsync(null, (context, attempt) -> {
+				if (runners.incrementAndGet() == 1) {
+					return slowDone;
+				}
+				// The hedge answers PENDING at once; the attempt answers DONE a little later.
+				CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS).execute(() -> slowDone.complete("DONE"));
+				return CompletableFuture.completedFuture("PENDING");
+			}, null);
+
+			assertThat(status.get(2, TimeUnit.SECONDS)).isEqualTo("DONE");
+			assertThat(calls.events).containsExactly("hedge lost", "success after 1");
+			assertThat(calls.attemptResults).containsExactly("rejected_result", "success");
+		}
+	}
+
 }

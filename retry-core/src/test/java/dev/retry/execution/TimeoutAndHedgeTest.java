@@ -112,6 +112,24 @@ class TimeoutAndHedgeTest {
 	}
 
 	@Test
+	void aSynchronousAnswerThatCameAfterTheWatchdogFiredIsStillTheAnswer() throws Throwable {
+		RetryExecutor executor = executor(policy().maxAttempts(1).attemptTimeout(Duration.ofMillis(50)), null);
+
+		String answer = executor.get(() -> {
+			// Work that never looks at its interrupt, and ends well after the timeout.
+			long end = System.nanoTime() + Duration.ofMillis(200).toNanos();
+			while (System.nanoTime() < end) {
+				Thread.onSpinWait();
+			}
+			return "late answer";
+		});
+
+		assertThat(answer).isEqualTo("late answer");
+		assertThat(Thread.currentThread().isInterrupted()).as("the watchdog's interrupt is cleared").isFalse();
+		assertThat(this.events).containsExactly("success after 1");
+	}
+
+	@Test
 	void anInterruptThatDidNotComeFromTheWatchdogStillEndsTheCall() {
 		RetryExecutor executor = executor(policy().attemptTimeout(Duration.ofSeconds(5)), null);
 		try {

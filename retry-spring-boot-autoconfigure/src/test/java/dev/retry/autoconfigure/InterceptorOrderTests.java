@@ -76,6 +76,28 @@ class InterceptorOrderTests {
 			});
 	}
 
+	@Test
+	void aHedgeOfTheFirstAttemptRunsInsideTheInterceptorsAfterOursToo() {
+		this.runner.withUserConfiguration(Transactions.class)
+			.withBean(Prices.class)
+			.withPropertyValues("retry.policies.hedged.base-delay=0", "retry.policies.hedged.max-delay=0",
+					"retry.policies.hedged.hedge-delay=50ms", "retry.policies.hedged.max-hedges=1")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				Prices prices = context.getBean(Prices.class);
+				Transactions transactions = context.getBean(Transactions.class);
+
+				assertThat(prices.price("sku-1").get(2, java.util.concurrent.TimeUnit.SECONDS))
+					.isEqualTo("hedged sku-1");
+
+				assertThat(Prices.runners).hasValue(2);
+				// README: "each retry runs them again: every attempt gets its own transaction".
+				assertThat(Prices.insideTransaction).as("each runner (the attempt, then its hedge) in a transaction")
+					.containsExactly(true, true);
+				assertThat(transactions.begun).hasValue(2);
+			});
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@EnableTransactionManagement
 	static class Transactions {
@@ -150,6 +172,28 @@ class InterceptorOrderTests {
 		@Retryable(policy = "bounded")
 		public String timed() {
 			return "ok";
+		}
+
+	}
+
+	public static class Prices {
+
+		static final java.util.List<Boolean> insideTransaction = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		static final java.util.concurrent.atomic.AtomicInteger runners = new java.util.concurrent.atomic.AtomicInteger();
+
+		Prices() {
+			insideTransaction.clear();
+			runners.set(0);
+		}
+
+		@Transactional
+		@Retryable(policy = "hedged")
+		public java.util.concurrent.CompletableFuture<String> price(String sku) {
+			insideTransaction.add(Orders.isInsideTransaction());
+			// The first runner never answers: its hedge does.
+			return (runners.incrementAndGet() == 1) ? new java.util.concurrent.CompletableFuture<>()
+					: java.util.concurrent.CompletableFuture.completedFuture("hedged " + sku);
 		}
 
 	}

@@ -184,6 +184,61 @@ class RetryOnResultHttpTests {
 		});
 	}
 
+	@Test
+	void aPredicateOfTheResolvedTypeVariableIsAccepted() {
+		this.runner.withBean(StringJobs.class).run((context) -> {
+			// For StringJobs, T is String: StillPending (a Predicate<String>) fits status(String).
+			assertThat(context.getStartupFailure()).as("start-up").isNull();
+			StringJobs jobs = context.getBean(StringJobs.class);
+			assertThat(jobs.status("j1")).isEqualTo("DONE");
+			assertThat(StringJobs.calls).hasValue(2);
+		});
+	}
+
+	@Test
+	void aPredicateThatCannotFitTheResolvedTypeVariableFailsStartUpNamingIt() {
+		this.runner.withBean(CountingJobs.class).run((context) -> {
+			FailureAnalysis analysis = StartupFailureTests.analyze(context);
+			assertThat(analysis.getDescription()).isEqualTo("@Retryable(retryOnResult = StillPending.class) on "
+					+ "Jobs.status(String): StillPending tests String, but the method's value type is java.lang.Integer.");
+		});
+	}
+
+	public abstract static class Jobs<T> {
+
+		@Retryable(policy = "jobs", retryOnResult = StillPending.class)
+		public T status(String id) {
+			return fetch(id);
+		}
+
+		protected abstract T fetch(String id);
+
+	}
+
+	public static class StringJobs extends Jobs<String> {
+
+		static final AtomicInteger calls = new AtomicInteger();
+
+		StringJobs() {
+			calls.set(0);
+		}
+
+		@Override
+		protected String fetch(String id) {
+			return (calls.incrementAndGet() == 1) ? "PENDING" : "DONE";
+		}
+
+	}
+
+	public static class CountingJobs extends Jobs<Integer> {
+
+		@Override
+		protected Integer fetch(String id) {
+			return 1;
+		}
+
+	}
+
 	public static class StillPending implements Predicate<String> {
 
 		@Override

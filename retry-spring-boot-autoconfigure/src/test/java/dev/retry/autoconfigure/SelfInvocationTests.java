@@ -64,6 +64,71 @@ class SelfInvocationTests {
 	}
 
 	@Test
+	void failListsTheCallsOfEveryBeanInTheApplicationNotTheFirstOnly() {
+		this.runner.withBean(InventoryClient.class)
+			.withBean(Stocks.class)
+			.withPropertyValues("retry.startup.self-invocation=fail")
+			.run((context) -> {
+				FailureAnalysis analysis = StartupFailureTests.analyze(context);
+				assertThat(analysis.getDescription()).contains("InventoryClient.refreshAll() calls stock(String) on this")
+					.contains("InventoryClient.guarded() calls price(String) on this")
+					.contains("Stocks.stock(String, boolean) calls stock(String) on this");
+			});
+	}
+
+	@Test
+	void aBeanCreatedAfterStartUpWithACallOnThisFailsItsOwnCreation() {
+		this.runner.withBean("stocks", Stocks.class, Stocks::new, (definition) -> definition.setLazyInit(true))
+			.withPropertyValues("retry.startup.self-invocation=fail")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> context.getBean("stocks")))
+					.rootCause()
+					.hasMessageContaining("Stocks.stock(String, boolean) calls stock(String) on this");
+			});
+	}
+
+	@Test
+	void anExplicitSuperCallToTheUnannotatedParentIsNotASelfInvocation() {
+		this.runner.withBean(Pricing.class)
+			.withPropertyValues("retry.startup.self-invocation=fail")
+			.run((context) -> {
+				Throwable failure = context.getStartupFailure();
+				assertThat(failure).as("super.price(sku) calls BasePricing.price, which has no annotation").isNull();
+			});
+	}
+
+	@Test
+	void aSuperCallToAnAnnotatedParentMethodIsReported() {
+		this.runner.withBean(DiscountPricing.class)
+			.withPropertyValues("retry.startup.self-invocation=fail")
+			.run((context) -> {
+				FailureAnalysis analysis = StartupFailureTests.analyze(context);
+				assertThat(analysis.getDescription()).contains("DiscountPricing.discounted() calls quote(String) on this");
+			});
+	}
+
+	@Test
+	void anUnannotatedOverloadCallingTheAnnotatedOneOnThisIsReported() {
+		this.runner.withBean(Stocks.class)
+			.withPropertyValues("retry.startup.self-invocation=fail")
+			.run((context) -> {
+				// stock(String, boolean) calls stock(String) on this: @Retryable does not apply to that call.
+				assertThat(context.getStartupFailure()).as("self-invocation=fail must stop start-up").isNotNull();
+				assertThat(StartupFailureTests.analyze(context).getDescription())
+					.contains("Stocks.stock(String, boolean) calls stock(String) on this");
+			});
+	}
+
+	@Test
+	void recursionInTheAnnotatedMethodAndTheBridgeToItAreNotReported(CapturedOutput output) {
+		this.runner.withBean(Countdown.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(output).doesNotContain("on this:");
+		});
+	}
+
+	@Test
 	void ignoreDoesNotLook(CapturedOutput output) {
 		this.runner.withBean(InventoryClient.class)
 			.withPropertyValues("retry.startup.self-invocation=ignore")
@@ -128,6 +193,68 @@ class SelfInvocationTests {
 				stock("later");
 			}
 
+		}
+
+	}
+
+	public static class Stocks {
+
+		@Retryable(policy = "network")
+		public String stock(String sku) {
+			return "stock of " + sku;
+		}
+
+		/** A convenience overload: the call on this bypasses the proxy, so it is never retried. */
+		public String stock(String sku, boolean fresh) {
+			return stock(fresh ? sku + "?fresh" : sku);
+		}
+
+	}
+
+	public static class BasePricing {
+
+		public String price(String sku) {
+			return "list price of " + sku;
+		}
+
+		@Retryable(policy = "network")
+		public String quote(String sku) {
+			return "quote for " + sku;
+		}
+
+	}
+
+	public static class Pricing extends BasePricing {
+
+		@Override
+		@Retryable(policy = "network")
+		public String price(String sku) {
+			return "live price of " + sku;
+		}
+
+		/** Deliberately the parent's (un-retried) implementation: no proxy can be involved in super calls. */
+		public String listPrice(String sku) {
+			return super.price(sku);
+		}
+
+	}
+
+	public static class DiscountPricing extends BasePricing {
+
+		/** The parent's annotated method, called on this: it is not retried. */
+		public String discounted() {
+			return super.quote("sku-1");
+		}
+
+	}
+
+	/** Its recursion stays inside one attempt; {@code apply(Object)} is the compiler's bridge to it. */
+	public static class Countdown implements java.util.function.Function<Integer, Integer> {
+
+		@Override
+		@Retryable(policy = "network")
+		public Integer apply(Integer from) {
+			return (from <= 0) ? 0 : apply(from - 1);
 		}
 
 	}

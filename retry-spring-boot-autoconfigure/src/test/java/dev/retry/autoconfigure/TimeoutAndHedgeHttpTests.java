@@ -101,6 +101,49 @@ class TimeoutAndHedgeHttpTests {
 	}
 
 	@Test
+	void theDocumentedConfigurationTimesOutTheSilentServerAndHedgesTheSlowAnswer() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class, RetryMetricsAutoConfiguration.class))
+			.withInitializer((context) -> documented(context.getEnvironment()))
+			.withBean(SimpleMeterRegistry.class)
+			.withBean(ManualClock.class)
+			.withBean(InventoryClient.class)
+			.withBean(PricingClient.class)
+			.run((context) -> {
+				long start = System.nanoTime();
+				Throwable thrown = catchThrowable(
+						() -> context.getBean(InventoryClient.class).stock(server.url("/silent/documented-stock")));
+				Duration took = Duration.ofNanos(System.nanoTime() - start);
+				assertThat(thrown).isInstanceOf(AttemptTimeoutException.class);
+				assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(600)).isLessThan(Duration.ofSeconds(2));
+				assertThat(server.requests("/silent/documented-stock")).isEqualTo(3);
+
+				HttpResponse<String> response = context.getBean(PricingClient.class)
+					.price(server.url("/first-silent/documented-price"))
+					.get(2, TimeUnit.SECONDS);
+				assertThat(response.body()).isEqualTo("12 in stock");
+				assertThat(server.requests("/first-silent/documented-price")).isEqualTo(2);
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				assertThat(meters.get("retry.attempts").tag("method", "InventoryClient.stock").tag("result", "timeout")
+					.counter().count()).isEqualTo(3);
+				assertThat(meters.get("retry.hedges").tag("method", "PricingClient.price").tag("result", "won").counter()
+					.count()).isEqualTo(1);
+			});
+	}
+
+	/** The YAML docs/timeouts-and-hedging.md shows, as an application's configuration file. */
+	private static void documented(org.springframework.core.env.ConfigurableEnvironment environment) {
+		try {
+			new org.springframework.boot.env.YamlPropertySourceLoader()
+				.load("timeouts-and-hedging.yml", new org.springframework.core.io.ClassPathResource("timeouts-and-hedging.yml"))
+				.forEach(environment.getPropertySources()::addFirst);
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
+	@Test
 	void hedgingASynchronousMethodFailsStartUpNamingTheMethodAndTheKey() {
 		this.runner.withBean(SynchronousHedge.class).run((context) -> {
 			FailureAnalysis analysis = StartupFailureTests.analyze(context);
@@ -153,6 +196,35 @@ class TimeoutAndHedgeHttpTests {
 		public String fetch() {
 			return "never";
 		}
+
+	}
+
+	/** The synchronous client of docs/timeouts-and-hedging.md: a RestClient whose own read timeout is long. */
+	public static class InventoryClient {
+
+		private final RestClient rest = RestClient.builder()
+			.requestFactory(new JdkClientHttpRequestFactory())
+			.build();
+
+		@Retryable(policy = "inventory")
+		public String stock(String url) {
+			return this.rest.get().uri(url).retrieve().body(String.class);
+		}
+
+	}
+
+	/** The hedged client of docs/timeouts-and-hedging.md, on the JDK's asynchronous client. */
+	public static class PricingClient {
+
+		private final HttpClient http = HttpClient.newHttpClient();
+
+		// tag::hedged-method[]
+		@Retryable(policy = "pricing")
+		public CompletableFuture<HttpResponse<String>> price(String url) {
+			return this.http.sendAsync(HttpRequest.newBuilder(URI.create(url)).build(),
+					HttpResponse.BodyHandlers.ofString());
+		}
+		// end::hedged-method[]
 
 	}
 

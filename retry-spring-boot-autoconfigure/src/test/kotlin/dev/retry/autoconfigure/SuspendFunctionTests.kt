@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.reactor.ReactorContext
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
 import org.assertj.core.api.Assertions.assertThat
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Test
@@ -26,6 +27,7 @@ import java.net.http.HttpResponse
 import java.time.Duration
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.atomic.AtomicInteger
 import java.util.function.Supplier
 import kotlin.coroutines.coroutineContext
 
@@ -119,6 +121,43 @@ class SuspendFunctionTests {
 			assertThat(answer).isEqualTo("200 stock of /job/D-4")
 			assertThat(server.requests("/job/D-4")).isEqualTo(3)
 		}
+	}
+
+	@Test
+	fun `a hedged suspend function returning Unit ends when its hedge answers`() {
+		ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(RetryAutoConfiguration::class.java))
+			.withBean(Deletions::class.java)
+			.withPropertyValues("retry.policies.hedged.hedge-delay=50ms", "retry.policies.hedged.max-hedges=1")
+			.run { context ->
+				assertThat(context).hasNotFailed()
+				val deletions = context.getBean(Deletions::class.java)
+
+				// The first run never answers; its hedge, a second run of the function, returns Unit.
+				val ended = runCatching { runBlocking { withTimeout(3000) { deletions.delete("E-5") } } }
+
+				assertThat(ended.exceptionOrNull()).isNull()
+				assertThat(Deletions.runs.get()).isEqualTo(2)
+			}
+	}
+
+	open class Deletions {
+
+		companion object {
+			val runs = AtomicInteger()
+		}
+
+		init {
+			runs.set(0)
+		}
+
+		@Retryable(policy = "hedged")
+		open suspend fun delete(sku: String) {
+			if (runs.incrementAndGet() == 1) {
+				CompletableFuture<Unit>().await()
+			}
+		}
+
 	}
 
 	class StillRunning : java.util.function.Predicate<String> {

@@ -43,8 +43,12 @@ abstract class ReceiverTracker extends MethodVisitor {
 		this.outerThisField = outerThisField;
 	}
 
-	/** A call whose receiver is known: {@code receiverIsThis} says whether it is the bean itself. */
-	protected abstract void call(String owner, String name, String descriptor, boolean receiverIsThis);
+	/**
+	 * A call whose receiver is known: {@code receiverIsThis} says whether it is the bean itself;
+	 * {@code exact} whether the call names the very method it runs ({@code invokespecial}:
+	 * {@code super.stock()}), rather than the receiver's most specific override.
+	 */
+	protected abstract void call(String owner, String name, String descriptor, boolean receiverIsThis, boolean exact);
 
 	/** A method reference bound to the bean ({@code this::stock}). */
 	protected abstract void boundReference(Handle handle);
@@ -118,7 +122,7 @@ abstract class ReceiverTracker extends MethodVisitor {
 		boolean receiverIsThis = hasReceiver && peek(arguments) == THIS;
 		pop(arguments + (hasReceiver ? 1 : 0));
 		if (hasReceiver && !name.equals("<init>")) {
-			call(owner, name, descriptor, receiverIsThis);
+			call(owner, name, descriptor, receiverIsThis, opcode == Opcodes.INVOKESPECIAL);
 		}
 		if (opcode == Opcodes.INVOKESPECIAL && name.equals("<init>")) {
 			// new X; dup; <init>: the duplicate was consumed, the new object stays.

@@ -140,7 +140,7 @@ public final class RetryInterceptorFactory {
 		FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
 				List.of(retryable.noRetryOn()), this.runtime.statusResolver());
 		return new RetryExecutor(name, policy.policy(), classifier, this.runtime, planned.breaker(),
-				this.methods.budgetOf(policy.policy()), resultPredicate(method, planned.style(), retryable, policy));
+				this.methods.budgetOf(policy.policy()), resultPredicate(planned.beanClass(), method, planned.style(), retryable, policy));
 	}
 
 	/** What an operation's calls run under: its policy as {@code policies} holds it, its breaker. */
@@ -315,23 +315,26 @@ public final class RetryInterceptorFactory {
 	}
 
 	/**
-	 * The {@code retryOnResult} predicate of a method, checked against its value type: a bean of
+	 * The {@code retryOnResult} predicate of a method, checked against its value type as the bean
+	 * class sees it (a type variable of a generic base class resolved, {@code T} of
+	 * {@code Jobs<T>} being {@code String} for {@code StringJobs extends Jobs<String>}): a bean of
 	 * that class when the context has exactly one, else a new instance; {@code null} when none.
 	 */
 	@SuppressWarnings("unchecked")
-	private @Nullable Predicate<Object> resultPredicate(Method method, CallStyle style, Retryable retryable,
-			EffectivePolicy policy) {
+	private @Nullable Predicate<Object> resultPredicate(Class<?> beanClass, Method method, CallStyle style,
+			Retryable retryable, EffectivePolicy policy) {
 		Class<?> type = retryable.retryOnResult();
 		if (type == Predicate.class) {
 			return null;
 		}
 		String where = "@Retryable(retryOnResult = " + type.getSimpleName() + ".class) on " + MethodNames.describe(method);
-		ResolvableType returned = ResolvableType.forMethodReturnType(method);
+		ResolvableType returned = ResolvableType.forMethodReturnType(method, beanClass);
 		boolean suspending = KotlinDetector.isSuspendingFunction(method);
 		ResolvableType value = switch (style) {
 			case DIRECT -> returned;
 			// A suspend function's value type is its Kotlin return type (Java sees Object).
-			case MONO -> suspending ? ResolvableType.forMethodParameter(new MethodParameter(method, -1))
+			case MONO -> suspending
+					? ResolvableType.forMethodParameter(new MethodParameter(method, -1).withContainingClass(beanClass))
 					: returned.getGeneric(0);
 			case STAGE -> returned.getGeneric(0);
 			case FLUX -> throw new RetryConfigurationException(where + ": a Flux emits many values, and a predicate on one "
@@ -344,7 +347,8 @@ public final class RetryInterceptorFactory {
 		}
 		ResolvableType accepted = ResolvableType.forClass(type).as(Predicate.class).getGeneric(0);
 		Class<?> valueClass = ClassUtils.resolvePrimitiveIfNecessary(value.toClass());
-		if (accepted.resolve() != null && !accepted.toClass().isAssignableFrom(valueClass)) {
+		// A value type no class resolves (a type variable of the bean class itself) cannot be checked.
+		if (accepted.resolve() != null && value.resolve() != null && !accepted.toClass().isAssignableFrom(valueClass)) {
 			throw new RetryConfigurationException(where + ": " + type.getSimpleName() + " tests "
 					+ accepted.toClass().getSimpleName() + ", but the method's value type is " + value + ".",
 					"Make " + type.getSimpleName() + " a Predicate<" + valueClass.getSimpleName()

@@ -23,8 +23,8 @@ import org.springframework.core.KotlinDetector;
  * as its executor says (a breaker alone is an executor that never retries). Everything the call
  * needs (policy, classifier, fallback, names) was resolved when the first bean was created, so a
  * call finds it without any look-up. The first attempt proceeds down the proxy's chain as usual; a
- * retry runs a fresh invocation of the interceptors after this one (a transaction interceptor, say)
- * and then the target. A method returning a {@code CompletionStage} is invoked again for each
+ * retry, and a hedge, runs a fresh invocation of the interceptors after this one (a transaction
+ * interceptor, say) and then the target. A method returning a {@code CompletionStage} is invoked again for each
  * attempt, from the scheduler's thread after a wait; one returning {@code Mono} or {@code Flux} is
  * invoked once and resubscribed (invoked again only when it threw instead of returning its
  * publisher).
@@ -36,9 +36,8 @@ final class RetryMethodInterceptor implements MethodInterceptor, Attempt<MethodI
 
 	private final @Nullable BeanFallback fallback;
 
-	@SuppressWarnings("unchecked")
-	private final Attempt<MethodInvocation, CompletionStage<Object>> stageAttempt = (invocation,
-			number) -> (CompletionStage<Object>) run(invocation, number);
+	/** Each attempt of a {@code CompletionStage} method; a hedge replays, like a retry. */
+	private final Attempt<MethodInvocation, CompletionStage<Object>> stageAttempt = new StageAttempt();
 
 	private final CallStyle style;
 
@@ -76,7 +75,12 @@ final class RetryMethodInterceptor implements MethodInterceptor, Attempt<MethodI
 		this.executor = executor;
 	}
 
-	/** One attempt: the first proceeds down the proxy's chain, a retry replays what follows this interceptor. */
+	/**
+	 * One attempt: the first proceeds down the proxy's chain, a retry replays what follows this
+	 * interceptor. The invocation proceeds once only; what runs beside its first run (a hedge)
+	 * replays too, so that it passes through the interceptors after this one (a transaction,
+	 * validation, security) as every other run does.
+	 */
 	@Override
 	public Object run(MethodInvocation invocation, int attempt) throws Throwable {
 		return (attempt == 1) ? first(invocation) : replay(invocation);
@@ -129,6 +133,24 @@ final class RetryMethodInterceptor implements MethodInterceptor, Attempt<MethodI
 		List<Object> remaining = List.copyOf(chain.subList(self + 1, chain.size()));
 		this.remainingChain = new RemainingChain(chain, remaining);
 		return remaining;
+	}
+
+	/** The attempts of a method returning a {@code CompletionStage}: its hedges replay. */
+	private final class StageAttempt implements Attempt<MethodInvocation, CompletionStage<Object>> {
+
+		private final Attempt<MethodInvocation, CompletionStage<Object>> replaying = (invocation,
+				number) -> (CompletionStage<Object>) replay(invocation);
+
+		@Override
+		public CompletionStage<Object> run(MethodInvocation invocation, int attempt) throws Throwable {
+			return (CompletionStage<Object>) RetryMethodInterceptor.this.run(invocation, attempt);
+		}
+
+		@Override
+		public Attempt<MethodInvocation, CompletionStage<Object>> beside() {
+			return this.replaying;
+		}
+
 	}
 
 	private record RemainingChain(List<Object> chain, List<Object> remaining) {

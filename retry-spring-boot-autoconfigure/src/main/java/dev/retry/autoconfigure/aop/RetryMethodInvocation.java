@@ -46,7 +46,9 @@ final class RetryMethodInvocation extends ReflectiveMethodInvocation {
 		}
 		try {
 			ReflectionUtils.makeAccessible(method);
-			MethodHandle handle = MethodHandles.lookup().unreflect(method);
+			// Fixed arity: the arguments array holds a varargs parameter as one array already, as
+			// reflection's invoke takes it; a variable-arity handle would collect it into another.
+			MethodHandle handle = MethodHandles.lookup().unreflect(method).asFixedArity();
 			return handle.asType(MethodType.genericMethodType(method.getParameterCount() + 1))
 				.asSpreader(Object[].class, method.getParameterCount());
 		}

@@ -29,6 +29,7 @@ import org.springframework.aop.framework.ProxyProcessorSupport;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.SmartClassLoader;
 import org.springframework.util.ClassUtils;
@@ -44,7 +45,8 @@ import org.springframework.util.ClassUtils;
  * interfaces. Annotated methods no proxy reaches are reported at start-up, each with the fix that
  * works for that bean.
  */
-public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements BeanPostProcessor {
+public class RetryableBeanPostProcessor extends ProxyProcessorSupport
+		implements BeanPostProcessor, SmartInitializingSingleton {
 
 	private static final long serialVersionUID = 1L;
 
@@ -56,6 +58,17 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 	private final transient Map<ScanKey, AnnotatedMethods> scanned = new ConcurrentHashMap<>();
 
 	private final SelfInvocation selfInvocation;
+
+	/**
+	 * With {@code self-invocation=fail}, the calls on this found while the singletons are created:
+	 * start-up fails once they all are, listing every call in the application, not the first bean's.
+	 */
+	private final transient List<String> selfCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+	/** The example the fix names: the first class with a call on this. */
+	private transient volatile @Nullable String selfCallClass;
+
+	private volatile boolean singletonsCreated;
 
 	public RetryableBeanPostProcessor(ObjectProvider<RetryInterceptorFactory> factory) {
 		this(factory, SelfInvocation.WARN);
@@ -200,16 +213,46 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 		if (found.isEmpty()) {
 			return;
 		}
-		String fix = "Call it through the bean instead: inject the bean into itself lazily (@Autowired @Lazy "
-				+ targetClass.getSimpleName() + " self; then self.method(...)), or move the annotated method to "
-				+ "another bean. Set retry.startup.self-invocation=ignore to silence this.";
 		if (this.selfInvocation == SelfInvocation.FAIL) {
-			throw new RetryConfigurationException(
-					"Calls on this bypass the proxy, so the annotations do not apply to them:\n    "
-							+ String.join("\n    ", found),
-					fix + " (retry.startup.self-invocation=fail stopped start-up.)");
+			if (this.selfCallClass == null) {
+				this.selfCallClass = targetClass.getSimpleName();
+			}
+			this.selfCalls.addAll(found);
+			if (this.singletonsCreated) {
+				// A bean created after start-up (lazy, prototype, scoped): its own calls stop its creation.
+				failOnSelfCalls();
+			}
+			return;
 		}
+		String fix = selfCallFix(targetClass.getSimpleName());
 		found.forEach((call) -> logger.warn(call + ". " + fix));
+	}
+
+	/** Start-up is over: with {@code self-invocation=fail}, every call on this found fails it now. */
+	@Override
+	public void afterSingletonsInstantiated() {
+		this.singletonsCreated = true;
+		failOnSelfCalls();
+	}
+
+	private void failOnSelfCalls() {
+		if (this.selfCalls.isEmpty()) {
+			return;
+		}
+		List<String> found = List.copyOf(this.selfCalls);
+		this.selfCalls.clear();
+		String example = this.selfCallClass;
+		this.selfCallClass = null;
+		throw new RetryConfigurationException(
+				"Calls on this bypass the proxy, so the annotations do not apply to them:\n    "
+						+ String.join("\n    ", found),
+				selfCallFix(example) + " (retry.startup.self-invocation=fail stopped start-up.)");
+	}
+
+	private static String selfCallFix(@Nullable String beanClass) {
+		return "Call it through the bean instead: inject the bean into itself lazily (@Autowired @Lazy "
+				+ beanClass + " self; then self.method(...)), or move the annotated method to "
+				+ "another bean. Set retry.startup.self-invocation=ignore to silence this.";
 	}
 
 	private static String describe(Class<?> targetClass, SelfInvocations.SelfCall call,
@@ -219,7 +262,7 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport implements
 		String parameters = Arrays.stream(call.callee().getParameterTypes())
 			.map(Class::getSimpleName)
 			.collect(Collectors.joining(", "));
-		return targetClass.getSimpleName() + "." + call.caller() + "() calls " + call.callee().getName() + "("
+		return targetClass.getSimpleName() + "." + call.caller() + " calls " + call.callee().getName() + "("
 				+ parameters + ") on this: " + which + " not apply to that call";
 	}
 

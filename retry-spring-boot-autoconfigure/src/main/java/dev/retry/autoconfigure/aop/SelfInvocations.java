@@ -38,15 +38,15 @@ final class SelfInvocations {
 	static List<SelfCall> find(Class<?> beanClass, Map<Method, AnnotatedMethods.Annotations> annotated) {
 		Map<String, Method> targets = new java.util.HashMap<>();
 		annotated.keySet().forEach((method) -> targets.put(method.getName() + Type.getMethodDescriptor(method), method));
-		Set<String> owners = new LinkedHashSet<>();
+		Map<String, Class<?>> owners = new java.util.LinkedHashMap<>();
 		Set<Class<?>> interfaces = new LinkedHashSet<>();
 		for (Class<?> type = beanClass; type != null && type != Object.class; type = type.getSuperclass()) {
-			owners.add(Type.getInternalName(type));
+			owners.put(Type.getInternalName(type), type);
 			for (Class<?> ifc : type.getInterfaces()) {
 				collectInterfaces(ifc, interfaces);
 			}
 		}
-		interfaces.forEach((ifc) -> owners.add(Type.getInternalName(ifc)));
+		interfaces.forEach((ifc) -> owners.put(Type.getInternalName(ifc), ifc));
 		List<SelfCall> calls = new ArrayList<>();
 		scanWithNested(beanClass, targets, owners, calls);
 		for (Class<?> ifc : interfaces) {
@@ -58,7 +58,7 @@ final class SelfInvocations {
 		return calls;
 	}
 
-	private static void scanWithNested(Class<?> type, Map<String, Method> targets, Set<String> owners,
+	private static void scanWithNested(Class<?> type, Map<String, Method> targets, Map<String, Class<?>> owners,
 			List<SelfCall> calls) {
 		String internalName = Type.getInternalName(type);
 		Set<String> nested = new LinkedHashSet<>();
@@ -87,7 +87,7 @@ final class SelfInvocations {
 	}
 
 	private static void scan(@Nullable ClassLoader loader, String className, String beanClassName,
-			Map<String, Method> targets, Set<String> owners, List<SelfCall> calls, Set<String> nested) {
+			Map<String, Method> targets, Map<String, Class<?>> owners, List<SelfCall> calls, Set<String> nested) {
 		ClassReader reader = read(loader, className);
 		if (reader == null) {
 			return;
@@ -122,32 +122,48 @@ final class SelfInvocations {
 				if ((access & Opcodes.ACC_STATIC) != 0 || (!beanClass && this.outerThis == null)) {
 					return null;
 				}
-				String caller = callerName(className, beanClassName, name);
+				// A bridge (or another method the compiler wrote, but for a lambda's body) calls the
+				// method it stands for on this: that is the call through the proxy itself.
+				if ((access & Opcodes.ACC_BRIDGE) != 0
+						|| ((access & Opcodes.ACC_SYNTHETIC) != 0 && !name.startsWith("lambda$"))) {
+					return null;
+				}
+				String self = beanClass ? name + descriptor : null;
 				// In the bean class, local 0 is the bean; in an inner class, this$0 read from local 0 is.
 				return new ReceiverTracker(beanClass ? null : this.outerThis) {
 
 					@Override
-					protected void call(String owner, String called, String calledDescriptor, boolean receiverIsThis) {
+					protected void call(String owner, String called, String calledDescriptor, boolean receiverIsThis,
+							boolean exact) {
 						// In an inner class, local 0 is the inner object, whose type is never an owner here.
-						if (owners.contains(owner) && receiverIsThis) {
-							record(caller, called + calledDescriptor);
+						Class<?> ownerClass = owners.get(owner);
+						if (ownerClass == null || !receiverIsThis) {
+							return;
 						}
+						Method callee = targets.get(called + calledDescriptor);
+						// super.stock(): the parent's own method runs, annotated or not, whatever overrides it.
+						if (callee != null && exact && !callee.equals(declared(ownerClass, called, calledDescriptor))) {
+							return;
+						}
+						record(callee, called + calledDescriptor);
 					}
 
 					@Override
 					protected void boundReference(Handle handle) {
-						if (owners.contains(handle.getOwner())) {
-							record(caller, handle.getName() + handle.getDesc());
+						if (owners.containsKey(handle.getOwner())) {
+							record(targets.get(handle.getName() + handle.getDesc()), handle.getName() + handle.getDesc());
 						}
 					}
 
-					private void record(String from, String target) {
-						Method callee = targets.get(target);
-						if (callee != null && !from.equals(callee.getName())) {
-							SelfCall call = new SelfCall(from, callee);
-							if (!calls.contains(call)) {
-								calls.add(call);
-							}
+					private void record(@Nullable Method callee, String target) {
+						// A recursive call of the annotated method itself is part of its own attempt.
+						if (callee == null || target.equals(self)) {
+							return;
+						}
+						String caller = callerName(className, beanClassName, name, descriptor, callee);
+						SelfCall call = new SelfCall(caller, callee);
+						if (!calls.contains(call)) {
+							calls.add(call);
 						}
 					}
 
@@ -157,18 +173,44 @@ final class SelfInvocations {
 		}, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
 	}
 
-	/** The method a call site is written in: a lambda's enclosing method, or the inner class's method. */
-	private static String callerName(String className, String beanClassName, String method) {
+	/**
+	 * The method declared with this name and descriptor in {@code type} or the nearest superclass
+	 * declaring it: what {@code invokespecial} on {@code type} runs.
+	 */
+	private static @Nullable Method declared(Class<?> type, String name, String descriptor) {
+		for (Class<?> candidate = type; candidate != null; candidate = candidate.getSuperclass()) {
+			for (Method method : candidate.getDeclaredMethods()) {
+				if (method.getName().equals(name) && Type.getMethodDescriptor(method).equals(descriptor)) {
+					return method;
+				}
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * The method a call site is written in, as {@code refreshAll()}: a lambda's enclosing method, or
+	 * the inner class's method; with its parameter types when it is an overload of the method it
+	 * calls, as {@code stock(String, boolean)}.
+	 */
+	private static String callerName(String className, String beanClassName, String method, String descriptor,
+			Method callee) {
 		String name = method;
+		String parameters = "()";
 		if (name.startsWith("lambda$")) {
 			int end = name.indexOf('$', "lambda$".length());
 			name = (end > 0) ? name.substring("lambda$".length(), end) : name;
+		}
+		else if (name.equals(callee.getName())) {
+			parameters = java.util.Arrays.stream(Type.getArgumentTypes(descriptor))
+				.map((type) -> type.getClassName().substring(type.getClassName().lastIndexOf('.') + 1))
+				.collect(java.util.stream.Collectors.joining(", ", "(", ")"));
 		}
 		if (!className.equals(beanClassName)) {
 			String inner = className.substring(beanClassName.length() + 1);
 			name = (name.equals("<init>") ? "new " + inner : inner + "." + name);
 		}
-		return name;
+		return name + parameters;
 	}
 
 	private static @Nullable ClassReader read(@Nullable ClassLoader loader, String internalName) {
@@ -183,7 +225,8 @@ final class SelfInvocations {
 
 	/**
 	 * A call on {@code this} to an annotated method.
-	 * @param caller the method (or lambda's enclosing method, or inner class method) the call is written in
+	 * @param caller the method (or lambda's enclosing method, or inner class method) the call is written
+	 * in, with its parentheses: {@code refreshAll()}
 	 * @param callee the annotated method called
 	 */
 	record SelfCall(String caller, Method callee) {

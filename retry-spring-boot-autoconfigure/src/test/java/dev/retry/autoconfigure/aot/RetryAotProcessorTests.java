@@ -32,6 +32,10 @@ class RetryAotProcessorTests {
 		beanFactory.registerBeanDefinition("inventory", new RootBeanDefinition(Inventory.class));
 		beanFactory.registerBeanDefinition("inventoryApi", new RootBeanDefinition(InventoryApi.class));
 		beanFactory.registerBeanDefinition("plain", new RootBeanDefinition(Plain.class));
+		return process(beanFactory, properties);
+	}
+
+	private RuntimeHints process(DefaultListableBeanFactory beanFactory, Map<String, Object> properties) {
 		StandardEnvironment environment = new StandardEnvironment();
 		environment.getPropertySources().addFirst(new MapPropertySource("build time", properties));
 		beanFactory.registerSingleton("environment", environment);
@@ -93,6 +97,55 @@ class RetryAotProcessorTests {
 		assertThat(RuntimeHintsPredicates.reflection().onType(IllegalArgumentException.class)).accepts(hints);
 	}
 
+	@Test
+	void nestedExceptionClassesAreRegisteredUnderTheirBinaryName() {
+		RuntimeHints hints = process(Map.of("retry.defaults.retry-on",
+				"dev.retry.autoconfigure.aot.RetryAotProcessorTests.Outage",
+				"retry.circuit-breakers.inventory.ignore-on", "dev.retry.autoconfigure.aot.RetryAotProcessorTests$Refusal"));
+
+		// ClassUtils.forName loads Outer.Inner as Outer$Inner at run time: the hint must name that class
+		// (a native image's reflection metadata is keyed by the binary name, Outer$Inner).
+		assertThat(hints.reflection().typeHints().map((hint) -> hint.getType().getName()))
+			.contains(Outage.class.getName(), Refusal.class.getName())
+			.doesNotContain("dev.retry.autoconfigure.aot.RetryAotProcessorTests.Outage");
+	}
+
+	@Test
+	void annotatedMethodsOfABeanWhoseBeanMethodDeclaresAnInterfaceAreRegistered() throws Exception {
+		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
+		RootBeanDefinition definition = new RootBeanDefinition(Clients.class);
+		definition.setUniqueFactoryMethodName("stock");
+		beanFactory.registerBeanDefinition("stock", definition);
+
+		RuntimeHints hints = process(beanFactory, Map.of());
+
+		// @Bean Stock stock() { return new AnnotatedStock(); }: AOT sees Stock, the proxy AnnotatedStock.
+		assertThat(RuntimeHintsPredicates.reflection()
+			.onMethodInvocation(AnnotatedStock.class.getMethod("level", String.class))).accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection()
+			.onMethodInvocation(AnnotatedStock.class.getDeclaredMethod("lastKnown", String.class))).accepts(hints);
+	}
+
+	public interface Stock {
+
+		int level(String sku);
+
+	}
+
+	public static class AnnotatedStock implements Stock {
+
+		@Override
+		@Retryable(policy = "network", fallback = "lastKnown")
+		public int level(String sku) {
+			return 1;
+		}
+
+		int lastKnown(String sku) {
+			return 0;
+		}
+
+	}
+
 	/** An HTTP service client or Feign client interface: its bean may be a proxy of it. */
 	public interface InventoryApi {
 
@@ -108,6 +161,23 @@ class RetryAotProcessorTests {
 	public interface Plain {
 
 		String name();
+
+	}
+
+	public static class Clients {
+
+		/** Declares the interface, as many @Bean methods do; the class it makes is only in the bytecode. */
+		public static Stock stock() {
+			return new AnnotatedStock();
+		}
+
+	}
+
+	public static class Outage extends RuntimeException {
+
+	}
+
+	public static class Refusal extends RuntimeException {
 
 	}
 

@@ -42,6 +42,44 @@ class AsyncAutoConfigurationTests {
 		.withPropertyValues("retry.policies.network.jitter=none", "retry.circuit-breakers.inventory.failure-threshold=3");
 
 	@Test
+	void aMethodReturningAMinimalStageIsTimedHedgedAndCancellableThroughTheProxy() {
+		this.runner.withBean(MinimalStages.class)
+			.withPropertyValues("retry.policies.minimal.attempt-timeout=1s", "retry.policies.minimal.hedge-delay=30ms",
+					"retry.policies.minimal.base-delay=0", "retry.policies.minimal.max-delay=0")
+			.run((context) -> {
+				MinimalStages stages = context.getBean(MinimalStages.class);
+
+				assertThat(stages.cached().toCompletableFuture().get(2, TimeUnit.SECONDS)).isEqualTo("cached");
+				assertThat(stages.hedged().toCompletableFuture().get(2, TimeUnit.SECONDS)).isEqualTo("from the hedge");
+				CompletableFuture<String> pending = stages.never().toCompletableFuture();
+				assertThat(catchThrowable(() -> pending.cancel(true))).isNull();
+				assertThat(pending).isCancelled();
+			});
+	}
+
+	public static class MinimalStages {
+
+		private final java.util.concurrent.atomic.AtomicInteger hedgedCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+		@dev.retry.annotation.Retryable(policy = "minimal")
+		public java.util.concurrent.CompletionStage<String> cached() {
+			return CompletableFuture.completedStage("cached");
+		}
+
+		@dev.retry.annotation.Retryable(policy = "minimal")
+		public java.util.concurrent.CompletionStage<String> hedged() {
+			return (this.hedgedCalls.incrementAndGet() == 1) ? new CompletableFuture<String>().minimalCompletionStage()
+					: CompletableFuture.completedStage("from the hedge");
+		}
+
+		@dev.retry.annotation.Retryable(policy = "minimal")
+		public java.util.concurrent.CompletionStage<String> never() {
+			return new CompletableFuture<String>().minimalCompletionStage();
+		}
+
+	}
+
+	@Test
 	void failedFutureIsRetriedOnScheduledWaitsWithTheSameLogsAndMetrics(CapturedOutput output) {
 		this.runner.run((context) -> {
 			FutureService service = context.getBean(FutureService.class);

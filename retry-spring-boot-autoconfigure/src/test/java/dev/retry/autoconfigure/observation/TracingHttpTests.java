@@ -319,6 +319,30 @@ class TracingHttpTests {
 	}
 
 	@Test
+	void eachAttemptSpanEndsAsTheRetrySawItTimedOutRejectedOrLostToAHedge() {
+		this.runner.withBean(Jobs.class)
+			.withPropertyValues("retry.policies.jobs.jitter=none", "retry.policies.jobs.attempt-timeout=100ms",
+					"retry.policies.hedged.hedge-delay=30ms", "retry.policies.hedged.base-delay=0",
+					"retry.policies.hedged.max-delay=0")
+			.run((context) -> {
+				Jobs jobs = context.getBean(Jobs.class);
+				assertThat(jobs.status()).isEqualTo("DONE");
+				assertThat(jobs.quote().get(2, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("quoted by the hedge");
+
+				await().untilAsserted(() -> only(this.exporter.getFinishedSpanItems(), "retry Jobs.quote"));
+				List<SpanData> spans = this.exporter.getFinishedSpanItems();
+				assertThat(childrenOf(spans, only(spans, "retry Jobs.status")))
+					.extracting((span) -> span.getAttributes().get(AttributeKey.stringKey("result")))
+					.as("the same results as retry.attempts counts")
+					.containsExactly("timeout", "rejected_result", "success");
+				assertThat(childrenOf(spans, only(spans, "retry Jobs.quote")))
+					.extracting(SpanData::getName, (span) -> span.getAttributes().get(AttributeKey.stringKey("result")))
+					.containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("retry Jobs.quote attempt 1", "cancelled"),
+							org.assertj.core.groups.Tuple.tuple("retry Jobs.quote attempt 1", "success"));
+			});
+	}
+
+	@Test
 	void theRequestOfACallWhoseTraceTheSamplerDroppedIsNotRecordedAsATraceOfItsOwn() {
 		server.script("/stock/s1", 200);
 		this.sampler = dropsTheFirstTraceOnly();
@@ -559,6 +583,43 @@ class TracingHttpTests {
 			.filter((span) -> span.getParentSpanId().equals(parent.getSpanId()))
 			.sorted(java.util.Comparator.comparingLong(SpanData::getStartEpochNanos))
 			.collect(Collectors.toList());
+	}
+
+	public static class StillPending implements java.util.function.Predicate<String> {
+
+		@Override
+		public boolean test(String status) {
+			return "PENDING".equals(status);
+		}
+
+	}
+
+	public static class Jobs {
+
+		private final java.util.concurrent.atomic.AtomicInteger statuses = new java.util.concurrent.atomic.AtomicInteger();
+
+		private final java.util.concurrent.atomic.AtomicInteger quotes = new java.util.concurrent.atomic.AtomicInteger();
+
+		/** Hangs once (timed out), answers PENDING once (rejected), then DONE. */
+		@Retryable(policy = "jobs", retryOnResult = StillPending.class)
+		public String status() throws InterruptedException {
+			return switch (this.statuses.incrementAndGet()) {
+				case 1 -> {
+					new java.util.concurrent.CountDownLatch(1).await();
+					yield "never";
+				}
+				case 2 -> "PENDING";
+				default -> "DONE";
+			};
+		}
+
+		/** The attempt never answers; its hedge does. */
+		@Retryable(policy = "hedged")
+		public CompletableFuture<String> quote() {
+			return (this.quotes.incrementAndGet() == 1) ? new CompletableFuture<>()
+					: CompletableFuture.completedFuture("quoted by the hedge");
+		}
+
 	}
 
 	public static class Inventory {
