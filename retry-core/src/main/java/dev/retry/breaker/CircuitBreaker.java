@@ -56,6 +56,9 @@ public final class CircuitBreaker {
 	/** Where state changes are announced and trials counted beyond this process; local by default. */
 	private volatile BreakerLink link = BreakerLink.LOCAL;
 
+	/** The start of a call that was not timed ({@link #startTime}). */
+	private static final long UNTIMED = Long.MIN_VALUE;
+
 	/** The breaker as a stage with nothing but the call behind it: {@link #execute}. */
 	private final BreakerStage alone = new BreakerStage(this, null);
 
@@ -99,27 +102,17 @@ public final class CircuitBreaker {
 	/**
 	 * Applies a new configuration from the next call on, keeping the state, its counts and the
 	 * calls in flight: an open breaker stays open until the moment it was given, a half-open one
-	 * keeps its trial calls; a closed one keeps its failures in a row and, in a sliding window of a
-	 * new size, its most recent outcomes. No state change is announced.
+	 * keeps its trial calls; a closed one keeps its phase (so that calls in flight still count
+	 * against it), its failures in a row and, in a sliding window of a new size, its most recent
+	 * outcomes. No state change is announced.
 	 * @param config the new configuration, of a breaker of the same name
 	 */
 	public void reconfigure(CircuitBreakerConfig config) {
 		Assert.isTrue(config.getName().equals(this.name), "config of breaker '%s' given to breaker '%s'",
 				config.getName(), this.name);
 		this.tuning = new Tuning(config, this.statusResolver);
-		while (true) {
-			if (!(this.phase instanceof Closed current)) {
-				return;
-			}
-			SlidingWindow window = (config.getFailureRateThreshold() > 0)
-					? (current.window != null) ? current.window.resized(config.getSlidingWindowSize())
-							: new SlidingWindow(config.getSlidingWindowSize())
-					: null;
-			Closed next = new Closed(window);
-			next.consecutive = current.consecutive;
-			if (PHASE.compareAndSet(this, current, next)) {
-				return;
-			}
+		if (this.phase instanceof Closed closed) {
+			closed.resize(config);
 		}
 	}
 
@@ -237,13 +230,17 @@ public final class CircuitBreaker {
 		}
 	}
 
-	/** When a call starts, for {@link #elapsed}: read only when slow calls are measured. */
+	/**
+	 * When a call starts, for {@link #elapsed}: read only when slow calls are measured. A call
+	 * started while they were not is never measured, even if slow-call-duration is set before it
+	 * ends.
+	 */
 	long startTime() {
-		return (this.tuning.slowNanos > 0) ? this.ticker.nanoTime() : 0L;
+		return (this.tuning.slowNanos > 0) ? this.ticker.nanoTime() : UNTIMED;
 	}
 
 	long elapsed(long start) {
-		return (this.tuning.slowNanos > 0) ? this.ticker.nanoTime() - start : 0L;
+		return (start != UNTIMED && this.tuning.slowNanos > 0) ? this.ticker.nanoTime() - start : 0L;
 	}
 
 	/**
@@ -329,9 +326,10 @@ public final class CircuitBreaker {
 				open(closed, consecutive + " consecutive failures, last " + describe(failure));
 				return;
 			}
-			if (closed.window != null) {
-				closed.window.record(true);
-				checkRate(closed, failure);
+			SlidingWindow window = closed.window;
+			if (window != null) {
+				window.record(true);
+				checkRate(closed, window, failure);
 			}
 		}
 		else if (admitted instanceof HalfOpen halfOpen) {
@@ -344,10 +342,11 @@ public final class CircuitBreaker {
 			if (closed.consecutive != 0) {
 				closed.consecutive = 0;
 			}
-			if (closed.window != null) {
-				closed.window.record(slow);
+			SlidingWindow window = closed.window;
+			if (window != null) {
+				window.record(slow);
 				if (slow) {
-					checkRate(closed, null);
+					checkRate(closed, window, null);
 				}
 			}
 		}
@@ -363,11 +362,11 @@ public final class CircuitBreaker {
 		}
 	}
 
-	private void checkRate(Closed closed, @Nullable Throwable failure) {
-		float rate = closed.window.failureRate(this.tuning.config.getMinimumCalls());
+	private void checkRate(Closed closed, SlidingWindow window, @Nullable Throwable failure) {
+		float rate = window.failureRate(this.tuning.config.getMinimumCalls());
 		if (rate >= this.tuning.config.getFailureRateThreshold()) {
 			open(closed, String.format(java.util.Locale.ROOT, "failure rate %.1f%% over the last %d calls >= %d%%",
-					rate, closed.window.calls(), this.tuning.config.getFailureRateThreshold())
+					rate, window.calls(), this.tuning.config.getFailureRateThreshold())
 					+ ((failure != null) ? ", last " + describe(failure) : " (slow calls)"));
 		}
 	}
@@ -536,8 +535,9 @@ public final class CircuitBreaker {
 
 	/** Failure rate in percent over the sliding window, or -1 when there is no rate rule or too few calls. */
 	public float getFailureRate() {
-		if (this.phase instanceof Closed closed && closed.window != null) {
-			return closed.window.failureRate(this.tuning.config.getMinimumCalls());
+		SlidingWindow window = (this.phase instanceof Closed closed) ? closed.window : null;
+		if (window != null) {
+			return window.failureRate(this.tuning.config.getMinimumCalls());
 		}
 		return -1f;
 	}
@@ -607,7 +607,11 @@ public final class CircuitBreaker {
 		/** Failures since the last success; a plain volatile field, read by every successful call. */
 		volatile int consecutive;
 
-		final @Nullable SlidingWindow window;
+		/**
+		 * Outcomes for the rate rule, or {@code null} without one; replaced (not the phase) when the
+		 * breaker is re-tuned, so that calls in flight still count.
+		 */
+		volatile @Nullable SlidingWindow window;
 
 		Closed(@Nullable SlidingWindow window) {
 			super(State.CLOSED);
@@ -617,6 +621,20 @@ public final class CircuitBreaker {
 		/** Counts one more failure in a row, and answers how many there are now. */
 		int failedInARow() {
 			return (int) CONSECUTIVE.getAndAdd(this, 1) + 1;
+		}
+
+		/** The window a new configuration asks for, keeping the most recent outcomes that fit. */
+		synchronized void resize(CircuitBreakerConfig config) {
+			SlidingWindow current = this.window;
+			if (config.getFailureRateThreshold() <= 0) {
+				this.window = null;
+			}
+			else if (current == null) {
+				this.window = new SlidingWindow(config.getSlidingWindowSize());
+			}
+			else if (current.size() != config.getSlidingWindowSize()) {
+				this.window = current.resized(config.getSlidingWindowSize());
+			}
 		}
 
 	}

@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import dev.retry.annotation.CircuitBreaker;
@@ -15,10 +16,12 @@ import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.config.ValueSource;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
+import dev.retry.budget.RetryBudget;
 import dev.retry.classify.FailureClassifier;
 import dev.retry.execution.RetryExecutor;
 import dev.retry.execution.RetryRuntime;
 import dev.retry.http.RetryableStatus;
+import dev.retry.policy.RetryPolicy;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.jspecify.annotations.Nullable;
 
@@ -87,7 +90,7 @@ public final class RetryInterceptorFactory {
 		CallStyle style = CallStyle.of(method, this.reactor);
 		BeanFallback fallback = fallback(beanClass, method, annotations.retryable(), breakerAnnotation);
 		Planned planned = new Planned(beanClass, method, annotations, style, breaker, null);
-		RetryExecutor executor = executor(planned, this.policies);
+		RetryExecutor executor = executor(planned, this.policies, this.methods::budgetOf);
 		RetryMethodInterceptor interceptor = new RetryMethodInterceptor(method, style, executor, fallback);
 		this.methods.register(beanClass, method, executor.getTarget().name(),
 				(annotations.retryable() != null) ? executor.getPolicy().getName() : null,
@@ -95,8 +98,9 @@ public final class RetryInterceptorFactory {
 		return planned.with(interceptor);
 	}
 
-	/** What a method's calls run under, from the policy {@code policies} holds for it. */
-	private RetryExecutor executor(Planned planned, PolicyRegistry policies) {
+	/** What a method's calls run under, from the policy {@code policies} holds for it and its budget. */
+	private RetryExecutor executor(Planned planned, PolicyRegistry policies,
+			Function<RetryPolicy, @Nullable RetryBudget> budgets) {
 		Method method = planned.method();
 		Retryable retryable = planned.annotations().retryable();
 		String name = MethodNames.of(planned.beanClass(), method);
@@ -108,7 +112,7 @@ public final class RetryInterceptorFactory {
 		FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
 				List.of(retryable.noRetryOn()), this.runtime.statusResolver());
 		return new RetryExecutor(name, policy.policy(), classifier, this.runtime, planned.breaker(),
-				this.methods.budgetOf(policy.policy()), resultPredicate(method, planned.style(), retryable, policy));
+				budgets.apply(policy.policy()), resultPredicate(method, planned.style(), retryable, policy));
 	}
 
 	/**
@@ -121,13 +125,17 @@ public final class RetryInterceptorFactory {
 	 */
 	public Runnable replan(PolicyRegistry policies, java.util.Set<String> changed) {
 		Map<RetryMethodInterceptor, RetryExecutor> next = new java.util.LinkedHashMap<>();
+		MethodRegistry.BudgetPlan budgets = this.methods.planBudgets();
 		for (Planned planned : this.interceptors.values()) {
 			Retryable retryable = planned.annotations().retryable();
 			if (retryable != null && changed.contains(retryable.policy())) {
-				next.put(planned.interceptor(), executor(planned, policies));
+				next.put(planned.interceptor(), executor(planned, policies, budgets::budgetOf));
 			}
 		}
-		return () -> next.forEach(RetryMethodInterceptor::replan);
+		return () -> {
+			budgets.commit();
+			next.forEach(RetryMethodInterceptor::replan);
+		};
 	}
 
 	private record MethodKey(Class<?> beanClass, Method method) {
