@@ -111,14 +111,17 @@ class FleetOnDemandBreakerTests {
 	}
 
 	@Test
-	void aNameTheFleetsMessagesCannotCarryStaysLocal() {
+	void aNameHoldingTheMessagesSeparatorIsSharedLikeAnyOther() {
 		ConfigurableApplicationContext a = instance();
+		ConfigurableApplicationContext b = instance();
 
 		CircuitBreaker odd = breaker(a, "route|a");
+		CircuitBreaker onB = breaker(b, "route|a");
 
-		assertThat(odd.getLink().isShared()).isFalse();
-		assertThat(a.getBean(RedisFleet.class).getSharedBreakers()).doesNotContain("route|a");
-		assertThat(breaker(a, FEIGN_ID).getLink().isShared()).isTrue();
+		assertThat(odd.getLink().isShared()).isTrue();
+		assertThat(a.getBean(RedisFleet.class).getSharedBreakers()).contains("route|a");
+		odd.forceOpen();
+		await().atMost(Duration.ofSeconds(2)).until(onB::isForcedOpen);
 	}
 
 	@SpringBootConfiguration

@@ -1,0 +1,216 @@
+package dev.retry.autoconfigure.fleet;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
+import dev.retry.autoconfigure.config.PolicyRegistry;
+import dev.retry.autoconfigure.config.RetryTuning;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Runtime overrides through the fleet's tuning channel: applied in the fleet's order, by the
+ * fleet's one thread, checked like a change over HTTP, and made up for by an instance that missed
+ * them.
+ */
+class FleetTuningChannelTests extends FleetInstances {
+
+	private static final String CHANNEL = "retry:shop:tuning";
+
+	/** Versions of the messages these tests publish themselves, increasing as the fleet's would. */
+	private final AtomicLong version = new AtomicLong(1_000);
+
+	private String message(String kind, String name, String values) {
+		return "v2|shop|otherhost-1-abcd|" + this.version.incrementAndGet() + "|" + kind + "|" + name + "|" + values;
+	}
+
+	/**
+	 * Changes made one after the other on one instance ("the last write wins whole") end with the
+	 * same value on the other instances.
+	 */
+	@Test
+	void successiveOverridesOnOneInstanceEndWithTheSameValueOnEveryInstance() {
+		ConfigurableApplicationContext a = instance();
+		ConfigurableApplicationContext b = instance();
+		await().atMost(Duration.ofSeconds(3)).until(() -> fleet(a).getMembers().size() == 2);
+		RetryTuning tuning = a.getBean(RetryTuning.class);
+		for (int burst = 0; burst < 15; burst++) {
+			for (int attempts = 1; attempts <= 12; attempts++) {
+				tuning.overridePolicy("network", Map.of("max-attempts", Integer.toString(attempts)), "actuator");
+			}
+			assertThat(maxAttempts(a, "network")).isEqualTo(12);
+			int round = burst;
+			await().pollDelay(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(2)).untilAsserted(
+					() -> assertThat(maxAttempts(b, "network")).as("b's max-attempts after burst %d (a has 12)", round)
+						.isEqualTo(12));
+			tuning.overridePolicy("network", Map.of("max-attempts", "3"), "actuator");
+			await().atMost(Duration.ofSeconds(2)).until(() -> maxAttempts(b, "network") == 3);
+		}
+		assertThat(maxAttempts(a, "network")).isEqualTo(3);
+	}
+
+	/**
+	 * The receiving side alone: tuning messages published one after the other (Redis delivers them
+	 * in that order, each with a later version) end with the last one's values.
+	 */
+	@Test
+	void tuningMessagesAreAppliedInTheOrderTheyWerePublished() {
+		ConfigurableApplicationContext a = instance();
+		StringRedisTemplate redis = a.getBean(StringRedisTemplate.class);
+		for (int burst = 0; burst < 3; burst++) {
+			for (int attempts = 1; attempts <= 20; attempts++) {
+				redis.convertAndSend(CHANNEL, message("policy", "network", "max-attempts=" + attempts));
+			}
+			int round = burst;
+			await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).untilAsserted(
+					() -> assertThat(maxAttempts(a, "network")).as("max-attempts after burst %d of 1..20", round)
+						.isEqualTo(20));
+			redis.convertAndSend(CHANNEL, message("policy", "network", "max-attempts=3"));
+			await().atMost(Duration.ofSeconds(2)).until(() -> maxAttempts(a, "network") == 3);
+		}
+		// An older version arriving late changes nothing.
+		long stale = this.version.get() - 5;
+		redis.convertAndSend(CHANNEL, "v2|shop|otherhost-1-abcd|" + stale + "|policy|network|max-attempts=7");
+		await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(2))
+			.until(() -> maxAttempts(a, "network") == 3);
+	}
+
+	/** A burst of messages on the channel (any publisher) costs no thread per message. */
+	@Test
+	void aBurstOfTuningMessagesDoesNotMakeAThreadPerMessage() {
+		ConfigurableApplicationContext a = instance();
+		StringRedisTemplate redis = a.getBean(StringRedisTemplate.class);
+		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+		int before = threads.getThreadCount();
+		threads.resetPeakThreadCount();
+
+		for (int i = 0; i < 2000; i++) {
+			redis.convertAndSend(CHANNEL, message("policy", "network", "max-attempts=4"));
+		}
+		await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> maxAttempts(a, "network") == 4);
+		int peak = threads.getPeakThreadCount();
+
+		await().atMost(Duration.ofSeconds(60)).until(() -> threads.getThreadCount() < before + 20);
+		assertThat(peak - before).as("threads started by 2000 messages (before: %d)", before).isLessThan(100);
+	}
+
+	/**
+	 * "Messages from Redis are data, not orders: malformed or unknown are ignored and counted." A
+	 * tuning message naming a policy this instance does not have creates nothing.
+	 */
+	@Test
+	void aTuningMessageAboutAnUnknownPolicyOrBreakerIsIgnoredAndCounted() {
+		ConfigurableApplicationContext a = instance();
+		StringRedisTemplate redis = a.getBean(StringRedisTemplate.class);
+		long ignored = fleet(a).getIgnoredMessages();
+
+		redis.convertAndSend(CHANNEL, message("policy", "made-up", "max-attempts=5"));
+		await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+			.until(() -> fleet(a).getIgnoredMessages() > ignored
+					|| a.getBean(PolicyRegistry.class).find("made-up") != null);
+
+		assertThat(a.getBean(PolicyRegistry.class).names()).as("policies after a message about 'made-up'")
+			.doesNotContain("made-up");
+		assertThat(fleet(a).getIgnoredMessages()).isEqualTo(ignored + 1);
+	}
+
+	/** As above, for a breaker. */
+	@Test
+	void aTuningMessageAboutAnUnknownBreakerIsIgnoredAndCounted() {
+		ConfigurableApplicationContext a = instance();
+		StringRedisTemplate redis = a.getBean(StringRedisTemplate.class);
+		long ignored = fleet(a).getIgnoredMessages();
+
+		redis.convertAndSend(CHANNEL, message("breaker", "made-up", "failure-threshold=5"));
+
+		await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).untilAsserted(
+				() -> assertThat(fleet(a).getIgnoredMessages()).as("ignored messages after one about breaker 'made-up'")
+					.isEqualTo(ignored + 1));
+		assertThat(a.getBean(CircuitBreakerRegistry.class).names()).doesNotContain("made-up");
+	}
+
+	/**
+	 * With management.endpoint.*.access=read-only, writes over HTTP are refused; the same write
+	 * arriving on the fleet's channel (anyone who can PUBLISH on Redis) is refused too.
+	 */
+	@Test
+	void readOnlyEndpointsDoNotTakeRuntimeChangesFromTheTuningChannel() {
+		ConfigurableApplicationContext a = webInstance("management.endpoint.retries.access=read-only",
+				"management.endpoint.circuitbreakers.access=read-only");
+		assertThat(post(http(a), "/actuator/retries/network", Map.of("max-attempts", "9"))).isIn(404, 405);
+		assertThat(maxAttempts(a, "network")).isEqualTo(3);
+		long ignored = fleet(a).getIgnoredMessages();
+
+		a.getBean(StringRedisTemplate.class).convertAndSend(CHANNEL, message("policy", "network", "max-attempts=9"));
+		a.getBean(StringRedisTemplate.class)
+			.convertAndSend(CHANNEL, message("breaker", "inventory", "failure-threshold=1"));
+
+		await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
+			assertThat(maxAttempts(a, "network")).as("network max-attempts, endpoints read-only").isEqualTo(3);
+			assertThat(breaker(a, "inventory").getConfig().getFailureThreshold())
+				.as("inventory failure-threshold, endpoints read-only")
+				.isEqualTo(3);
+		});
+		assertThat(fleet(a).getIgnoredMessages()).isEqualTo(ignored + 2);
+	}
+
+	/** "Runtime overrides reach every instance too": an instance that starts (scale-out, restart) after one too. */
+	@Test
+	void anInstanceStartingAfterARuntimeOverrideRunsTheFleetsValues() {
+		ConfigurableApplicationContext a = instance();
+		a.getBean(RetryTuning.class).overridePolicy("network", Map.of("max-attempts", "5"), "actuator");
+		ConfigurableApplicationContext b = instance();
+
+		await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(maxAttempts(b, "network"))
+			.as("network max-attempts on b, started after a set it to 5 (a: %d)", maxAttempts(a, "network"))
+			.isEqualTo(5));
+	}
+
+	/**
+	 * An instance cut off from Redis while an override was made takes it when Redis answers again;
+	 * one made on an instance while Redis was down (and lost everything) reaches the fleet when it
+	 * answers again, beside what the fleet held before.
+	 */
+	@Test
+	void overridesMadeDuringAPartitionReachEveryInstanceWhenRedisAnswersAgain() throws Exception {
+		try (CuttableProxy partition = new CuttableProxy(this.redis.port)) {
+			ConfigurableApplicationContext a = instance();
+			ConfigurableApplicationContext b = instance("spring.data.redis.port=" + partition.port(),
+					"spring.data.redis.timeout=500ms");
+			await().atMost(Duration.ofSeconds(3)).until(() -> fleet(a).getMembers().size() == 2);
+
+			partition.cut();
+			await().atMost(Duration.ofSeconds(5)).until(() -> !fleet(b).isLinked());
+			a.getBean(RetryTuning.class).overridePolicy("network", Map.of("max-attempts", "6"), "actuator");
+			await().during(Duration.ofMillis(500)).until(() -> maxAttempts(b, "network") == 3);
+			partition.restore();
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(maxAttempts(b, "network"))
+				.as("b's max-attempts, set on a while b was cut off")
+				.isEqualTo(6));
+
+			this.redis.kill();
+			await().atMost(Duration.ofSeconds(5)).until(() -> !fleet(a).isLinked());
+			a.getBean(RetryTuning.class).overridePolicy("network", Map.of("base-delay", "250ms"), "actuator");
+			this.redis.startProcess();
+
+			await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+					b.getBean(PolicyRegistry.class).find("network").policy().getBaseDelay())
+				.as("b's base-delay, set on a while Redis was down")
+				.isEqualTo(Duration.ofMillis(250)));
+			ConfigurableApplicationContext c = instance();
+			assertThat(c.getBean(PolicyRegistry.class).find("network").policy().getBaseDelay())
+				.isEqualTo(Duration.ofMillis(250));
+			assertThat(maxAttempts(c, "network")).as("what the fleet held before Redis lost it").isEqualTo(6);
+		}
+	}
+
+}
