@@ -253,7 +253,7 @@ public final class CircuitBreaker {
 	}
 
 	long elapsed(long start) {
-		return (start != UNTIMED && this.tuning.slowNanos > 0) ? this.ticker.nanoTime() - start : 0L;
+		return (this.tuning.slowNanos > 0 && start != UNTIMED) ? this.ticker.nanoTime() - start : 0L;
 	}
 
 	/**
