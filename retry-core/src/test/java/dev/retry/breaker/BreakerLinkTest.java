@@ -223,6 +223,51 @@ class BreakerLinkTest {
 		assertThat(List.of(this.b.getState(), this.c.getState())).containsOnly(State.CLOSED);
 	}
 
+	@Test
+	void aRoundTheLinkCouldNotCountIsSettledByTheSuccessesSeenHere() {
+		CircuitBreaker alone = breaker("alone");
+		alone.link(new BreakerLink() {
+			@Override
+			public boolean isShared() {
+				return true;
+			}
+
+			@Override
+			public long round(CircuitBreaker breaker) {
+				return 3;
+			}
+
+			@Override
+			public @Nullable Boolean acquireTrial(CircuitBreaker breaker, long round, int calls) {
+				// The first trial holds a fleet permit; the link cannot tell for the second.
+				return (breaker.getRejectedCount() == 0 && this.given++ == 0) ? Boolean.TRUE : null;
+			}
+
+			private int given;
+
+			@Override
+			public boolean trialSucceeded(CircuitBreaker breaker, long round, int calls) {
+				// Queued: the fleet decides, later.
+				return true;
+			}
+		});
+		fail(alone);
+		fail(alone);
+		fail(alone);
+		this.clock.advance(Duration.ofSeconds(10));
+		CircuitBreaker.Phase first = alone.tryAcquire();
+		CircuitBreaker.Phase second = alone.tryAcquire();
+		alone.onSuccess(first, 0);
+		alone.onSuccess(second, 0);
+		assertThat(alone.getState()).as("the fleet counts them").isEqualTo(State.HALF_OPEN);
+
+		alone.settleAlone(2);
+		assertThat(alone.getState()).as("another round's settling").isEqualTo(State.HALF_OPEN);
+		alone.settleAlone(3);
+
+		assertThat(alone.getState()).as("the fleet could not count: both trials succeeded here").isEqualTo(State.CLOSED);
+	}
+
 	private static BreakerLink.Change change(State state, Duration openFor, boolean byHand) {
 		return new BreakerLink.Change("inventory", state, openFor, false, byHand, "elsewhere");
 	}

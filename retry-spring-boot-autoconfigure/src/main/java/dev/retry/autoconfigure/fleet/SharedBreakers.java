@@ -157,15 +157,17 @@ final class SharedBreakers {
 	}
 
 	/**
-	 * The fleet holds no state for a breaker (Redis lost it, or it expired): an open state held here
-	 * (unless forced open here only) is told again, so that the fleet, and instances starting
-	 * later, know of it.
+	 * The fleet holds no state for a breaker (Redis lost it, or it expired): an open state this
+	 * instance made for the fleet is told again, so that the fleet, and instances starting later,
+	 * know of it. One taken from another instance is left to it (told again by its maker, or ending
+	 * on its own), so that nothing that merely arrived on the channel is written into the fleet.
 	 */
 	private void forgotten(Shared target) {
 		// No round to count trials in; the version held stays, to order what arrives (later versions are greater).
 		target.openVersion = 0;
 		CircuitBreaker breaker = target.breaker;
-		if (breaker.getState() == State.OPEN && !breaker.isForcedOpenHere() && target.pending.get() == null) {
+		if (breaker.getState() == State.OPEN && breaker.getOpenedBy() == null && !breaker.isForcedOpenHere()
+				&& target.pending.get() == null) {
 			boolean forced = breaker.isForcedOpen();
 			target.pending.compareAndSet(null, new BreakerLink.Change(breaker.getName(), State.OPEN,
 					breaker.untilHalfOpen(), forced, forced, "open there while the fleet held no state for it"));

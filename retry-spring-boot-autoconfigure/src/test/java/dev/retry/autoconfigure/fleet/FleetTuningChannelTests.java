@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.config.RetryTuning;
+import dev.retry.breaker.State;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -161,6 +162,28 @@ class FleetTuningChannelTests extends FleetInstances {
 				.isEqualTo(3);
 		});
 		assertThat(fleet(a).getIgnoredMessages()).isEqualTo(ignored + 2);
+	}
+
+	/**
+	 * An operator's open, close or reset is a write to {@code circuitbreakers}: an instance whose
+	 * endpoint is read-only does not take one from the channel, while the states its fleet's calls
+	 * make it takes as ever.
+	 */
+	@Test
+	void aReadOnlyCircuitBreakersEndpointTakesTheFleetsStatesButNoOperatorsAction() {
+		ConfigurableApplicationContext a = instance();
+		ConfigurableApplicationContext b = webInstance("management.endpoint.circuitbreakers.access=read-only");
+		await().atMost(Duration.ofSeconds(3)).until(() -> fleet(a).getMembers().size() == 2);
+		long ignored = fleet(b).getIgnoredMessages();
+
+		breaker(a, "inventory").forceOpen();
+		await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(2))
+			.until(() -> breaker(b, "inventory").getState() == State.CLOSED);
+		assertThat(fleet(b).getIgnoredMessages()).isEqualTo(ignored + 1);
+
+		breaker(a, "inventory").closeHere();
+		failThreeTimes(a);
+		await().atMost(Duration.ofSeconds(1)).until(() -> breaker(b, "inventory").getState() == State.OPEN);
 	}
 
 	/** "Runtime overrides reach every instance too": an instance that starts (scale-out, restart) after one too. */
