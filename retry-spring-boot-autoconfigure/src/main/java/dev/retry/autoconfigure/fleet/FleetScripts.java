@@ -53,7 +53,7 @@ final class FleetScripts {
 			""";
 
 	/** A breaker's state as the fleet holds it: {@code {version, state, forced, hand, millisLeft, origin, reason}}, or {@code {0}}. */
-	static final RedisScript<List> READ = script("""
+	static final RedisScript<List<Object>> READ = script("""
 			return state_of(KEYS[1], now_us())
 			""");
 
@@ -63,7 +63,7 @@ final class FleetScripts {
 	 * openFor millis, origin, reason, expiry millis, channel, message prefix, breaker. Answers
 	 * {@code {1, version}} when taken and published, else {@code {0, ...the state the fleet holds}}.
 	 */
-	static final RedisScript<List> ANNOUNCE = script("""
+	static final RedisScript<List<Object>> ANNOUNCE = script("""
 			local now = now_us()
 			local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 			local base = tonumber(ARGV[1])
@@ -119,7 +119,7 @@ final class FleetScripts {
 	 * Answers {@code {1, version}} when closed, {@code {0}} when counted, {@code {-1}} when the fleet
 	 * is no longer in that round.
 	 */
-	static final RedisScript<List> TRIAL_SUCCEEDED = script("""
+	static final RedisScript<List<Object>> TRIAL_SUCCEEDED = script("""
 			local f = redis.call('HMGET', KEYS[1], 'version', 'state')
 			local current = tonumber(f[1] or '0')
 			if current ~= tonumber(ARGV[1]) or f[2] ~= 'OPEN' then
@@ -137,7 +137,7 @@ final class FleetScripts {
 	 * This instance is alive (ARGV[1]); answers the instances seen within ARGV[2] millis, on Redis's
 	 * clock.
 	 */
-	static final RedisScript<List> MEMBERS = script("""
+	static final RedisScript<List<Object>> MEMBERS = script("""
 			local now = math.floor(now_us() / 1000)
 			local ttl = tonumber(ARGV[2])
 			redis.call('ZADD', KEYS[1], now, ARGV[1])
@@ -192,7 +192,7 @@ final class FleetScripts {
 	 * it), channel, message prefix, kind, name. Answers {@code {1, version, values}}, or {@code {0}}
 	 * when not set.
 	 */
-	static final RedisScript<List> TUNE = script("""
+	static final RedisScript<List<Object>> TUNE = script("""
 			local existing = redis.call('HGET', KEYS[1], ARGV[1])
 			if ARGV[3] == 'seed' and existing then
 			  return {0}
@@ -238,9 +238,10 @@ final class FleetScripts {
 	private FleetScripts() {
 	}
 
-	@SuppressWarnings("rawtypes")
-	private static RedisScript<List> script(String body) {
-		return new DefaultRedisScript<>(COMMON + body, List.class);
+	/** A script answering a list (of numbers and texts). */
+	@SuppressWarnings("unchecked")
+	private static RedisScript<List<Object>> script(String body) {
+		return new DefaultRedisScript<>(COMMON + body, (Class<List<Object>>) (Class<?>) List.class);
 	}
 
 	private static <T> RedisScript<T> script(String body, Class<T> type) {

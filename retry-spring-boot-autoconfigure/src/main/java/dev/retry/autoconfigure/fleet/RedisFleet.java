@@ -237,7 +237,6 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 	 */
 	private void beat() {
 		try {
-			@SuppressWarnings("unchecked")
 			List<Object> alive = this.calls.call(() -> this.redis.execute(FleetScripts.MEMBERS,
 					List.of(this.keys.members()), this.instance, Long.toString(MEMBER_TTL_MILLIS)),
 					this.link.backgroundTimeoutMillis());

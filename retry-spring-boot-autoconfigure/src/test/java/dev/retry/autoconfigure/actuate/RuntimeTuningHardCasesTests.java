@@ -24,7 +24,6 @@ import org.springframework.cloud.context.environment.EnvironmentManager;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -98,7 +97,7 @@ class RuntimeTuningHardCasesTests {
 	@Test
 	void aSubMillisecondBudgetWindowFromTheEnvironmentIsKeptAsLastReloadError() {
 		startWeb();
-		EnvironmentManager environment = new EnvironmentManager((ConfigurableEnvironment) this.context.getEnvironment());
+		EnvironmentManager environment = new EnvironmentManager(this.context.getEnvironment());
 		environment.setApplicationEventPublisher(this.context);
 		environment.setProperty("retry.policies.network.budget.ratio", "0.1");
 
@@ -119,7 +118,7 @@ class RuntimeTuningHardCasesTests {
 	@Test
 	void aDeleteThatWouldRestoreAnInvalidConfigurationIsA400WithTheStartUpMessage() {
 		RestClient http = startWeb();
-		EnvironmentManager environment = new EnvironmentManager((ConfigurableEnvironment) this.context.getEnvironment());
+		EnvironmentManager environment = new EnvironmentManager(this.context.getEnvironment());
 		environment.setApplicationEventPublisher(this.context);
 		environment.setProperty("retry.policies.network.max-delay", "1ms");
 		assertThat(this.context.getBean(RetryTuning.class).lastReloadError()).isNotNull();
@@ -218,7 +217,7 @@ class RuntimeTuningHardCasesTests {
 		assertThat(this.context.getBean(dev.retry.autoconfigure.config.PolicyRegistry.class).find("payments")).isNotNull();
 
 		// What a refresh does when the configuration server no longer has the key.
-		((ConfigurableEnvironment) this.context.getEnvironment()).getPropertySources().remove("config-server");
+		this.context.getEnvironment().getPropertySources().remove("config-server");
 		this.context.publishEvent(new org.springframework.cloud.context.environment.EnvironmentChangeEvent(this.context,
 				java.util.Set.of("retry.policies.payments.max-attempts")));
 
