@@ -314,6 +314,23 @@ public final class CircuitBreaker {
 		}
 	}
 
+	/**
+	 * Whether admitting a call now may ask the link for a trial permit of a shared half-open round,
+	 * which waits up to the link's own timeout: true only while such a round is on or about to
+	 * start. A caller whose thread must not block (a reactive subscription on an event loop) then
+	 * admits the call elsewhere; otherwise {@link #tryAcquire} answers without waiting.
+	 */
+	public boolean admissionMayWait() {
+		if (!this.link.isShared()) {
+			return false;
+		}
+		Phase current = this.phase;
+		if (current instanceof HalfOpen halfOpen) {
+			return halfOpen.round != 0;
+		}
+		return current instanceof Open open && !open.forced && this.ticker.nanoTime() - open.until >= 0;
+	}
+
 	/** The fleet's round for a breaker half-opening now; 0 for a round of its own. */
 	private long round() {
 		BreakerLink link = this.link;

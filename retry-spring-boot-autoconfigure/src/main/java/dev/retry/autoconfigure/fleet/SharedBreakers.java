@@ -94,7 +94,20 @@ final class SharedBreakers {
 	 * takes the fleet's state at once.
 	 */
 	void share(CircuitBreaker breaker) {
+		if (this.shared.containsKey(breaker.getName())) {
+			return;
+		}
 		Shared added = new Shared(breaker);
+		if (this.link.isLinked()) {
+			// Made while the fleet runs (on demand, before its first call): it takes the fleet's state
+			// before serving that call, as an instance starting takes it before serving any. It is
+			// nobody else's yet, so taken here, waiting at most operation-timeout.
+			List<?> reply = read(added, this.link.timeoutMillis());
+			BreakerMessage held = (reply != null) ? BreakerMessage.ofReply(reply, 0, this.fleet, breaker.getName()) : null;
+			if (held != null) {
+				take(added, held);
+			}
+		}
 		if (this.shared.putIfAbsent(breaker.getName(), added) == null) {
 			breaker.link(added);
 			later(() -> resync(added));
@@ -142,8 +155,7 @@ final class SharedBreakers {
 		if (!this.link.isLinked()) {
 			return;
 		}
-		List<?> reply = this.calls.call(() -> this.redis.execute(FleetScripts.READ, List.of(target.key)),
-				this.link.backgroundTimeoutMillis());
+		List<?> reply = read(target, this.link.backgroundTimeoutMillis());
 		if (reply == null) {
 			return;
 		}
@@ -154,6 +166,11 @@ final class SharedBreakers {
 		else if (held.version() != target.version) {
 			take(target, held);
 		}
+	}
+
+	/** The fleet's state of a breaker as Redis answers it; {@code null} when it did not answer in time. */
+	private @Nullable List<?> read(Shared target, long timeoutMillis) {
+		return this.calls.call(() -> this.redis.execute(FleetScripts.READ, List.of(target.key)), timeoutMillis);
 	}
 
 	/**
