@@ -56,6 +56,9 @@ public final class CircuitBreaker {
 	/** Where state changes are announced and trials counted beyond this process; local by default. */
 	private volatile BreakerLink link = BreakerLink.LOCAL;
 
+	/** The longest open time {@link #adopt} counts: about 73 years. */
+	private static final long MAX_ADOPTED_OPEN_NANOS = Long.MAX_VALUE / 4;
+
 	/** The start of a call that was not timed ({@link #startTime}). */
 	private static final long UNTIMED = Long.MIN_VALUE;
 
@@ -152,7 +155,7 @@ public final class CircuitBreaker {
 			String reason;
 			if (change.state() == State.OPEN) {
 				next = change.forced() ? new Open(0, true, false, origin)
-						: new Open(this.ticker.nanoTime() + Math.max(0, change.openFor().toNanos()), false, false, origin);
+						: new Open(this.ticker.nanoTime() + openForNanos(change.openFor()), false, false, origin);
 				reason = "opened by " + origin + ": " + change.reason();
 			}
 			else if (change.state() == State.CLOSED) {
@@ -187,6 +190,18 @@ public final class CircuitBreaker {
 				&& halfOpen.succeeded.get() >= halfOpen.calls) {
 			transition(halfOpen, closed(), halfOpen.calls + " trial call(s) succeeded");
 		}
+	}
+
+	/**
+	 * An open time taken from elsewhere, in nanoseconds: none when negative, and at most a quarter
+	 * of what a monotonic clock's differences hold, however long the time given (never overflowing).
+	 */
+	private static long openForNanos(Duration openFor) {
+		if (openFor.isNegative()) {
+			return 0;
+		}
+		return (openFor.getSeconds() >= MAX_ADOPTED_OPEN_NANOS / 1_000_000_000L) ? MAX_ADOPTED_OPEN_NANOS
+				: openFor.toNanos();
 	}
 
 	/** Who opened the breaker when another instance did, else {@code null} (opened here, or not open). */

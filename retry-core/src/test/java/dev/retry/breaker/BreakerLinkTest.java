@@ -70,6 +70,21 @@ class BreakerLinkTest {
 		assertThat(this.fleet.announcements).hasSize(1);
 	}
 
+	/**
+	 * An open time from elsewhere too long for a clock to count in nanoseconds (a hostile or
+	 * garbled message) never breaks the breaker: it opens, for as long as it can count.
+	 */
+	@Test
+	void anOpenTimeTooLongToCountOpensTheBreakerWithoutOverflowing() {
+		boolean changed = this.b.adopt(new BreakerLink.Change("inventory", State.OPEN, Duration.ofDays(365L * 1_000_000),
+				false, false, "hostile"), "x");
+
+		assertThat(changed).isTrue();
+		assertThat(this.b.getState()).isEqualTo(State.OPEN);
+		this.clock.advance(Duration.ofDays(365L * 50));
+		assertThat(this.b.tryAcquire()).as("a call 50 years later").isNull();
+	}
+
 	@Test
 	void exactlyHalfOpenCallsTrialsPassAcrossTheFleetUnderManyThreads() throws Exception {
 		fail(this.a);

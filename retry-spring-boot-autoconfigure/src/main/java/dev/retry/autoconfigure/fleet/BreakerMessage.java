@@ -22,6 +22,9 @@ record BreakerMessage(String fleet, String instance, long version, BreakerLink.C
 
 	private static final int MAX_LENGTH = 8192;
 
+	/** The longest open time a message may carry: a century, well within what a monotonic clock counts in nanoseconds. */
+	static final long MAX_OPEN_FOR_MILLIS = Duration.ofDays(36_500).toMillis();
+
 	/** What the scripts put before the instance when they publish a change: {@code v2|fleet|}. */
 	static String prefix(String fleet) {
 		return VERSION + "|" + fleet + "|";
@@ -37,7 +40,7 @@ record BreakerMessage(String fleet, String instance, long version, BreakerLink.C
 		}
 		long version = WireText.number(parts[3]);
 		long openFor = WireText.number(parts[8]);
-		if (version <= 0 || openFor < 0) {
+		if (version <= 0 || openFor < 0 || openFor > MAX_OPEN_FOR_MILLIS) {
 			return null;
 		}
 		BreakerLink.Change change = change(parts[4], parts[5], parts[6], parts[7], openFor, parts[9]);
@@ -57,7 +60,8 @@ record BreakerMessage(String fleet, String instance, long version, BreakerLink.C
 			return null;
 		}
 		BreakerLink.Change change = change(WireText.encode(breaker), String.valueOf(reply.get(from + 1)),
-				String.valueOf(reply.get(from + 2)), String.valueOf(reply.get(from + 3)), Math.max(0, left),
+				String.valueOf(reply.get(from + 2)), String.valueOf(reply.get(from + 3)),
+				Math.min(Math.max(0, left), MAX_OPEN_FOR_MILLIS),
 				String.valueOf(reply.get(from + 6)));
 		String instance = decode(String.valueOf(reply.get(from + 5)));
 		return (change != null && instance != null) ? new BreakerMessage(fleet, instance, version, change) : null;

@@ -117,10 +117,14 @@ final class FleetScripts {
 	 * A trial of round ARGV[1] succeeded; when ARGV[2] have, the breaker closes for the fleet
 	 * (ARGV origin, reason, expiry millis, channel, message prefix, breaker, as for {@link #ANNOUNCE}).
 	 * Answers {@code {1, version}} when closed, {@code {0}} when counted, {@code {-1}} when the fleet
-	 * is no longer in that round.
+	 * is no longer in that round, {@code {-2}} when it holds no state (Redis lost it: nothing counts
+	 * the round any more).
 	 */
 	static final RedisScript<List<Object>> TRIAL_SUCCEEDED = script("""
 			local f = redis.call('HMGET', KEYS[1], 'version', 'state')
+			if not f[1] then
+			  return {-2}
+			end
 			local current = tonumber(f[1] or '0')
 			if current ~= tonumber(ARGV[1]) or f[2] ~= 'OPEN' then
 			  return {-1}

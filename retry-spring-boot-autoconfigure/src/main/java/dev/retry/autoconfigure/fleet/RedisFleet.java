@@ -206,6 +206,7 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 	@Override
 	public void stop() {
 		this.running = false;
+		flush();
 		this.thread.shutdownNow();
 		try {
 			this.listener.stop();
@@ -215,6 +216,29 @@ public final class RedisFleet implements FleetView, SmartLifecycle {
 			logger.debug("Stopping the fleet's listener failed", ex);
 		}
 		this.calls.close();
+	}
+
+	/**
+	 * Stopping: what this instance changed and has not told the fleet yet (a state, an override made
+	 * while Redis was down) is told now, once, after whatever the fleet's thread is doing; the wait
+	 * is bounded, so that a Redis gone does not hold the shutdown.
+	 */
+	private void flush() {
+		try {
+			Future<?> flushed = this.thread.submit(() -> {
+				this.breakers.flush();
+				if (this.tuning != null) {
+					this.tuning.flush();
+				}
+			});
+			flushed.get(2 * this.link.backgroundTimeoutMillis() + 500, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (Exception ex) {
+			logger.debug("Telling the fleet what was pending before stopping did not end in time", ex);
+		}
 	}
 
 	@Override

@@ -207,6 +207,13 @@ final class SharedBreakers {
 		target.breaker.adopt(change, held.instance());
 	}
 
+	/** Stopping, on the fleet's thread: announces what is pending once, whether or not Redis answered lately. */
+	void flush() {
+		for (Shared each : this.shared.values()) {
+			announce(each, true);
+		}
+	}
+
 	private void announcePending() {
 		for (Shared each : this.shared.values()) {
 			announce(each);
@@ -219,11 +226,16 @@ final class SharedBreakers {
 	 * for the heartbeat while Redis does not answer.
 	 */
 	private void announce(Shared target) {
+		announce(target, false);
+	}
+
+	/** @param anyway whether to ask Redis even when the link is down (stopping: a last try) */
+	private void announce(Shared target, boolean anyway) {
 		BreakerLink.Change change = target.pending.getAndSet(null);
 		if (change == null || !stillHeld(target.breaker, change)) {
 			return;
 		}
-		if (!this.link.isLinked()) {
+		if (!anyway && !this.link.isLinked()) {
 			target.pending.compareAndSet(null, change);
 			return;
 		}
@@ -357,8 +369,9 @@ final class SharedBreakers {
 
 		/** What the fleet said to a trial's success, on the fleet's thread. */
 		private void counted(@Nullable List<?> reply, long round, int calls) {
-			if (reply == null || reply.isEmpty() || !(reply.get(0) instanceof Long status)) {
-				// Not counted: the successes seen here decide.
+			if (reply == null || reply.isEmpty() || !(reply.get(0) instanceof Long status) || status == -2) {
+				// Not counted (no answer, or Redis lost the round: restarted under it): the successes
+				// seen here decide.
 				this.breaker.settleAlone(round);
 				return;
 			}

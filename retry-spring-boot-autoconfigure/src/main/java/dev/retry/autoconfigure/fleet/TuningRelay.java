@@ -219,9 +219,21 @@ final class TuningRelay implements RetryTuning.Relay {
 		}
 	}
 
-	/** Sends the changes made here to the fleet, on the fleet's thread; kept while Redis does not answer. */
+	/** Stopping, on the fleet's thread: sends what is pending, whether or not Redis answered lately. */
+	void flush() {
+		send(true);
+	}
+
 	private void send() {
-		while (this.link.isLinked()) {
+		send(false);
+	}
+
+	/**
+	 * Sends the changes made here to the fleet, on the fleet's thread; kept while Redis does not answer.
+	 * @param anyway whether to ask Redis even when the link is down (stopping: a last try)
+	 */
+	private void send(boolean anyway) {
+		while (anyway || this.link.isLinked()) {
 			Map.Entry<String, Change> next;
 			synchronized (this.unsent) {
 				if (this.unsent.isEmpty()) {
@@ -266,9 +278,20 @@ final class TuningRelay implements RetryTuning.Relay {
 			TuningMessage held = TuningMessage.ofEntry(this.fleet, field, reply.get(1) + "|" + reply.get(2));
 			if (held != null && held.version() > this.taken.getOrDefault(field, 0L)) {
 				this.taken.put(field, held.version());
+				boolean newerHere;
+				synchronized (this.unsent) {
+					newerHere = this.unsent.containsKey(field);
+				}
 				Map<String, String> others = (held.values() != null) ? new LinkedHashMap<>(held.values()) : null;
 				Map<String, String> sent = TuningMessage.decode(values);
-				if (others != null && sent != null) {
+				if (!newerHere) {
+					// What the fleet holds now is what runs here, the keys sent included: a change of
+					// another instance, taken here while this one waited to be sent, may have replaced them.
+					take(field, new TuningMessage(this.fleet, this.instance, held.version(), held.kind(), held.name(),
+							held.values()), "fleet");
+				}
+				else if (others != null && sent != null) {
+					// A later change made here is still to be sent: its keys stay as they are here.
 					others.keySet().removeAll(sent.keySet());
 					if (!others.isEmpty()) {
 						take(field, new TuningMessage(this.fleet, this.instance, held.version(), held.kind(),

@@ -142,6 +142,57 @@ class FleetHalfOpenRoundTests extends FleetInstances {
 	}
 
 	/**
+	 * Redis restarts (without persistence) while the fleet's round runs, one trial on each of two
+	 * instances: the round's key is gone, so the fleet cannot count the trials' successes. As when
+	 * Redis does not answer, the trials each instance runs decide there: the breaker closes once
+	 * they succeed, rather than staying half-open, rejecting calls, until half-open-max-wait (10 s)
+	 * re-opens it.
+	 */
+	@Test
+	void aRoundWhoseRedisRestartedIsSettledByEachInstancesTrials() throws Exception {
+		ConfigurableApplicationContext a = instance(PATIENT);
+		ConfigurableApplicationContext b = instance(PATIENT);
+		failThreeTimes(a);
+		await().atMost(Duration.ofSeconds(3)).until(() -> breaker(a, "inventory").untilHalfOpen().isZero()
+				&& breaker(b, "inventory").getState() == State.OPEN && breaker(b, "inventory").untilHalfOpen().isZero());
+		CountDownLatch release = new CountDownLatch(1);
+		List<Downstream> downstreams = List.of(a.getBean(Downstream.class), b.getBean(Downstream.class));
+		ExecutorService trials = Executors.newFixedThreadPool(2);
+		try {
+			for (Downstream downstream : downstreams) {
+				downstream.holdUntil(release);
+				trials.submit(() -> downstream.inventory("hold"));
+			}
+			await().atMost(Duration.ofSeconds(3)).until(() -> downstreams.get(0).held() == 1 && downstreams.get(1).held() == 1);
+			StringRedisTemplate redis = a.getBean(StringRedisTemplate.class);
+			assertThat(redis.opsForHash().get(KEY, "trials")).as("the round's permits, in Redis").isEqualTo("2");
+
+			this.redis.kill();
+			this.redis.startProcess();
+			// Both heartbeats have reached the new Redis: the links are back, the round's key is not.
+			await().atMost(Duration.ofSeconds(5)).until(() -> fleet(a).isLinked() && fleet(b).isLinked()
+					&& Long.valueOf(2).equals(redis.opsForZSet().zCard("retry:shop:members")));
+			assertThat(redis.hasKey(KEY)).isFalse();
+			release.countDown();
+
+			for (int i = 0; i < 2; i++) {
+				Downstream downstream = downstreams.get(i);
+				dev.retry.breaker.CircuitBreaker breaker = breaker(List.of(a, b).get(i), "inventory");
+				await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+					catchThrowable(() -> downstream.inventory("ok"));
+					assertThat(breaker.getState())
+						.as("with calls coming, 3 s after each instance's trial succeeded, Redis having restarted under them")
+						.isEqualTo(State.CLOSED);
+				});
+			}
+		}
+		finally {
+			release.countDown();
+			trials.shutdown();
+		}
+	}
+
+	/**
 	 * "No call waits more than operation-timeout (100ms) because of Redis": a half-open trial asks
 	 * Redis once on its caller's thread (for its permit); its success is told to the fleet without
 	 * the caller waiting. With Redis answering in 70 ms, one trial call waits about 70 ms.

@@ -3,7 +3,14 @@ package dev.retry.autoconfigure.fleet;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
@@ -234,6 +241,94 @@ class FleetTuningChannelTests extends FleetInstances {
 				.isEqualTo(Duration.ofMillis(250));
 			assertThat(maxAttempts(c, "network")).as("what the fleet held before Redis lost it").isEqualTo(6);
 		}
+	}
+
+	/**
+	 * Two instances tuning the same key at once, from many threads each (two operators, or an
+	 * operator and a script): every instance ends with the same value, the one the fleet holds.
+	 */
+	@Test
+	void twoInstancesTuningTheSameKeyAtOnceEndWithTheSameValueEverywhere() throws Exception {
+		ConfigurableApplicationContext a = instance();
+		ConfigurableApplicationContext b = instance();
+		ConfigurableApplicationContext c = instance();
+		await().atMost(Duration.ofSeconds(3)).until(() -> fleet(a).getMembers().size() == 3);
+		List<RetryTuning> tuners = List.of(a.getBean(RetryTuning.class), b.getBean(RetryTuning.class));
+		ExecutorService operators = Executors.newFixedThreadPool(8);
+		CountDownLatch go = new CountDownLatch(1);
+		List<Future<?>> writes = new ArrayList<>();
+		try {
+			for (int thread = 0; thread < 8; thread++) {
+				RetryTuning tuning = tuners.get(thread % 2);
+				int first = 2 + thread * 25;
+				writes.add(operators.submit(() -> {
+					go.await();
+					for (int attempts = first; attempts < first + 25; attempts++) {
+						tuning.overridePolicy("network", Map.of("max-attempts", Integer.toString(attempts)), "actuator");
+					}
+					return null;
+				}));
+			}
+			go.countDown();
+			for (Future<?> write : writes) {
+				write.get(30, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			operators.shutdownNow();
+		}
+		StringRedisTemplate redis = a.getBean(StringRedisTemplate.class);
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			String held = (String) redis.opsForHash().get("retry:shop:tuning", "policy:network");
+			assertThat(held).isNotNull();
+			int fleetValue = Integer.parseInt(held.substring(held.indexOf("max-attempts=") + "max-attempts=".length()));
+			assertThat(List.of(maxAttempts(a, "network"), maxAttempts(b, "network"), maxAttempts(c, "network")))
+				.as("max-attempts on a, b, c; the fleet holds %d", fleetValue)
+				.containsOnly(fleetValue);
+		});
+	}
+
+	/**
+	 * A change made on an instance that shuts down before its heartbeat could send it (Redis was
+	 * down and has just come back: a rolling restart after an incident) still reaches the fleet:
+	 * stopping sends what is pending, waiting at most a bounded time.
+	 */
+	@Test
+	void aChangeStillUnsentWhenTheInstanceShutsDownReachesTheFleet() {
+		ConfigurableApplicationContext a = instance();
+		ConfigurableApplicationContext b = instance();
+		await().atMost(Duration.ofSeconds(3)).until(() -> fleet(a).getMembers().size() == 2);
+		this.redis.kill();
+		await().atMost(Duration.ofSeconds(5)).until(() -> !fleet(a).isLinked());
+		a.getBean(RetryTuning.class).overridePolicy("network", Map.of("max-attempts", "6"), "actuator");
+		this.redis.startProcess();
+
+		long start = System.nanoTime();
+		a.close();
+		Duration closing = Duration.ofNanos(System.nanoTime() - start);
+
+		assertThat(closing).as("closing an instance with a change to send").isLessThan(Duration.ofSeconds(4));
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(maxAttempts(b, "network"))
+			.as("b's max-attempts, set on a just before it shut down")
+			.isEqualTo(6));
+	}
+
+	/** Shutting down while Redis does not answer at all takes a bounded time, however much is pending. */
+	@Test
+	void shuttingDownWithChangesPendingAndRedisGoneTakesABoundedTime() {
+		ConfigurableApplicationContext a = instance();
+		await().atMost(Duration.ofSeconds(3)).until(() -> fleet(a).isLinked());
+		this.redis.freeze();
+		for (int attempts = 2; attempts < 12; attempts++) {
+			a.getBean(RetryTuning.class).overridePolicy("network", Map.of("max-attempts", Integer.toString(attempts)),
+					"actuator");
+		}
+
+		long start = System.nanoTime();
+		a.close();
+
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("closing with Redis frozen")
+			.isLessThan(Duration.ofSeconds(8));
 	}
 
 }
