@@ -211,6 +211,14 @@ public final class RetryTuning {
 		return Relay.BREAKER.equals(kind) && this.breakers.find(name) != null;
 	}
 
+	/**
+	 * Runs {@code action} while no change is made here (a change made meanwhile waits for it), so
+	 * that what it reads of the changes relayed and what it changes agree.
+	 */
+	public synchronized void betweenChanges(Runnable action) {
+		action.run();
+	}
+
 	/** Passes every change made here on (a fleet, to its other instances), once it is applied. */
 	public void relay(Relay relay) {
 		this.relay = relay;

@@ -278,30 +278,38 @@ final class TuningRelay implements RetryTuning.Relay {
 			TuningMessage held = TuningMessage.ofEntry(this.fleet, field, reply.get(1) + "|" + reply.get(2));
 			if (held != null && held.version() > this.taken.getOrDefault(field, 0L)) {
 				this.taken.put(field, held.version());
-				boolean newerHere;
-				synchronized (this.unsent) {
-					newerHere = this.unsent.containsKey(field);
-				}
-				Map<String, String> others = (held.values() != null) ? new LinkedHashMap<>(held.values()) : null;
-				Map<String, String> sent = TuningMessage.decode(values);
-				if (!newerHere) {
-					// What the fleet holds now is what runs here, the keys sent included: a change of
-					// another instance, taken here while this one waited to be sent, may have replaced them.
-					take(field, new TuningMessage(this.fleet, this.instance, held.version(), held.kind(), held.name(),
-							held.values()), "fleet");
-				}
-				else if (others != null && sent != null) {
-					// A later change made here is still to be sent: its keys stay as they are here.
-					others.keySet().removeAll(sent.keySet());
-					if (!others.isEmpty()) {
-						take(field, new TuningMessage(this.fleet, this.instance, held.version(), held.kind(),
-								held.name(), others), "fleet");
-					}
-				}
+				// Between local changes: one made now is either in unsent already or made after this.
+				this.tuning.betweenChanges(() -> takeAfterSending(field, held, values));
 				this.known.put(field, String.valueOf(reply.get(2)));
 			}
 		}
 		return true;
+	}
+
+	/**
+	 * What the fleet holds once a change made here was taken by Redis: all of it runs here, the keys
+	 * sent included (a change of another instance, taken here while this one waited to be sent, may
+	 * have replaced them), unless a later change made here is still to be sent: then only the keys
+	 * other instances set, the later change's stay as they are here.
+	 */
+	private void takeAfterSending(String field, TuningMessage held, String values) {
+		boolean newerHere;
+		synchronized (this.unsent) {
+			newerHere = this.unsent.containsKey(field);
+		}
+		if (!newerHere) {
+			take(field, held, "fleet");
+			return;
+		}
+		Map<String, String> others = (held.values() != null) ? new LinkedHashMap<>(held.values()) : null;
+		Map<String, String> sent = TuningMessage.decode(values);
+		if (others != null && sent != null) {
+			others.keySet().removeAll(sent.keySet());
+			if (!others.isEmpty()) {
+				take(field, new TuningMessage(this.fleet, this.instance, held.version(), held.kind(), held.name(),
+						others), "fleet");
+			}
+		}
 	}
 
 	/**
