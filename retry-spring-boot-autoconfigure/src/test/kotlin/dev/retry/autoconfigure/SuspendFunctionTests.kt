@@ -139,6 +139,7 @@ class SuspendFunctionTests {
 
 		private val http = HttpClient.newHttpClient()
 
+		// tag::suspend[]
 		@Retryable(policy = "network")
 		open suspend fun stock(sku: String): String {
 			val attempt = coroutineContext[ReactorContext]!!.context.get(RetryContext::class.java).attempt
@@ -149,6 +150,7 @@ class SuspendFunctionTests {
 		open suspend fun withFallback(sku: String): String = get("/stock/$sku")
 
 		open suspend fun cached(sku: String, failure: Throwable): String = "cached $sku after ${failure.javaClass.simpleName}"
+		// end::suspend[]
 
 		@CircuitBreaker(name = "stock")
 		open suspend fun guarded(sku: String): String = get("/stock/$sku")

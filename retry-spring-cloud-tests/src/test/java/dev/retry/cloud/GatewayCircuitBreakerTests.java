@@ -36,8 +36,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  */
 class GatewayCircuitBreakerTests {
 
-	private static final String ROUTES = "spring.cloud.gateway.server.webflux.routes";
-
 	private final Downstream downstream = Downstream.start();
 
 	private final HttpClient http = HttpClient.newHttpClient();
@@ -56,20 +54,8 @@ class GatewayCircuitBreakerTests {
 
 	private ConfigurableApplicationContext start(String... properties) {
 		this.context = new SpringApplicationBuilder(GatewayApplication.class)
-			.properties("spring.main.banner-mode=off", "server.port=0",
-					// A configured breaker, named by the filter, with a fallback route.
-					ROUTES + "[0].id=inventory-route", ROUTES + "[0].uri=" + this.downstream.url(),
-					ROUTES + "[0].predicates[0]=Path=/stock/**", ROUTES + "[0].filters[0].name=CircuitBreaker",
-					ROUTES + "[0].filters[0].args.name=inventory",
-					ROUTES + "[0].filters[0].args.fallbackUri=forward:/fallback/inventory",
-					"retry.circuit-breakers.inventory.failure-threshold=3",
-					"retry.circuit-breakers.inventory.open-duration=30s",
-					// No name and no fallback: the route's id names a breaker made on demand.
-					ROUTES + "[1].id=prices", ROUTES + "[1].uri=" + this.downstream.url(),
-					ROUTES + "[1].predicates[0]=Path=/broken/**", ROUTES + "[1].filters[0].name=CircuitBreaker",
-					ROUTES + "[1].filters[0].args.statusCodes=500",
-					"retry.circuit-breakers.default.failure-threshold=2",
-					"retry.circuit-breakers.default.open-duration=20s")
+			.properties("spring.main.banner-mode=off", "server.port=0", "spring.config.import=classpath:gateway.yml",
+					"downstream.url=" + this.downstream.url())
 			.properties(properties)
 			.run();
 		this.gateway = "http://127.0.0.1:" + this.context.getEnvironment().getProperty("local.server.port");

@@ -63,9 +63,7 @@ class OpenFeignCircuitBreakerTests {
 		this.context = new SpringApplicationBuilder(FeignApplication.class)
 			.properties("spring.main.banner-mode=off", "server.port=0",
 					"spring.cloud.gateway.server.webflux.enabled=false",
-					"spring.cloud.openfeign.circuitbreaker.enabled=true", "inventory.url=" + this.downstream.url(),
-					"retry.circuit-breakers.default.failure-threshold=3",
-					"retry.circuit-breakers.default.open-duration=30s",
+					"spring.config.import=classpath:feign.yml", "inventory.url=" + this.downstream.url(),
 					"management.endpoints.web.exposure.include=circuitbreakers")
 			.properties(properties)
 			.run();
