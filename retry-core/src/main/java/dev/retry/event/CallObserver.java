@@ -42,6 +42,18 @@ public interface CallObserver {
 	@Nullable Call start(CallTarget target, @Nullable Object parent);
 
 	/**
+	 * A call of {@code target} whose attempts may run on other threads than the caller's starts: a
+	 * {@code CompletableFuture} or reactive call, whose retries (and hedges) run on a scheduler's
+	 * thread. As {@link #start}, except that what the call is part of must reach those threads:
+	 * where {@link #start} would leave a synchronous call to what is current on the caller's thread
+	 * (a trace nobody records, say), this follows the call so that each attempt makes that current
+	 * where it runs. By default {@link #start}.
+	 */
+	default @Nullable Call startAsync(CallTarget target, @Nullable Object parent) {
+		return start(target, parent);
+	}
+
+	/**
 	 * Whether {@link #start} is asked at the start of every call. {@code false}: only calls whose
 	 * first attempt fails meet this observer, through {@link #retrying}; a call that succeeds at
 	 * once is not followed and costs nothing.

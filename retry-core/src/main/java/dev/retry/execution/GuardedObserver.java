@@ -49,6 +49,11 @@ final class GuardedObserver implements CallObserver {
 	}
 
 	@Override
+	public @Nullable Call startAsync(CallTarget target, @Nullable Object parent) {
+		return guardedCall(guarded(() -> this.observer.startAsync(target, parent), null));
+	}
+
+	@Override
 	public boolean followsEveryCall() {
 		return guarded(this.observer::followsEveryCall, true);
 	}

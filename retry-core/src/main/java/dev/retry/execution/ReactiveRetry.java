@@ -19,7 +19,9 @@ import dev.retry.time.Scheduler;
 import dev.retry.time.Ticker;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxOperator;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Schedulers;
@@ -41,7 +43,9 @@ import reactor.util.retry.Retry;
  * }</pre>
  *
  * Inside the source, the call's {@link RetryContext} is in the Reactor context under the key
- * {@code RetryContext.class}.
+ * {@code RetryContext.class}, and the attempt, when the executor's observer follows it, under
+ * {@code CallObserver.ObservedAttempt.class}: a source whose work runs on threads of its own (a
+ * coroutine) opens it there. Each followed attempt is current on the thread that subscribes it.
  */
 public final class ReactiveRetry {
 
@@ -84,7 +88,7 @@ public final class ReactiveRetry {
 			Subscription call = new Subscription(executor, fallback);
 			if (observer != null) {
 				Object key = observer.contextKey();
-				call.observed = observer.start(executor.getTarget(),
+				call.observed = observer.startAsync(executor.getTarget(),
 						(key != null) ? subscriberContext.getOrDefault(key, null) : null);
 			}
 			Flux<T> retried = attempt
@@ -102,7 +106,9 @@ public final class ReactiveRetry {
 
 	/**
 	 * Each subscription of the source (each attempt, each hedge) followed by the call's observer,
-	 * and carrying the attempt in its context so that a reactive client nests under it.
+	 * carrying the attempt in its context so that a reactive client nests under it, and with the
+	 * attempt current on the thread while it subscribes, so that what runs at subscription (a
+	 * {@code Mono.fromCallable}, a suspend function's body up to its first suspension) is inside it.
 	 */
 	private static <T> Flux<T> observed(CallObserver observer, Flux<T> source) {
 		return Flux.deferContextual((context) -> {
@@ -113,11 +119,99 @@ public final class ReactiveRetry {
 			CallObserver.ObservedAttempt attempt = call.observed.attempt(call.attempted);
 			Object key = observer.contextKey();
 			Object value = attempt.contextValue();
-			Flux<T> carried = (key != null && value != null) ? source.contextWrite(Context.of(key, value)) : source;
-			return carried.doOnError((failure) -> attempt.end(Failures.unwrap(failure)))
+			// The attempt itself, for a source whose work runs elsewhere (a coroutine) and opens it there.
+			Context carrying = (key != null && value != null)
+					? Context.of(key, value, CallObserver.ObservedAttempt.class, attempt)
+					: Context.of(CallObserver.ObservedAttempt.class, attempt);
+			Flux<T> carried = source.contextWrite(carrying);
+			return new SubscribedInside<>(carried, attempt)
+				.doOnError((failure) -> attempt.end(Failures.unwrap(failure)))
 				.doOnComplete(() -> attempt.end(null))
 				.doOnCancel(() -> attempt.end(new java.util.concurrent.CancellationException("attempt cancelled")));
 		});
+	}
+
+	/**
+	 * Subscribes to its source with the attempt current on the subscribing thread until the source
+	 * answers: a value or an end signalled while it subscribes leaves the attempt first, so that what
+	 * follows downstream (the retry decision, the next attempt) is not inside it, as with the other
+	 * call styles.
+	 */
+	private static final class SubscribedInside<T> extends FluxOperator<T, T> {
+
+		private final CallObserver.ObservedAttempt attempt;
+
+		SubscribedInside(Flux<? extends T> source, CallObserver.ObservedAttempt attempt) {
+			super(source);
+			this.attempt = attempt;
+		}
+
+		@Override
+		public void subscribe(CoreSubscriber<? super T> actual) {
+			Inside<T> inside = new Inside<>(actual, this.attempt.open());
+			try {
+				this.source.subscribe(inside);
+			}
+			finally {
+				inside.leave();
+			}
+		}
+
+	}
+
+	/** Passes every signal on, leaving the attempt first when it comes on the subscribing thread. */
+	private static final class Inside<T> implements CoreSubscriber<T> {
+
+		private final CoreSubscriber<? super T> actual;
+
+		private final Thread subscribing = Thread.currentThread();
+
+		/** Open while the subscribing thread is inside the attempt; touched on that thread only. */
+		private CallObserver.@Nullable Scope scope;
+
+		Inside(CoreSubscriber<? super T> actual, CallObserver.Scope scope) {
+			this.actual = actual;
+			this.scope = scope;
+		}
+
+		void leave() {
+			if (Thread.currentThread() == this.subscribing) {
+				CallObserver.Scope scope = this.scope;
+				if (scope != null) {
+					this.scope = null;
+					scope.close();
+				}
+			}
+		}
+
+		@Override
+		public Context currentContext() {
+			return this.actual.currentContext();
+		}
+
+		@Override
+		public void onSubscribe(org.reactivestreams.Subscription subscription) {
+			this.actual.onSubscribe(subscription);
+		}
+
+		@Override
+		public void onNext(T value) {
+			leave();
+			this.actual.onNext(value);
+		}
+
+		@Override
+		public void onError(Throwable failure) {
+			leave();
+			this.actual.onError(failure);
+		}
+
+		@Override
+		public void onComplete() {
+			leave();
+			this.actual.onComplete();
+		}
+
 	}
 
 	/**

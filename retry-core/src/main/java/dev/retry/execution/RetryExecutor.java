@@ -646,6 +646,14 @@ public final class RetryExecutor {
 		return this.retryObserver;
 	}
 
+	/**
+	 * Whether an observer may follow attempts of this executor's calls (from their start or from
+	 * their first retry): what carries an attempt to where its work runs is needed only then.
+	 */
+	public boolean followsAttempts() {
+		return this.observer != null || this.retryObserver != null;
+	}
+
 	void cancelled(int attempts) {
 		for (RetryListener listener : this.listeners) {
 			try {
@@ -817,7 +825,7 @@ public final class RetryExecutor {
 			this.context = context;
 			CallObserver observer = RetryExecutor.this.observer;
 			if (observer != null) {
-				this.observed = observer.start(RetryExecutor.this.target, null);
+				this.observed = observer.startAsync(RetryExecutor.this.target, null);
 			}
 			this.attempt = (this.observed != null) ? new ObservedAttempt<>(this.observed, attempt, true) : attempt;
 			this.fallback = fallback;

@@ -116,10 +116,13 @@ class CallObserverTest {
 		});
 		StepVerifier.create(ReactiveRetry.mono(executor(3), source, null, null)
 			.contextWrite(Context.of(Recorder.KEY, "request span"))).expectNext("ok").verifyComplete();
+		// Each attempt is current while it subscribes, and left before its answer goes on.
 		assertThat(this.recorder.events).containsExactly("start Inventory.fetch (network) parent=request span",
-				"attempt 1", "source sees attempt 1", "end attempt 1: java.net.ConnectException",
+				"attempt 1", "open attempt 1", "source sees attempt 1", "close attempt 1",
+				"end attempt 1: java.net.ConnectException",
 				"wait before attempt 2: PT1S (backoff) after java.net.ConnectException", "attempt 2",
-				"source sees attempt 2", "end attempt 2: ok", "end call: SUCCESS_AFTER_RETRY after 2");
+				"open attempt 2", "source sees attempt 2", "close attempt 2", "end attempt 2: ok",
+				"end call: SUCCESS_AFTER_RETRY after 2");
 	}
 
 	@Test
@@ -281,7 +284,8 @@ class CallObserverTest {
 		StepVerifier.create(ReactiveRetry.mono(executor(3), source, null, null)).expectNext("ok").verifyComplete();
 		assertThat(this.recorder.events).containsExactly("source sees nothing", "retrying Inventory.fetch",
 				"wait before attempt 2: PT1S (backoff) after java.net.ConnectException", "attempt 2",
-				"source sees attempt 2", "end attempt 2: ok", "end call: SUCCESS_AFTER_RETRY after 2");
+				"open attempt 2", "source sees attempt 2", "close attempt 2", "end attempt 2: ok",
+				"end call: SUCCESS_AFTER_RETRY after 2");
 	}
 
 	@Test

@@ -166,9 +166,57 @@ class OpenFeignCircuitBreakerTests {
 		assertThat(breakers.onDemandNames()).isEmpty();
 	}
 
+	/**
+	 * Switching the library off keeps OpenFeign's clients wrapped (OpenFeign ignores fallbacks
+	 * without a factory): every call reaches the server, and the fallback answers its failure.
+	 */
+	@Test
+	void withRetryDisabledEveryCallReachesTheServerAndTheFallbackStillAnswers() {
+		ConfigurableApplicationContext context = start("retry.enabled=false");
+		InventoryClient client = context.getBean(InventoryClient.class);
+		assertThat(context.getBeansOfType(CircuitBreakerRegistry.class)).isEmpty();
+		assertThat(client.stock("A1")).isEqualTo("stock of /stock/A1");
+		this.downstream.goDown();
+
+		for (int i = 0; i < 5; i++) {
+			assertThat(client.stock("A1")).isEqualTo("fallback");
+		}
+
+		assertThat(context.getBean(InventoryFallback.class).causes).hasSize(5)
+			.allSatisfy((cause) -> assertThat(cause).isInstanceOf(RetryableException.class));
+	}
+
+	/**
+	 * A fallback factory whose answer throws: the caller gets that exception as OpenFeign hands it
+	 * on, each call counted once (the fallback's exception never), and once open the breaker keeps
+	 * calls from the server while the fallback still decides what the caller gets.
+	 */
+	@Test
+	void aFallbackThatThrowsReachesTheCallerAndEachCallCountsOnce() {
+		ConfigurableApplicationContext context = start();
+		OrdersClient client = context.getBean(OrdersClient.class);
+		this.downstream.goDown();
+
+		for (int i = 0; i < 3; i++) {
+			assertThat(catchThrowable(() -> client.order("A1"))).isInstanceOf(IllegalStateException.class)
+				.hasMessage("no cached order");
+		}
+		CircuitBreaker breaker = context.getBean(CircuitBreakerRegistry.class).find("OrdersClientorderString");
+		assertThat(breaker.getState()).isEqualTo(State.OPEN);
+		assertThat(breaker.getFailureCount()).isEqualTo(3);
+		this.downstream.comeBack();
+
+		assertThat(catchThrowable(() -> client.order("A1"))).isInstanceOf(IllegalStateException.class)
+			.hasMessage("no cached order");
+		assertThat(this.downstream.requests()).as("rejected without reaching the server").isZero();
+		assertThat(context.getBean(OrdersFallback.class).causes).hasSize(4)
+			.last()
+			.isInstanceOf(CircuitBreakerOpenException.class);
+	}
+
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
-	@EnableFeignClients(clients = { InventoryClient.class, PricesClient.class })
+	@EnableFeignClients(clients = { InventoryClient.class, PricesClient.class, OrdersClient.class })
 	static class FeignApplication {
 
 		@Bean
@@ -179,6 +227,11 @@ class OpenFeignCircuitBreakerTests {
 		@Bean
 		InventoryFallback inventoryFallback() {
 			return new InventoryFallback();
+		}
+
+		@Bean
+		OrdersFallback ordersFallback() {
+			return new OrdersFallback();
 		}
 
 	}
@@ -196,6 +249,29 @@ class OpenFeignCircuitBreakerTests {
 
 		@GetMapping("/price/{sku}")
 		String price(@PathVariable("sku") String sku);
+
+	}
+
+	@FeignClient(name = "orders", url = "${inventory.url}", fallbackFactory = OrdersFallback.class)
+	public interface OrdersClient {
+
+		@GetMapping("/order/{id}")
+		String order(@PathVariable("id") String id);
+
+	}
+
+	/** A fallback with nothing to answer: it throws, keeping what each call failed with. */
+	static class OrdersFallback implements FallbackFactory<OrdersClient> {
+
+		final List<Throwable> causes = new CopyOnWriteArrayList<>();
+
+		@Override
+		public OrdersClient create(Throwable cause) {
+			this.causes.add(cause);
+			return (id) -> {
+				throw new IllegalStateException("no cached order");
+			};
+		}
 
 	}
 

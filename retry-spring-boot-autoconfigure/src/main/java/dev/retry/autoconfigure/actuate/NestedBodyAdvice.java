@@ -5,15 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
-import org.jspecify.annotations.Nullable;
 
-import org.springframework.boot.json.JsonParserFactory;
-import org.springframework.boot.json.JsonWriter;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpInputMessage;
@@ -27,8 +21,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestBodyAdviceAd
 /**
  * Spring MVC reads an endpoint's body as a map of strings, so a nested object (the
  * {@code configuration} of a breaker) or a list would be refused before reaching the
- * endpoint. For writes to our endpoints only, nested objects become dotted keys
- * ({@code configuration.open-duration}) and lists comma-separated text, as in a properties file.
+ * endpoint: for writes to our endpoints only, the body is {@link NestedBody flattened} first.
  * A body that is not a JSON object is left alone, for Spring MVC to refuse.
  */
 @ControllerAdvice
@@ -45,7 +38,7 @@ final class NestedBodyAdvice extends RequestBodyAdviceAdapter {
 	public HttpInputMessage beforeBodyRead(HttpInputMessage message, MethodParameter parameter, Type targetType,
 			Class<? extends HttpMessageConverter<?>> converterType) throws IOException {
 		byte[] read = StreamUtils.copyToByteArray(message.getBody());
-		byte[] body = flattened(new String(read, StandardCharsets.UTF_8));
+		byte[] body = NestedBody.flattened(new String(read, StandardCharsets.UTF_8));
 		byte[] given = (body != null) ? body : read;
 		return new HttpInputMessage() {
 			@Override
@@ -67,38 +60,6 @@ final class NestedBodyAdvice extends RequestBodyAdviceAdapter {
 		HttpServletRequest request = attributes.getRequest();
 		String[] segments = request.getRequestURI().split("/");
 		return segments.length >= 2 && WholeBody.ENDPOINTS.contains(segments[segments.length - 2]);
-	}
-
-	/** The body with nested values flattened, or {@code null} when it needs nothing (or is no JSON object). */
-	static byte @Nullable [] flattened(String json) {
-		Map<String, Object> parsed;
-		try {
-			parsed = JsonParserFactory.getJsonParser().parseMap(json);
-		}
-		catch (IllegalArgumentException ex) {
-			return null;
-		}
-		if (parsed.values().stream().noneMatch((value) -> value instanceof Map || value instanceof List)) {
-			return null;
-		}
-		Map<String, @Nullable Object> flat = new LinkedHashMap<>();
-		flatten("", parsed, flat);
-		return JsonWriter.<Map<String, @Nullable Object>>standard().writeToString(flat).getBytes(StandardCharsets.UTF_8);
-	}
-
-	private static void flatten(String prefix, Map<?, ?> values, Map<String, @Nullable Object> flat) {
-		values.forEach((key, value) -> {
-			String name = prefix + key;
-			if (value instanceof Map<?, ?> nested) {
-				flatten(name + ".", nested, flat);
-			}
-			else if (value instanceof List<?> list) {
-				flat.put(name, String.join(",", list.stream().map(String::valueOf).toList()));
-			}
-			else {
-				flat.put(name, (value != null) ? String.valueOf(value) : null);
-			}
-		});
 	}
 
 }

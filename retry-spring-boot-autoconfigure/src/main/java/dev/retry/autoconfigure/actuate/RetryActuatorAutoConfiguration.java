@@ -12,6 +12,7 @@ import dev.retry.time.Ticker;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -53,7 +54,7 @@ public final class RetryActuatorAutoConfiguration {
 		return WholeBody::advise;
 	}
 
-	/** A nested {@code configuration} object, which Spring MVC's endpoint mapping cannot read, flattened for it. */
+	/** A nested {@code configuration} object or a list, which Spring MVC's endpoint mapping cannot read, flattened for it. */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 	@ConditionalOnClass(name = "org.springframework.web.servlet.mvc.method.annotation.RequestBodyAdvice")
@@ -62,6 +63,19 @@ public final class RetryActuatorAutoConfiguration {
 		@Bean
 		NestedBodyAdvice retryNestedBodyAdvice() {
 			return new NestedBodyAdvice();
+		}
+
+	}
+
+	/** The same for WebFlux, which has no body advice: a filter in front of our endpoints' writes. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnClass(name = "org.springframework.web.server.WebFilter")
+	static class ReactiveBodyConfiguration {
+
+		@Bean
+		NestedBodyWebFilter retryNestedBodyWebFilter(ObjectProvider<PathMappedEndpoints> endpoints) {
+			return new NestedBodyWebFilter(endpoints);
 		}
 
 	}

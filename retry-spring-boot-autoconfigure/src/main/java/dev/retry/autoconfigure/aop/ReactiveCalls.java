@@ -36,8 +36,13 @@ final class ReactiveCalls {
 	 * resubscription. A method that throws instead of returning its publisher makes a failed first
 	 * attempt, and each later attempt invokes it again, as for a {@code CompletableFuture} method.
 	 */
-	static @Nullable Object call(CallStyle style, RetryExecutor executor, MethodInvocation invocation,
-			Attempt<MethodInvocation, Object> attempt, @Nullable Fallback<MethodInvocation> fallback) {
+	static @Nullable Object call(CallStyle style, boolean suspending, RetryExecutor executor,
+			MethodInvocation invocation, Attempt<MethodInvocation, Object> attempt,
+			@Nullable Fallback<MethodInvocation> fallback) {
+		if (suspending && executor.followsAttempts()) {
+			// A suspend function's body runs where its dispatcher says: its attempts go with it.
+			SuspendingAttempts.carriedBy(invocation);
+		}
 		Flux<Object> source;
 		try {
 			Object publisher = invocation.proceed();

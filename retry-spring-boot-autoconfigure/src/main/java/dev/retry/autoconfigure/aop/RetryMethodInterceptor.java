@@ -16,6 +16,7 @@ import org.springframework.aop.framework.Advised;
 import org.springframework.aop.framework.AdvisedSupport;
 import org.springframework.aop.framework.DefaultAdvisorChainFactory;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.core.KotlinDetector;
 
 /**
  * Intercepts one annotated method, for every instance of its bean: retries, a breaker, or both,
@@ -46,11 +47,15 @@ final class RetryMethodInterceptor implements MethodInterceptor, Attempt<MethodI
 
 	private final @Nullable MethodHandle joinpoint;
 
+	/** Whether the method is a Kotlin suspend function, run by Spring as a coroutine. */
+	private final boolean suspending;
+
 	RetryMethodInterceptor(Method method, CallStyle style, RetryExecutor executor, @Nullable BeanFallback fallback) {
 		this.style = style;
 		this.executor = executor;
 		this.fallback = fallback;
 		this.joinpoint = RetryMethodInvocation.joinpoint(method);
+		this.suspending = KotlinDetector.isSuspendingFunction(method);
 	}
 
 	@Override
@@ -63,7 +68,7 @@ final class RetryMethodInterceptor implements MethodInterceptor, Attempt<MethodI
 		if (this.style == CallStyle.STAGE) {
 			return executor.callAsync(invocation, this.stageAttempt, this.fallback);
 		}
-		return ReactiveCalls.call(this.style, executor, invocation, this, this.fallback);
+		return ReactiveCalls.call(this.style, this.suspending, executor, invocation, this, this.fallback);
 	}
 
 	/** Calls from now on run under {@code executor}; calls in flight finish under the one they started with. */

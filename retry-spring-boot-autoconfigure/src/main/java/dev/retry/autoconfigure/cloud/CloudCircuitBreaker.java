@@ -12,7 +12,8 @@ import dev.retry.execution.Attempt;
  * call threw, as it was thrown, or the {@link dev.retry.CircuitBreakerOpenException} of a
  * rejection; without a fallback, Spring Cloud's contract wraps it in a
  * {@code NoFallbackAvailableException}. {@link Error}s are not the fallback's to answer: they
- * reach the caller.
+ * reach the caller. A supplier that throws {@link InterruptedException} (a Kotlin lambda calling
+ * {@code Thread.sleep}, say) leaves the caller's thread interrupted, fallback or not.
  */
 public final class CloudCircuitBreaker implements org.springframework.cloud.client.circuitbreaker.CircuitBreaker {
 
@@ -40,7 +41,23 @@ public final class CloudCircuitBreaker implements org.springframework.cloud.clie
 			throw error;
 		}
 		catch (Throwable failure) {
+			return fallBack(failure, fallback);
+		}
+	}
+
+	/**
+	 * The fallback's answer to a failure; after an {@link InterruptedException} the thread is
+	 * interrupted again once the fallback is done (whatever it does, it runs undisturbed, as an
+	 * annotated method's fallback does), so that the caller still sees the interrupt.
+	 */
+	static <T> T fallBack(Throwable failure, Function<Throwable, T> fallback) {
+		try {
 			return fallback.apply(failure);
+		}
+		finally {
+			if (failure instanceof InterruptedException) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 

@@ -1,7 +1,9 @@
 package dev.retry.autoconfigure.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,21 +69,51 @@ public final class CircuitBreakerAssembler {
 		Function<CircuitBreakerConfig, CircuitBreaker> maker = (config) -> new CircuitBreaker(config, ticker,
 				statusResolver, listeners);
 		Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
-		configs(Set.of()).forEach((name, settings) -> breakers.put(name, maker.apply(settings.config())));
+		configs(this.properties.getCircuitBreakers().keySet(), Set.of())
+			.forEach((name, settings) -> breakers.put(name, maker.apply(settings.config())));
+		warnOfNamesApartInCaseOnly(breakers.keySet());
 		return new CircuitBreakerRegistry(breakers, maker, (name) -> onDemand(name).config());
 	}
 
 	/**
-	 * The validated configuration of every configured breaker and of each breaker made on demand,
-	 * with where each value came from.
-	 * @param onDemand names of the breakers made on demand: each key of theirs not set for them is
-	 * that of {@code retry.circuit-breakers.default}, when set there
+	 * Two entries whose names are one in relaxed form ({@code [InventoryClient#stock(String)]} in a
+	 * file, {@code RETRY_CIRCUITBREAKERS_INVENTORYCLIENTSTOCKSTRING_...} in the environment) are two
+	 * breakers to Spring Boot's binder, and whoever names one never gets the other's keys.
+	 */
+	private static void warnOfNamesApartInCaseOnly(Set<String> names) {
+		Map<String, List<String>> byRelaxedForm = new LinkedHashMap<>();
+		for (String name : names) {
+			byRelaxedForm.computeIfAbsent(CircuitBreakerRegistry.relaxedForm(name), (relaxed) -> new ArrayList<>())
+				.add(name);
+		}
+		byRelaxedForm.values().stream().filter((apart) -> apart.size() > 1).forEach((apart) -> logger.warn(
+				"Circuit breakers " + String.join(", ", apart) + " are configured apart, though their names differ "
+						+ "in case or punctuation only (an environment variable writes a name in lower case, letters "
+						+ "and digits only): they are separate breakers, each counting its own calls, and a name in "
+						+ "brackets gets none of the others' keys. Configure each breaker under one name."));
+	}
+
+	/**
+	 * The validated configuration of every breaker, made or to be made, with where each value came
+	 * from. A breaker made at start-up has the keys of its entry and the library's defaults; any
+	 * other (made on demand, or named by an entry that appeared later, or by an override set before
+	 * the breaker is made) is checked as it is, or will be, made on demand: the keys of its entry,
+	 * then those of {@code retry.circuit-breakers.default}, so that nothing accepted now fails when
+	 * the breaker is made.
+	 * @param madeAtStartUp names of the breakers made at start-up, from their entries
+	 * @param onDemand names of the other breakers there are or may be: those made on demand, and
+	 * any with an override, whatever its name (one no property can hold included, see
+	 * {@link PropertyOrigins#boundKey})
 	 * @throws dev.retry.autoconfigure.diagnostics.RetryConfigurationException for the first invalid value
 	 */
-	Map<String, BreakerSettings> configs(Set<String> onDemand) {
+	Map<String, BreakerSettings> configs(Set<String> madeAtStartUp, Set<String> onDemand) {
 		// Also checked here: the breakers may be assembled before the policies.
 		KnownKeys.RETRY.check(this.origins.sources());
 		this.origins.checkEntryNames(BREAKERS);
+		Set<String> heldForOthers = new HashSet<>();
+		for (String name : onDemand) {
+			heldForOthers.add(PropertyOrigins.boundKey(name));
+		}
 		Map<String, BreakerSettings> configs = new LinkedHashMap<>();
 		this.properties.getCircuitBreakers().forEach((name, configured) -> {
 			if (configured.getScope() == RetryProperties.Scope.FLEET && !this.properties.getFleet().isEnabled()) {
@@ -89,12 +121,17 @@ public final class CircuitBreakerAssembler {
 						+ "' has scope=fleet, but retry.fleet.enabled is false: there is no fleet to share it with.",
 						"Set retry.fleet.enabled=true (with spring-boot-starter-data-redis), or remove scope (every breaker is local without the fleet).");
 			}
-			if (!onDemand.contains(name)) {
+			if (madeAtStartUp.contains(name)) {
 				configs.put(name, settings(name, false));
+			}
+			else if (!heldForOthers.contains(name)) {
+				configs.put(name, settings(name, true));
 			}
 		});
 		for (String name : onDemand) {
-			configs.put(name, settings(name, true));
+			if (!madeAtStartUp.contains(name)) {
+				configs.put(name, settings(name, true));
+			}
 		}
 		return configs;
 	}
@@ -102,7 +139,8 @@ public final class CircuitBreakerAssembler {
 	/**
 	 * The configuration of a breaker made on demand: its own keys, where any are set (at runtime,
 	 * say), else those of {@code retry.circuit-breakers.default}, else the library's defaults. Never
-	 * fails: own keys that do not fit with the default's are left out, with a warning.
+	 * fails: {@link #configs} checked its own keys with the default's when they were set; should they
+	 * not fit all the same, they are left out, with a warning.
 	 */
 	BreakerSettings onDemand(String name) {
 		try {
@@ -125,7 +163,7 @@ public final class CircuitBreakerAssembler {
 	 * @param inherit whether keys the entry does not set are those of the template
 	 */
 	private BreakerSettings settings(String name, String own, boolean inherit) {
-		RetryProperties.Breaker configured = this.properties.getCircuitBreakers().get(own);
+		RetryProperties.Breaker configured = this.properties.getCircuitBreakers().get(PropertyOrigins.boundKey(own));
 		RetryProperties.Breaker template = inherit ? this.properties.getCircuitBreakers().get(TEMPLATE) : null;
 		Map<BreakerKey, ValueSource> values = new EnumMap<>(BreakerKey.class);
 		for (BreakerKey key : BreakerKey.values()) {

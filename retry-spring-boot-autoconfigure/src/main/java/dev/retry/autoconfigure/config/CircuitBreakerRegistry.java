@@ -36,6 +36,9 @@ public final class CircuitBreakerRegistry {
 	/** Names of the breakers made on demand. */
 	private final Set<String> onDemand = ConcurrentHashMap.newKeySet();
 
+	/** Configured breakers by another name of theirs, asked for in another form (see {@link #getOrCreate}). */
+	private final Map<String, CircuitBreaker> relaxed = new ConcurrentHashMap<>();
+
 	private final List<Consumer<CircuitBreaker>> watchers = new CopyOnWriteArrayList<>();
 
 	/** Makes a breaker of a configuration: its ticker, status resolver and listeners are the configured breakers' own. */
@@ -86,8 +89,7 @@ public final class CircuitBreakerRegistry {
 	public CircuitBreaker get(String name, String usedBy) {
 		CircuitBreaker breaker = this.onDemand.contains(name) ? null : this.breakers.get(name);
 		if (breaker == null) {
-			Set<String> configured = names();
-			configured.removeAll(this.onDemand);
+			Set<String> configured = configuredNames();
 			String known = configured.isEmpty() ? "None is configured."
 					: "Configured circuit breakers: " + String.join(", ", configured) + ".";
 			throw new RetryConfigurationException("@CircuitBreaker(name = \"" + name + "\") on " + usedBy
@@ -103,15 +105,31 @@ public final class CircuitBreakerRegistry {
 	 * {@code retry.circuit-breakers.default} (or with the library's defaults), and from then on is
 	 * a breaker like any other. However many threads ask for a new name at once, one breaker is
 	 * made. An existing breaker is found without locking or allocating.
+	 * <p>
+	 * A name with no breaker of its own that is a configured breaker's name in Spring Boot's
+	 * relaxed form (lower case, letters and digits only: {@code InventoryClientstockString} and
+	 * {@code inventoryclientstockstring}) is that breaker: an environment variable can only write
+	 * the name that way ({@code RETRY_CIRCUITBREAKERS_INVENTORYCLIENTSTOCKSTRING_FAILURETHRESHOLD}),
+	 * while Spring Cloud asks by the name as its code writes it. Should several configured breakers
+	 * match, none is taken, with a warning naming them.
 	 * @throws IllegalStateException for a registry that makes no breaker on demand
 	 */
 	public CircuitBreaker getOrCreate(String name) {
 		CircuitBreaker breaker = this.breakers.get(name);
+		if (breaker == null) {
+			breaker = this.relaxed.get(name);
+		}
 		return (breaker != null) ? breaker : create(name);
 	}
 
 	private synchronized CircuitBreaker create(String name) {
 		CircuitBreaker breaker = this.breakers.get(name);
+		if (breaker == null) {
+			breaker = this.relaxed.get(name);
+		}
+		if (breaker == null) {
+			breaker = configuredInRelaxedForm(name);
+		}
 		if (breaker != null) {
 			return breaker;
 		}
@@ -127,6 +145,48 @@ public final class CircuitBreakerRegistry {
 		this.breakers.put(name, breaker);
 		logger.info("Circuit breaker '" + name + "' made on first use: " + breaker.getConfig());
 		return breaker;
+	}
+
+	/** The configured breaker whose name is {@code name} in relaxed form, remembered as such; {@code null} when none or several are. */
+	private @Nullable CircuitBreaker configuredInRelaxedForm(String name) {
+		String relaxedName = relaxedForm(name);
+		if (relaxedName.isEmpty()) {
+			return null;
+		}
+		List<String> matches = configuredNames().stream()
+			.filter((configured) -> !configured.equals(CircuitBreakerAssembler.TEMPLATE)
+					&& relaxedForm(configured).equals(relaxedName))
+			.toList();
+		if (matches.size() > 1) {
+			logger.warn("Circuit breaker '" + name + "' is not one of the configured breakers " + String.join(", ", matches)
+					+ ", which are all its name in relaxed form: it is made on first use instead. Configure it by its name "
+					+ "as written (retry.circuit-breakers.[" + name + "]), or keep one of them.");
+			return null;
+		}
+		if (matches.isEmpty()) {
+			return null;
+		}
+		CircuitBreaker configured = this.breakers.get(matches.get(0));
+		this.relaxed.put(name, configured);
+		logger.info("Circuit breaker '" + name + "' is the configured breaker '" + matches.get(0)
+				+ "': the same name in relaxed form, as environment variables write it");
+		return configured;
+	}
+
+	/**
+	 * A name as Spring Boot's relaxed binding compares it: lower case, letters and digits only
+	 * ({@code InventoryClient#stock(String)}, {@code InventoryClientstockString} and
+	 * {@code inventory-client-stock-string} are all {@code inventoryclientstockstring}).
+	 */
+	static String relaxedForm(String name) {
+		StringBuilder relaxed = new StringBuilder(name.length());
+		for (int i = 0; i < name.length(); i++) {
+			char c = name.charAt(i);
+			if (Character.isLetterOrDigit(c)) {
+				relaxed.append(Character.toLowerCase(c));
+			}
+		}
+		return relaxed.toString();
 	}
 
 	/**
@@ -158,6 +218,13 @@ public final class CircuitBreakerRegistry {
 	/** Names of the breakers made on demand. */
 	public Set<String> onDemandNames() {
 		return Set.copyOf(this.onDemand);
+	}
+
+	/** Names of the breakers made at start-up, from their configuration. */
+	public Set<String> configuredNames() {
+		Set<String> configured = names();
+		configured.removeAll(this.onDemand);
+		return configured;
 	}
 
 	/**

@@ -69,12 +69,13 @@ final class PropertyOrigins {
 		ConfigurationPropertyName root = ConfigurationPropertyName.of(map);
 		ConfigurationPropertyName keyName = ConfigurationPropertyName.of(key);
 		int entryIndex = root.getNumberOfElements();
+		String bound = boundKey(entry);
 		for (ConfigurationPropertySource source : this.sources) {
 			if (source instanceof IterableConfigurationPropertySource iterable) {
 				ConfigurationPropertyName match = iterable.filter(root::isAncestorOf)
 					.stream()
 					.filter((name) -> name.getNumberOfElements() > entryIndex + 1
-							&& entry.equals(name.getElement(entryIndex, Form.ORIGINAL)))
+							&& bound.equals(name.getElement(entryIndex, Form.ORIGINAL)))
 					.filter((name) -> {
 						ConfigurationPropertyName within = name.subName(entryIndex + 1);
 						return within.equals(keyName) || keyName.isAncestorOf(within);
@@ -88,7 +89,7 @@ final class PropertyOrigins {
 				}
 			}
 			else {
-				String origin = originIn(source, root.append("[" + entry + "]").append(keyName));
+				String origin = originIn(source, root.append("[" + bound + "]").append(keyName));
 				if (origin != null) {
 					return origin;
 				}
@@ -145,12 +146,51 @@ final class PropertyOrigins {
 		}
 	}
 
-	/** A key of a map entry as a user writes it: the name in brackets when it needs them. */
+	/**
+	 * A key of a map entry as a user writes it: the name in brackets when it needs them. For
+	 * messages: a name with an unmatched bracket is shown as it is, though no property can hold it
+	 * (see {@link #boundProperty}).
+	 */
 	static String entryProperty(String map, String entry, String key) {
 		boolean plain = !entry.isEmpty() && entry.chars()
 			.allMatch((c) -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
 					|| c == '_');
 		return map + (plain ? "." + entry : ".[" + entry + "]") + "." + key;
+	}
+
+	/** A key of a map entry as a property the binder reads into the entry {@link #boundKey(String) boundKey(entry)}. */
+	static String boundProperty(String map, String entry, String key) {
+		return entryProperty(map, boundKey(entry), key);
+	}
+
+	/**
+	 * The key under which the binder holds an entry of a map keyed by name: the name itself, unless
+	 * no property name can hold it. Spring Boot reads a bracketed element up to its matching
+	 * {@code ]}, with no escape, so a name with an unmatched bracket (a Gateway route's id such as
+	 * {@code legacy]route}, which names a breaker made on demand and can only be tuned at runtime)
+	 * is held with {@code %}, {@code [} and {@code ]} percent-encoded ({@code legacy%5Droute}).
+	 * Names from configuration always have matched brackets, so they are their own keys.
+	 */
+	static String boundKey(String entry) {
+		int depth = 0;
+		for (int i = 0; i < entry.length() && depth >= 0; i++) {
+			char c = entry.charAt(i);
+			depth += (c == '[') ? 1 : (c == ']') ? -1 : 0;
+		}
+		if (depth == 0) {
+			return entry;
+		}
+		StringBuilder encoded = new StringBuilder(entry.length() + 8);
+		for (int i = 0; i < entry.length(); i++) {
+			char c = entry.charAt(i);
+			switch (c) {
+				case '%' -> encoded.append("%25");
+				case '[' -> encoded.append("%5B");
+				case ']' -> encoded.append("%5D");
+				default -> encoded.append(c);
+			}
+		}
+		return encoded.toString();
 	}
 
 	private static int indexOfAny(String property, int from) {

@@ -104,7 +104,8 @@ public final class RetryTuning {
 		RetryProperties properties = bind(ConfigurationPropertySources.get(this.environment));
 		this.assembler = new CircuitBreakerAssembler(properties, new PropertyOrigins(this.environment), this.classLoader);
 		breakers.holdingAdditions(() -> {
-			this.breakerSettings = new LinkedHashMap<>(this.assembler.configs(breakers.onDemandNames()));
+			this.breakerSettings = new LinkedHashMap<>(
+					this.assembler.configs(breakers.configuredNames(), breakers.onDemandNames()));
 			breakers.makeOnDemandWith(this::onDemand);
 		});
 	}
@@ -308,7 +309,11 @@ public final class RetryTuning {
 		PropertyOrigins origins = new PropertyOrigins(this.environment, sources);
 		PolicyRegistry assembled = new PolicyAssembler(properties, origins, this.classLoader).assemble();
 		CircuitBreakerAssembler breakerAssembler = new CircuitBreakerAssembler(properties, origins, this.classLoader);
-		Map<String, BreakerSettings> configs = breakerAssembler.configs(this.breakers.onDemandNames());
+		// A breaker not made yet is checked as it will be made, so that no override or entry accepted
+		// now fails it, or every later change, when it is.
+		Set<String> onDemand = new LinkedHashSet<>(this.breakers.onDemandNames());
+		onDemand.addAll(breakerOverrides.keySet());
+		Map<String, BreakerSettings> configs = breakerAssembler.configs(this.breakers.configuredNames(), onDemand);
 
 		List<String> changes = new ArrayList<>();
 		Set<String> changedPolicies = new LinkedHashSet<>();
@@ -422,10 +427,10 @@ public final class RetryTuning {
 			Map<String, Override> breakers) {
 		Map<String, Object> properties = new LinkedHashMap<>();
 		policies.forEach((name, override) -> override.values()
-			.forEach((key, value) -> properties.put(PropertyOrigins.entryProperty(POLICIES, name, key),
+			.forEach((key, value) -> properties.put(PropertyOrigins.boundProperty(POLICIES, name, key),
 					OriginTrackedValue.of(value, RUNTIME_OVERRIDE))));
 		breakers.forEach((name, override) -> override.values()
-			.forEach((key, value) -> properties.put(PropertyOrigins.entryProperty(BREAKERS, name, key),
+			.forEach((key, value) -> properties.put(PropertyOrigins.boundProperty(BREAKERS, name, key),
 					OriginTrackedValue.of(value, RUNTIME_OVERRIDE))));
 		return new OriginTrackedMapPropertySource("retry runtime overrides", properties, true);
 	}
@@ -443,7 +448,7 @@ public final class RetryTuning {
 					"Give one or more of: " + String.join(", ", allowed) + ".");
 		}
 		Map<String, Object> properties = new LinkedHashMap<>();
-		values.forEach((key, value) -> properties.put(PropertyOrigins.entryProperty(map, name, key),
+		values.forEach((key, value) -> properties.put(PropertyOrigins.boundProperty(map, name, key),
 				OriginTrackedValue.of(value, RUNTIME_OVERRIDE)));
 		KnownKeys.RETRY.check(ConfigurationPropertySources
 			.from(new OriginTrackedMapPropertySource("retry runtime overrides", properties, true)));

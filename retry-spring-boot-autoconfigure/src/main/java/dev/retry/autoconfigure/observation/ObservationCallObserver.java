@@ -26,7 +26,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Calls are observed only where something records them: not at all when the registry has no
  * handler (then only retries are followed, for their MDC fields), and, when every handler is a
  * tracing handler, not in a trace its sampler dropped (a call whose own span is not recorded
- * makes no attempt observations).
+ * makes no attempt observations). An attempt that has no observation of its own (its call's trace
+ * is not recorded, or attempt observations are turned off) leaves its call current while it runs,
+ * and the retries of an asynchronous call in a trace nobody records leave what the call was part
+ * of current: either way what the attempt does (an HTTP client's request) stays in the call's
+ * trace and is not recorded as a trace of its own.
  */
 public final class ObservationCallObserver implements CallObserver {
 
@@ -124,12 +128,26 @@ public final class ObservationCallObserver implements CallObserver {
 
 		@Override
 		public @Nullable Call start(CallTarget target, @Nullable Object parent) {
+			return start(parent, false);
+		}
+
+		@Override
+		public @Nullable Call startAsync(CallTarget target, @Nullable Object parent) {
+			return start(parent, true);
+		}
+
+		private @Nullable Call start(@Nullable Object parent, boolean async) {
 			Observation parentObservation = (parent instanceof Observation observation) ? observation : null;
 			boolean tracesOnly = ObservationCallObserver.this.recordedTracesOnly;
-			if (tracesOnly && !Traces.recorded((parentObservation != null) ? parentObservation
-					: ObservationCallObserver.this.registry.getCurrentObservation())) {
-				// Part of a trace nobody records: so would be this call; its retries still get their fields.
-				return null;
+			if (tracesOnly) {
+				Observation enclosing = (parentObservation != null) ? parentObservation
+						: ObservationCallObserver.this.registry.getCurrentObservation();
+				if (enclosing != null && !Traces.recorded(enclosing)) {
+					// Part of a trace nobody records: so would be this call. A synchronous call's attempts
+					// run here, where that trace stays current (its retries get their fields); an
+					// asynchronous call's retries run elsewhere, where it must be made current.
+					return async ? new InUnrecordedTrace(enclosing, this) : null;
+				}
 			}
 			Observation call = Observation.createNotStarted(CALL, ObservationCallObserver.this.registry)
 				.contextualName(this.contextualName)
@@ -185,14 +203,14 @@ public final class ObservationCallObserver implements CallObserver {
 
 		@Override
 		public Scope open() {
-			Observation.Scope scope = this.observation.openScope();
-			return scope::close;
+			return ObservationScope.open(ObservationCallObserver.this.registry, this.observation);
 		}
 
 		@Override
 		public ObservedAttempt attempt(int number) {
 			if (!this.recorded) {
-				return this.target.fieldsOnly(number);
+				// Its trace is dropped: what the attempt does stays in it, under the call.
+				return new Current(this.observation, ObservationCallObserver.this.mdc, this.target.target, number);
 			}
 			Observation attempt = Observation.createNotStarted(ATTEMPT, ObservationCallObserver.this.registry)
 				.parentObservation(this.observation)
@@ -201,6 +219,10 @@ public final class ObservationCallObserver implements CallObserver {
 				.lowCardinalityKeyValue(this.target.method)
 				.lowCardinalityKeyValue("attempt", Integer.toString(number))
 				.start();
+			if (attempt.isNoop()) {
+				// Attempt observations turned off (an ObservationPredicate): the call holds what the attempt does.
+				return new Current(this.observation, ObservationCallObserver.this.mdc, this.target.target, number);
+			}
 			return new Attempt(attempt, this.target.target, number);
 		}
 
@@ -249,16 +271,8 @@ public final class ObservationCallObserver implements CallObserver {
 
 		@Override
 		public Scope open() {
-			Observation.Scope scope = this.observation.openScope();
-			MdcFields mdc = ObservationCallObserver.this.mdc;
-			if (mdc == null) {
-				return scope::close;
-			}
-			MdcFields.Restore restore = mdc.put(this.target, this.number);
-			return () -> {
-				restore.run();
-				scope.close();
-			};
+			return ObservationScope.open(ObservationCallObserver.this.registry, this.observation,
+					ObservationCallObserver.this.mdc, this.target, this.number);
 		}
 
 		@Override
@@ -272,6 +286,86 @@ public final class ObservationCallObserver implements CallObserver {
 		@Override
 		public Object contextValue() {
 			return this.observation;
+		}
+
+	}
+
+	/**
+	 * An attempt without an observation of its own: {@code current} (its call, or what the call is
+	 * part of) is current while it runs, with the attempt's MDC fields when {@code mdc} is given,
+	 * and is what its Reactor subscription carries.
+	 */
+	private final class Current implements ObservedAttempt {
+
+		private final Observation current;
+
+		private final @Nullable MdcFields mdc;
+
+		private final CallTarget target;
+
+		private final int number;
+
+		Current(Observation current, @Nullable MdcFields mdc, CallTarget target, int number) {
+			this.current = current;
+			this.mdc = mdc;
+			this.target = target;
+			this.number = number;
+		}
+
+		@Override
+		public Scope open() {
+			return ObservationScope.open(ObservationCallObserver.this.registry, this.current, this.mdc, this.target,
+					this.number);
+		}
+
+		@Override
+		public void end(@Nullable Throwable failure) {
+		}
+
+		@Override
+		public Object contextValue() {
+			return this.current;
+		}
+
+	}
+
+	/**
+	 * An asynchronous call in a trace nobody records, not observed: what it is part of is current
+	 * during each of its attempts, wherever they run, so that what they do stays in that trace;
+	 * its retries (attempt 2 on) have their MDC fields.
+	 */
+	private final class InUnrecordedTrace implements Call {
+
+		private final Observation enclosing;
+
+		private final ForTarget target;
+
+		InUnrecordedTrace(Observation enclosing, ForTarget target) {
+			this.enclosing = enclosing;
+			this.target = target;
+		}
+
+		@Override
+		public Scope open() {
+			return ObservationScope.open(ObservationCallObserver.this.registry, this.enclosing);
+		}
+
+		@Override
+		public ObservedAttempt attempt(int number) {
+			return new Current(this.enclosing, (number > 1) ? ObservationCallObserver.this.mdc : null,
+					this.target.target, number);
+		}
+
+		@Override
+		public void waiting(int nextAttempt, Duration delay, Throwable failure, String reason) {
+		}
+
+		@Override
+		public void end(Outcome outcome, int attempts, @Nullable Throwable failure) {
+		}
+
+		@Override
+		public void cancelled(int attempts) {
 		}
 
 	}

@@ -67,11 +67,6 @@ final class RetryObservationRegistry implements ObservationRegistry {
 		return this.config.kept.isEmpty();
 	}
 
-	/** Whether any handler was registered here, meter handlers included (Spring Boot configured it). */
-	boolean isConfigured() {
-		return this.config.offered;
-	}
-
 	/**
 	 * Whether every handler left is a tracing handler: then an observation whose trace is not
 	 * recorded is of use to no one.
@@ -123,16 +118,13 @@ final class RetryObservationRegistry implements ObservationRegistry {
 		return changed ? kept : null;
 	}
 
-	/** Takes every handler but meter handlers, and remembers that it was configured. */
+	/** Takes every handler but meter handlers. */
 	private static final class WithoutMeters extends ObservationConfig {
 
 		private final List<ObservationHandler<?>> kept = new ArrayList<>();
 
-		private boolean offered;
-
 		@Override
 		public ObservationConfig observationHandler(ObservationHandler<?> handler) {
-			this.offered = true;
 			ObservationHandler<?> kept = withoutMeters(handler);
 			if (kept != null) {
 				this.kept.add(kept);

@@ -2,6 +2,7 @@ package dev.retry.autoconfigure.observation;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
+import io.micrometer.tracing.CurrentTraceContext;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.handler.TracingObservationHandler;
@@ -20,6 +21,20 @@ final class Traces {
 	/** A tracing handler without a tracer (Micrometer Tracing with no bridge): its spans go nowhere. */
 	static boolean isWithoutTracer(ObservationHandler<?> handler) {
 		return handler instanceof TracingObservationHandler<?> tracing && tracing.getTracer() == Tracer.NOOP;
+	}
+
+	/**
+	 * Closes the scope in which a tracing handler made the observation's span current, when a
+	 * handler's failure kept it from being told that the observation's scope closed (closing a
+	 * tracer's scope that is closed already does nothing).
+	 */
+	static void closeSpanScope(Observation observation) {
+		TracingObservationHandler.TracingContext tracing = observation.getContextView()
+			.get(TracingObservationHandler.TracingContext.class);
+		CurrentTraceContext.Scope scope = (tracing != null) ? tracing.getScope() : null;
+		if (scope != null) {
+			scope.close();
+		}
 	}
 
 	/**

@@ -32,11 +32,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -495,6 +498,80 @@ class SpringCloudCircuitBreakerTests {
 		});
 	}
 
+	/**
+	 * A Gateway route's id is the operator's to choose; whatever brackets it holds, POST
+	 * {@code configuration} re-tunes its breaker (not a 200 that changes nothing, nor a 400 about a
+	 * property nobody wrote).
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "legacy]route", "legacy[route" })
+	void aBreakerMadeOnDemandIsRetunedWhateverBracketsItsIdHolds(String id) {
+		this.withActuator.run((context) -> {
+			CircuitBreaker breaker = context.getBean(RetryCircuitBreakerFactory.class).create(id).breaker();
+
+			WebEndpointResponse<Object> answer = context.getBean(CircuitBreakersEndpoint.class)
+				.transition(id, Map.of("configuration.failure-threshold", "2"));
+
+			assertThat(answer.getStatus()).as(String.valueOf(answer.getBody())).isEqualTo(200);
+			assertThat(breaker.getConfig().getFailureThreshold()).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void anOverrideThatDoesNotFitABreakerMadeLaterNeverBlocksOtherChanges() {
+		this.runner
+			.withPropertyValues("retry.circuit-breakers.default.sliding-window-size=10",
+					"retry.circuit-breakers.default.minimum-calls=5")
+			.run((context) -> {
+				RetryTuning tuning = context.getBean(RetryTuning.class);
+				// From another instance of the fleet before this one made the breaker: accepted or refused,
+				// either way it must not outlive the breaker's creation as a poison for every later change.
+				catchThrowable(() -> tuning.overrideBreaker(FEIGN_ID, Map.of("minimum-calls", "50"),
+						"fleet, from storefront-2"));
+				context.getBean(RetryCircuitBreakerFactory.class).create(FEIGN_ID);
+
+				tuning.overrideBreaker("inventory", Map.of("failure-threshold", "4"), "actuator");
+				tuning.reload("environment change");
+
+				assertThat(context.getBean(CircuitBreakerRegistry.class).find("inventory").getConfig()
+					.getFailureThreshold()).isEqualTo(4);
+				assertThat(tuning.lastReloadError()).isNull();
+			});
+	}
+
+	/**
+	 * A Kotlin lambda (no checked exceptions) calling {@code Thread.sleep} hands Spring Cloud's
+	 * {@code Supplier} an {@link InterruptedException}: as for an annotated method, the caller's
+	 * thread stays interrupted, fallback or not.
+	 */
+	@Test
+	void aSupplierThrowingInterruptedExceptionLeavesTheThreadInterruptedFallbackOrNot() {
+		this.runner.run((context) -> {
+			CloudCircuitBreaker breaker = context.getBean(RetryCircuitBreakerFactory.class).create("inventory");
+			try {
+				String answer = breaker.run(() -> sneakyThrow(new InterruptedException("sleep interrupted")),
+						(failure) -> "fallback");
+				boolean interruptedWithFallback = Thread.interrupted();
+				Throwable withoutFallback = catchThrowable(
+						() -> breaker.run(() -> sneakyThrow(new InterruptedException("sleep interrupted"))));
+				boolean interruptedWithoutFallback = Thread.interrupted();
+
+				assertThat(answer).isEqualTo("fallback");
+				assertThat(interruptedWithFallback).as("interrupted after the fallback answered").isTrue();
+				assertThat(withoutFallback).isInstanceOf(NoFallbackAvailableException.class);
+				assertThat(interruptedWithoutFallback).as("interrupted without a fallback").isTrue();
+			}
+			finally {
+				Thread.interrupted();
+			}
+		});
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <T, E extends Throwable> T sneakyThrow(Throwable failure) throws E {
+		throw (E) failure;
+	}
+
 	@Test
 	void manyThreadsCreatingTheSameIdShareOneBreakerAndOneSetOfMeters() throws Exception {
 		this.withActuator.run((context) -> {
@@ -522,6 +599,101 @@ class SpringCloudCircuitBreakerTests {
 			assertThat(context.getBean(MeterRegistry.class).find("circuitbreaker.state").tag("name", FEIGN_ID).gauges())
 				.hasSize(3);
 			assertThat(context.getBean(CircuitBreakerRegistry.class).onDemandNames()).containsExactly(FEIGN_ID);
+		});
+	}
+
+	/**
+	 * A Feign fallback factory whose answer throws (no cached value, say): the caller gets what the
+	 * fallback threw, and the breaker has counted the call's own failure once, never the fallback's.
+	 */
+	@Test
+	void aFallbackThatThrowsHandsItsExceptionToTheCallerAndTheCallCountsOnce() {
+		this.runner.run((context) -> {
+			org.springframework.cloud.client.circuitbreaker.CircuitBreaker blocking = context
+				.getBean(RetryCircuitBreakerFactory.class)
+				.create("inventory");
+			ReactiveCircuitBreaker reactive = context.getBean(RetryReactiveCircuitBreakerFactory.class)
+				.create("inventory");
+			CircuitBreaker ours = context.getBean(CircuitBreakerRegistry.class).find("inventory");
+			AtomicInteger reached = new AtomicInteger();
+			List<Throwable> fallbackGot = new ArrayList<>();
+			Function<Throwable, String> noCachedValue = (failure) -> {
+				fallbackGot.add(failure);
+				throw new IllegalStateException("no cached stock");
+			};
+
+			Throwable first = catchThrowable(() -> blocking.run(failing(reached), noCachedValue));
+			Throwable second = catchThrowable(() -> reactive
+				.run(Mono.<String>error(REFUSED).doOnSubscribe((s) -> reached.incrementAndGet()),
+						(failure) -> Mono.just(noCachedValue.apply(failure)))
+				.block(Duration.ofSeconds(5)));
+			long failuresAfterTwo = ours.getFailureCount();
+			blocking.run(failing(reached), WHAT_FAILED);
+			Throwable rejected = catchThrowable(() -> blocking.run(answering(reached), noCachedValue));
+
+			assertThat(first).isInstanceOf(IllegalStateException.class).hasMessage("no cached stock");
+			assertThat(second).isInstanceOf(IllegalStateException.class).hasMessage("no cached stock");
+			assertThat(failuresAfterTwo).as("each call once, the fallback's exception never").isEqualTo(2);
+			assertThat(ours.getState()).isEqualTo(State.OPEN);
+			assertThat(rejected).hasMessage("no cached stock");
+			assertThat(fallbackGot).hasSize(3).startsWith(REFUSED, REFUSED);
+			assertThat(fallbackGot.get(2)).isInstanceOf(CircuitBreakerOpenException.class);
+			assertThat(reached).as("the rejected call never ran").hasValue(3);
+		});
+	}
+
+	/**
+	 * OpenFeign's blocking calls and Gateway's subscriptions asking for a new id at once, while an
+	 * operator re-tunes it: one breaker, which counted every call and holds the override whichever
+	 * came first.
+	 */
+	@Test
+	void firstUsesFromBothFactoriesAndARuntimeOverrideAtOnceMakeOneBreakerCountingEveryCall() throws Exception {
+		this.runner.withPropertyValues("retry.circuit-breakers.default.failure-threshold=100").run((context) -> {
+			RetryCircuitBreakerFactory blocking = context.getBean(RetryCircuitBreakerFactory.class);
+			RetryReactiveCircuitBreakerFactory reactive = context.getBean(RetryReactiveCircuitBreakerFactory.class);
+			RetryTuning tuning = context.getBean(RetryTuning.class);
+			int threads = 16;
+			ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+			CountDownLatch go = new CountDownLatch(1);
+			List<Future<CircuitBreaker>> used = new ArrayList<>();
+			AtomicInteger reached = new AtomicInteger();
+			try {
+				for (int i = 0; i < threads; i++) {
+					boolean viaGateway = (i % 2 == 0);
+					used.add(pool.submit(() -> {
+						go.await();
+						if (viaGateway) {
+							CloudReactiveCircuitBreaker breaker = reactive.create(FEIGN_ID);
+							breaker.run(Mono.<String>error(REFUSED).doOnSubscribe((s) -> reached.incrementAndGet()),
+									(failure) -> Mono.just("fallback"))
+								.block(Duration.ofSeconds(5));
+							return breaker.breaker();
+						}
+						CloudCircuitBreaker breaker = blocking.create(FEIGN_ID);
+						breaker.run(failing(reached), (failure) -> "fallback");
+						return breaker.breaker();
+					}));
+				}
+				Future<?> override = pool.submit(() -> {
+					go.await();
+					tuning.overrideBreaker(FEIGN_ID, Map.of("failure-threshold", "50"), "actuator");
+					return null;
+				});
+				go.countDown();
+				override.get(10, TimeUnit.SECONDS);
+				CircuitBreaker first = used.get(0).get(10, TimeUnit.SECONDS);
+				for (Future<CircuitBreaker> each : used) {
+					assertThat(each.get(10, TimeUnit.SECONDS)).isSameAs(first);
+				}
+				assertThat(first).isSameAs(context.getBean(CircuitBreakerRegistry.class).find(FEIGN_ID));
+				assertThat(first.getFailureCount()).isEqualTo(threads).isEqualTo(reached.longValue());
+				assertThat(first.getConfig().getFailureThreshold()).isEqualTo(50);
+				assertThat(context.getBean(CircuitBreakerRegistry.class).onDemandNames()).containsExactly(FEIGN_ID);
+			}
+			finally {
+				pool.shutdownNow();
+			}
 		});
 	}
 
@@ -580,11 +752,104 @@ class SpringCloudCircuitBreakerTests {
 	}
 
 	@Test
-	void noFactoryWhenRetryIsDisabled() {
-		this.runner.withPropertyValues("retry.enabled=false")
-			.run((context) -> assertThat(context).hasNotFailed()
+	void withRetryDisabledEachCallIsMadeOnceAndTheFallbackAnswersItsOwnFailureOnly() {
+		this.runner.withPropertyValues("retry.enabled=false").run((context) -> {
+			assertThat(context).hasNotFailed()
+				.doesNotHaveBean(CircuitBreakerRegistry.class)
 				.doesNotHaveBean(RetryCircuitBreakerFactory.class)
-				.doesNotHaveBean(RetryReactiveCircuitBreakerFactory.class));
+				.hasSingleBean(PassThroughCircuitBreakerFactory.class);
+			org.springframework.cloud.client.circuitbreaker.CircuitBreaker breaker = context
+				.getBean(CircuitBreakerFactory.class)
+				.create("inventory");
+			AtomicInteger reached = new AtomicInteger();
+			List<String> answers = new ArrayList<>();
+
+			for (int i = 0; i < 10; i++) {
+				answers.add(breaker.run(failing(reached), WHAT_FAILED));
+			}
+
+			assertThat(answers).as("never rejected: failure-threshold 3 is not in force").containsOnly("failed")
+				.hasSize(10);
+			assertThat(reached).hasValue(10);
+			assertThat(breaker.run(answering(reached), WHAT_FAILED)).isEqualTo("stock");
+			assertThat(catchThrowable(() -> breaker.run(failing(reached))))
+				.isInstanceOf(NoFallbackAvailableException.class)
+				.hasCauseReference(REFUSED);
+			StackOverflowError error = new StackOverflowError();
+			assertThat(catchThrowable(() -> breaker.run(() -> {
+				throw error;
+			}, (failure) -> "fallback"))).isSameAs(error);
+			assertThat(context.getBean(CircuitBreakerFactory.class).create(FEIGN_ID)).as("nothing kept per id")
+				.isSameAs(breaker);
+		});
+	}
+
+	@Test
+	void withRetryDisabledASupplierThrowingInterruptedExceptionStillLeavesTheThreadInterrupted() {
+		this.runner.withPropertyValues("retry.enabled=false").run((context) -> {
+			org.springframework.cloud.client.circuitbreaker.CircuitBreaker breaker = context
+				.getBean(CircuitBreakerFactory.class)
+				.create("inventory");
+			try {
+				String answer = breaker.run(() -> sneakyThrow(new InterruptedException("sleep interrupted")),
+						(failure) -> "fallback");
+
+				assertThat(answer).isEqualTo("fallback");
+				assertThat(Thread.interrupted()).isTrue();
+			}
+			finally {
+				Thread.interrupted();
+			}
+		});
+	}
+
+	@Test
+	void withRetryDisabledEachSubscriptionIsMadeOnceAndTheFallbackAnswersItsOwnFailureOnly() {
+		this.runner.withPropertyValues("retry.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(RetryReactiveCircuitBreakerFactory.class)
+				.hasSingleBean(PassThroughReactiveCircuitBreakerFactory.class);
+			ReactiveCircuitBreaker breaker = context.getBean(ReactiveCircuitBreakerFactory.class).create("inventory");
+			AtomicInteger subscribed = new AtomicInteger();
+			Mono<String> call = breaker.run(
+					Mono.<String>error(REFUSED).doOnSubscribe((s) -> subscribed.incrementAndGet()),
+					(failure) -> Mono.just(WHAT_FAILED.apply(failure)));
+			List<String> answers = new ArrayList<>();
+
+			for (int i = 0; i < 5; i++) {
+				answers.add(call.block(Duration.ofSeconds(5)));
+			}
+
+			assertThat(answers).containsOnly("failed").hasSize(5);
+			assertThat(subscribed).hasValue(5);
+			assertThat(breaker.run(Flux.just("a", "b"), (failure) -> Flux.just("fallback"))
+				.collectList()
+				.block(Duration.ofSeconds(5))).containsExactly("a", "b");
+			assertThat(catchThrowable(() -> breaker.run(Mono.error(REFUSED)).block(Duration.ofSeconds(5))))
+				.isInstanceOf(NoFallbackAvailableException.class)
+				.hasCauseReference(REFUSED);
+		});
+	}
+
+	@Test
+	void withRetryDisabledTheApplicationsOwnFactoriesStillWin() {
+		this.runner.withPropertyValues("retry.enabled=false")
+			.withBean("ownFactory", CircuitBreakerFactory.class, OwnFactory::new)
+			.withBean("ownReactiveFactory", ReactiveCircuitBreakerFactory.class, OwnReactiveFactory::new)
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(PassThroughCircuitBreakerFactory.class)
+				.doesNotHaveBean(PassThroughReactiveCircuitBreakerFactory.class)
+				.hasSingleBean(CircuitBreakerFactory.class)
+				.hasSingleBean(ReactiveCircuitBreakerFactory.class));
+	}
+
+	@Test
+	void withRetryDisabledAndNoSpringCloudNoSpringCloudClassIsNeeded() {
+		this.runner.withPropertyValues("retry.enabled=false")
+			.withConfiguration(AutoConfigurations.of(RetryGatewayAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader("org.springframework.cloud"))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean("retryCircuitBreakerFactory")
+				.doesNotHaveBean("retryReactiveCircuitBreakerFactory"));
 	}
 
 	private static void await(CountDownLatch latch) {

@@ -4,15 +4,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import dev.retry.annotation.Retryable;
 import dev.retry.autoconfigure.RetryAutoConfiguration;
 import dev.retry.time.ManualClock;
+import dev.retry.time.Scheduler;
 import dev.retry.autoconfigure.metrics.RetryMetricsAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationFilter;
+import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
@@ -20,12 +26,19 @@ import io.micrometer.tracing.otel.bridge.OtelBaggageManager;
 import io.micrometer.tracing.otel.bridge.OtelCurrentTraceContext;
 import io.micrometer.tracing.otel.bridge.OtelTracer;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.samplers.SamplingResult;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
@@ -96,6 +109,32 @@ class TracingHttpTests {
 			.setSampler(sampler)
 			.addSpanProcessor(SimpleSpanProcessor.create(this.exporter))
 			.build());
+	}
+
+	/**
+	 * A sampler that drops the first trace started and samples every other, as a ratio sampler
+	 * does for some trace ids and not others; a span with a parent follows its parent.
+	 */
+	private static Sampler dropsTheFirstTraceOnly() {
+		AtomicBoolean first = new AtomicBoolean(true);
+		return new Sampler() {
+
+			@Override
+			public SamplingResult shouldSample(Context parentContext, String traceId, String name, SpanKind spanKind,
+					Attributes attributes, List<LinkData> parentLinks) {
+				SpanContext parent = Span.fromContext(parentContext).getSpanContext();
+				if (parent.isValid()) {
+					return parent.isSampled() ? SamplingResult.recordAndSample() : SamplingResult.drop();
+				}
+				return first.getAndSet(false) ? SamplingResult.drop() : SamplingResult.recordAndSample();
+			}
+
+			@Override
+			public String getDescription() {
+				return "drops the first trace only";
+			}
+
+		};
 	}
 
 	private static Tracer tracer(SdkTracerProvider provider) {
@@ -276,6 +315,235 @@ class TracingHttpTests {
 			assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName)
 				.noneMatch((name) -> name.startsWith("retry "));
 			assertThat(inventory.mdcSeen()).allSatisfy((fields) -> assertThat(fields).isEmpty());
+		});
+	}
+
+	@Test
+	void theRequestOfACallWhoseTraceTheSamplerDroppedIsNotRecordedAsATraceOfItsOwn() {
+		server.script("/stock/s1", 200);
+		this.sampler = dropsTheFirstTraceOnly();
+		this.runner.run((context) -> {
+			assertThat(context.getBean(Inventory.class).stock("s1")).isEqualTo("stock of /stock/s1");
+			// The request was part of the call's trace, which the sampler dropped: nothing is recorded.
+			assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName).isEmpty();
+		});
+	}
+
+	@Test
+	void theRequestsOfAFutureWhoseTraceTheSamplerDroppedAreNotRecordedAsTracesOfTheirOwn() throws Exception {
+		server.script("/stock/s2", 503, 200);
+		this.sampler = dropsTheFirstTraceOnly();
+		this.runner.run((context) -> {
+			assertThat(context.getBean(Inventory.class).stockLater("s2").get()).isEqualTo("stock of /stock/s2");
+			assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName).isEmpty();
+		});
+	}
+
+	@Test
+	void theRequestsOfAMonoWhoseTraceTheSamplerDroppedAreNotRecordedAsTracesOfTheirOwn() {
+		server.script("/stock/s3", 503, 200);
+		this.sampler = dropsTheFirstTraceOnly();
+		this.runner.run((context) -> {
+			assertThat(context.getBean(Inventory.class).stockReactive("s3").block()).isEqualTo("stock of /stock/s3");
+			assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName).isEmpty();
+		});
+	}
+
+	@Test
+	void theRetryOfAFutureInATraceTheSamplerDroppedIsNotRecordedAsATraceOfItsOwn() {
+		server.script("/stock/s4", 503, 200);
+		this.sampler = dropsTheFirstTraceOnly();
+		ExecutorService schedulerThread = Executors.newSingleThreadExecutor();
+		try {
+			// The wait over, the retry starts on the scheduler's thread, as with the default scheduler.
+			Scheduler onItsOwnThread = (task, delayNanos) -> schedulerThread.submit(task);
+			this.runner.withBean("onItsOwnThread", Scheduler.class, () -> onItsOwnThread,
+					(definition) -> definition.setPrimary(true)).run((context) -> {
+						Observation request = Observation.start("http.server.requests",
+								context.getBean(ObservationRegistry.class));
+						CompletableFuture<String> answer;
+						try (Observation.Scope scope = request.openScope()) {
+							answer = context.getBean(Inventory.class).stockLater("s4");
+						}
+						assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("stock of /stock/s4");
+						request.stop();
+						assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName).isEmpty();
+					});
+		}
+		finally {
+			schedulerThread.shutdownNow();
+		}
+	}
+
+	@Test
+	void withAttemptObservationsTurnedOffEveryRequestIsStillInsideItsCallsSpan() {
+		server.script("/stock/p2", 503, 200);
+		this.runner.withPropertyValues("management.observations.enable.retry.attempt=false").run((context) -> {
+			assertThat(context.getBean(Inventory.class).stock("p2")).isEqualTo("stock of /stock/p2");
+			List<SpanData> spans = this.exporter.getFinishedSpanItems();
+			SpanData call = only(spans, "retry Inventory.stock");
+			assertThat(spans).filteredOn((span) -> span.getName().startsWith("http get"))
+				.hasSize(2)
+				.allSatisfy((http) -> assertThat(http.getParentSpanId()).as("parent of %s", http)
+					.isEqualTo(call.getSpanId()));
+		});
+	}
+
+	@Test
+	void aRegistryTheApplicationMadeItselfIsUsedAsItIsInAnApplicationWithMetrics() {
+		server.script("/stock/h2", 503, 200);
+		Tracer tracer = tracer(this.tracerProvider);
+		// Spring Boot's metrics offer their meter handler to every registry, the application's own too.
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
+					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					RetryAutoConfiguration.class, RetryMetricsAutoConfiguration.class,
+					RetryObservationAutoConfiguration.class))
+			.withBean(ManualClock.class)
+			.withBean(ObservationRegistry.class, () -> {
+				ObservationRegistry handMade = ObservationRegistry.create();
+				handMade.observationConfig().observationHandler(new DefaultTracingObservationHandler(tracer));
+				return handMade;
+			})
+			.withBean(Inventory.class)
+			.run((context) -> {
+				assertThat(context.getBean(Inventory.class).stock("h2")).isEqualTo("stock of /stock/h2");
+				assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName)
+					.contains("retry Inventory.stock", "retry Inventory.stock attempt 1",
+							"retry Inventory.stock attempt 2");
+			});
+	}
+
+	@Test
+	void anApplicationWhoseRegistryIsTheNoopOneGetsNoSpansOfOurs() {
+		server.script("/stock/n1", 503, 200);
+		// Observations turned off as Micrometer offers: the registry that observes nothing.
+		this.runner.withBean(ObservationRegistry.class, () -> ObservationRegistry.NOOP).run((context) -> {
+			assertThat(context.getBean(Inventory.class).stock("n1")).isEqualTo("stock of /stock/n1");
+			assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName).isEmpty();
+		});
+	}
+
+	@Test
+	void aHandlerThatThrowsLeavesNothingOfOursCurrentForTheThreadsNextTask() {
+		server.script("/stock/t1", 503, 200);
+		ObservationHandler<Observation.Context> throwing = new ObservationHandler<>() {
+
+			@Override
+			public void onScopeOpened(Observation.Context context) {
+				if (ObservationCallObserver.ATTEMPT.equals(context.getName())) {
+					throw new IllegalStateException("a handler with a bug");
+				}
+			}
+
+			@Override
+			public boolean supportsContext(Observation.Context context) {
+				return true;
+			}
+
+		};
+		this.runner.withBean("throwing", ObservationHandler.class, () -> throwing).run((context) -> {
+			ObservationRegistry registry = context.getBean(ObservationRegistry.class);
+			ExecutorService pool = Executors.newSingleThreadExecutor();
+			Observation currentAfter;
+			try {
+				assertThat(pool.submit(() -> context.getBean(Inventory.class).stock("t1")).get())
+					.isEqualTo("stock of /stock/t1");
+				// The next task on the pool's thread starts a trace of its own.
+				pool.submit(() -> Observation.start("next.task", registry).stop()).get();
+				currentAfter = pool.submit(registry::getCurrentObservation).get();
+			}
+			finally {
+				pool.shutdownNow();
+			}
+			assertThat(only(this.exporter.getFinishedSpanItems(), "next.task").getParentSpanContext().isValid())
+				.as("the next task's span has a parent").isFalse();
+			assertThat(currentAfter).isNull();
+		});
+	}
+
+	@Test
+	void withAttemptObservationsTurnedOffEveryRequestOfAFutureAndOfAMonoIsStillInsideItsCallsSpan() throws Exception {
+		server.script("/stock/p3", 503, 200);
+		server.script("/stock/p4", 503, 200);
+		this.runner.withPropertyValues("management.observations.enable.retry.attempt=false").run((context) -> {
+			Inventory inventory = context.getBean(Inventory.class);
+			assertThat(inventory.stockLater("p3").get(10, TimeUnit.SECONDS)).isEqualTo("stock of /stock/p3");
+			assertThat(inventory.stockReactive("p4").block()).isEqualTo("stock of /stock/p4");
+			await().untilAsserted(() -> assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName)
+				.contains("retry Inventory.stockLater", "retry Inventory.stockReactive"));
+			List<SpanData> spans = this.exporter.getFinishedSpanItems();
+			for (String method : List.of("stockLater", "stockReactive")) {
+				SpanData call = only(spans, "retry Inventory." + method);
+				assertThat(childrenOf(spans, call)).as("children of %s", call.getName())
+					.hasSize(2)
+					.allSatisfy((http) -> assertThat(http.getName()).startsWith("http get"));
+			}
+		});
+	}
+
+	@Test
+	void theRetryOfAMonoInATraceTheSamplerDroppedIsNotRecordedAsATraceOfItsOwn() {
+		server.script("/stock/s5", 503, 200);
+		this.sampler = dropsTheFirstTraceOnly();
+		ExecutorService schedulerThread = Executors.newSingleThreadExecutor();
+		try {
+			Scheduler onItsOwnThread = (task, delayNanos) -> schedulerThread.submit(task);
+			this.runner.withBean("onItsOwnThread", Scheduler.class, () -> onItsOwnThread,
+					(definition) -> definition.setPrimary(true)).run((context) -> {
+						Observation request = Observation.start("http.server.requests",
+								context.getBean(ObservationRegistry.class));
+						Mono<String> answer;
+						String value;
+						// Subscribed where the dropped request is current, not in the subscriber's context.
+						try (Observation.Scope scope = request.openScope()) {
+							answer = context.getBean(Inventory.class).stockReactive("s5");
+							value = answer.block(java.time.Duration.ofSeconds(10));
+						}
+						assertThat(value).isEqualTo("stock of /stock/s5");
+						request.stop();
+						assertThat(this.exporter.getFinishedSpanItems()).extracting(SpanData::getName).isEmpty();
+					});
+		}
+		finally {
+			schedulerThread.shutdownNow();
+		}
+	}
+
+	@Test
+	void aHandlerThatThrowsWhenTheAttemptIsLeftLeavesNothingOfOursCurrentForTheThreadsNextTask() {
+		server.script("/stock/t2", 503, 200);
+		ObservationHandler<Observation.Context> throwing = new ObservationHandler<>() {
+
+			@Override
+			public void onScopeClosed(Observation.Context context) {
+				if (ObservationCallObserver.ATTEMPT.equals(context.getName())) {
+					throw new IllegalStateException("a handler with a bug");
+				}
+			}
+
+			@Override
+			public boolean supportsContext(Observation.Context context) {
+				return true;
+			}
+
+		};
+		this.runner.withBean("throwing", ObservationHandler.class, () -> throwing).run((context) -> {
+			ObservationRegistry registry = context.getBean(ObservationRegistry.class);
+			ExecutorService pool = Executors.newSingleThreadExecutor();
+			Observation currentAfter;
+			try {
+				assertThat(pool.submit(() -> context.getBean(Inventory.class).stock("t2")).get())
+					.isEqualTo("stock of /stock/t2");
+				pool.submit(() -> Observation.start("next.task", registry).stop()).get();
+				currentAfter = pool.submit(registry::getCurrentObservation).get();
+			}
+			finally {
+				pool.shutdownNow();
+			}
+			assertThat(only(this.exporter.getFinishedSpanItems(), "next.task").getParentSpanContext().isValid())
+				.as("the next task's span has a parent").isFalse();
+			assertThat(currentAfter).isNull();
 		});
 	}
 
