@@ -57,6 +57,12 @@ public final class CircuitBreaker {
 	/** Where state changes are announced and trials counted beyond this process; local by default. */
 	private volatile BreakerLink link = BreakerLink.LOCAL;
 
+	/** The longest open time {@link #adopt} counts: about 73 years. */
+	private static final long MAX_ADOPTED_OPEN_NANOS = Long.MAX_VALUE / 4;
+
+	/** The start of a call that was not timed ({@link #startTime}). */
+	private static final long UNTIMED = Long.MIN_VALUE;
+
 	/** The breaker as a stage with nothing but the call behind it: {@link #execute}. */
 	private final BreakerStage alone = new BreakerStage(this, null);
 
@@ -100,27 +106,17 @@ public final class CircuitBreaker {
 	/**
 	 * Applies a new configuration from the next call on, keeping the state, its counts and the
 	 * calls in flight: an open breaker stays open until the moment it was given, a half-open one
-	 * keeps its trial calls; a closed one keeps its failures in a row and, in a sliding window of a
-	 * new size, its most recent outcomes. No state change is announced.
+	 * keeps its trial calls; a closed one keeps its phase (so that calls in flight still count
+	 * against it), its failures in a row and, in a sliding window of a new size, its most recent
+	 * outcomes. No state change is announced.
 	 * @param config the new configuration, of a breaker of the same name
 	 */
 	public void reconfigure(CircuitBreakerConfig config) {
 		Assert.isTrue(config.getName().equals(this.name), "config of breaker '%s' given to breaker '%s'",
 				config.getName(), this.name);
 		this.tuning = new Tuning(config, this.statusResolver);
-		while (true) {
-			if (!(this.phase instanceof Closed current)) {
-				return;
-			}
-			SlidingWindow window = (config.getFailureRateThreshold() > 0)
-					? (current.window != null) ? current.window.resized(config.getSlidingWindowSize())
-							: new SlidingWindow(config.getSlidingWindowSize())
-					: null;
-			Closed next = new Closed(window);
-			next.consecutive = current.consecutive;
-			if (PHASE.compareAndSet(this, current, next)) {
-				return;
-			}
+		if (this.phase instanceof Closed closed) {
+			closed.resize(config);
 		}
 	}
 
@@ -137,12 +133,14 @@ public final class CircuitBreaker {
 	}
 
 	/**
-	 * Takes a state change announced elsewhere (another instance of a fleet), without announcing
-	 * it again. An open state is taken until the moment it names, unless this breaker is already
-	 * open until later; one whose moment has passed is ignored; an open breaker given a later moment
-	 * stays open until then without a transition. A closed state closes an open or
-	 * half-open breaker. Listeners hear the change with the reason {@code "<opened|closed> by
-	 * <origin>: <reason>"}.
+	 * Takes a state change made elsewhere (another instance of a fleet), without announcing it
+	 * again. The link decides which changes are news and hands them over in the fleet's order; the
+	 * breaker takes each: an open state until {@code openFor} from now (one whose time is up
+	 * half-opens at the next call, in the fleet's round), a closed state closes an open or half-open
+	 * breaker. A breaker forced open on this instance only ({@link #forceOpenHere()}) takes only
+	 * changes an operator made. An open breaker given another open state stays open without a
+	 * transition. Listeners hear the change with the reason {@code "<opened|closed> by <origin>:
+	 * <reason>"}.
 	 * @param origin who made the change, such as an instance's name
 	 * @return whether the state changed
 	 */
@@ -151,18 +149,14 @@ public final class CircuitBreaker {
 				change.breaker(), this.name);
 		while (true) {
 			Phase current = this.phase;
+			if (current instanceof Open open && open.here && !change.byHand()) {
+				return false;
+			}
 			Phase next;
 			String reason;
 			if (change.state() == State.OPEN) {
-				long left = change.until() - this.ticker.wallTime().toEpochMilli();
-				if (!change.forced() && left <= 0) {
-					return false;
-				}
-				if (current instanceof Open open && (open.forced || (!change.forced() && open.wallUntil >= change.until()))) {
-					return false;
-				}
-				next = change.forced() ? new Open(0, true, 0, origin)
-						: new Open(this.ticker.nanoTime() + left * 1_000_000L, false, change.until(), origin);
+				next = change.forced() ? new Open(0, true, false, origin)
+						: new Open(this.ticker.nanoTime() + openForNanos(change.openFor()), false, false, origin);
 				reason = "opened by " + origin + ": " + change.reason();
 			}
 			else if (change.state() == State.CLOSED) {
@@ -176,24 +170,39 @@ public final class CircuitBreaker {
 				return false;
 			}
 			if (current instanceof Open && next instanceof Open) {
-				// Still open, only until later (a trial failed elsewhere): no state change to tell of.
+				// Still open, only until another moment (a trial failed elsewhere): no state change to tell of.
 				if (PHASE.compareAndSet(this, current, next)) {
 					return true;
 				}
 				continue;
 			}
-			if (transition(current, next, reason, false)) {
+			if (transition(current, next, reason, false, false)) {
 				return true;
 			}
 		}
 	}
 
 	/**
-	 * When an open breaker half-opens, on the wall clock (epoch milliseconds): the moment it
-	 * announced or adopted. 0 when it is not open, or was forced open by hand.
+	 * The link could not count the successes of half-open round {@code round} across the fleet:
+	 * the breaker decides with its own, closing when every trial of the round succeeded here.
 	 */
-	public long getOpenUntil() {
-		return (this.phase instanceof Open open) ? open.wallUntil : 0;
+	public void settleAlone(long round) {
+		if (this.phase instanceof HalfOpen halfOpen && halfOpen.round == round
+				&& halfOpen.succeeded.get() >= halfOpen.calls) {
+			transition(halfOpen, closed(), halfOpen.calls + " trial call(s) succeeded");
+		}
+	}
+
+	/**
+	 * An open time taken from elsewhere, in nanoseconds: none when negative, and at most a quarter
+	 * of what a monotonic clock's differences hold, however long the time given (never overflowing).
+	 */
+	private static long openForNanos(Duration openFor) {
+		if (openFor.isNegative()) {
+			return 0;
+		}
+		return (openFor.getSeconds() >= MAX_ADOPTED_OPEN_NANOS / 1_000_000_000L) ? MAX_ADOPTED_OPEN_NANOS
+				: openFor.toNanos();
 	}
 
 	/** Who opened the breaker when another instance did, else {@code null} (opened here, or not open). */
@@ -235,16 +244,32 @@ public final class CircuitBreaker {
 	public void release(Phase admitted) {
 		if (admitted instanceof HalfOpen halfOpen) {
 			halfOpen.permits.incrementAndGet();
+			if (halfOpen.fleetPermits.getAndUpdate(CircuitBreaker::lessOne) > 0) {
+				try {
+					this.link.releaseTrial(this, halfOpen.round);
+				}
+				catch (RuntimeException ex) {
+					// A link never fails a call.
+				}
+			}
 		}
 	}
 
-	/** When a call starts, for {@link #elapsed}: read only when slow calls are measured. */
+	private static int lessOne(int permits) {
+		return (permits > 0) ? permits - 1 : 0;
+	}
+
+	/**
+	 * When a call starts, for {@link #elapsed}: read only when slow calls are measured. A call
+	 * started while they were not is never measured, even if slow-call-duration is set before it
+	 * ends.
+	 */
 	long startTime() {
-		return (this.tuning.slowNanos > 0) ? this.ticker.nanoTime() : 0L;
+		return (this.tuning.slowNanos > 0) ? this.ticker.nanoTime() : UNTIMED;
 	}
 
 	long elapsed(long start) {
-		return (this.tuning.slowNanos > 0) ? this.ticker.nanoTime() - start : 0L;
+		return (this.tuning.slowNanos > 0 && start != UNTIMED) ? this.ticker.nanoTime() - start : 0L;
 	}
 
 	/**
@@ -264,7 +289,7 @@ public final class CircuitBreaker {
 					return null;
 				}
 				HalfOpen halfOpen = new HalfOpen(this.tuning.config.getHalfOpenCalls(), this.ticker.nanoTime(),
-						open.wallUntil);
+						round());
 				if (transition(open, halfOpen, "open for " + this.tuning.openDurationText + ", letting "
 						+ this.tuning.config.getHalfOpenCalls() + " trial call(s) through")) {
 					current = halfOpen;
@@ -286,17 +311,62 @@ public final class CircuitBreaker {
 					return null;
 				}
 				if (halfOpen.permits.compareAndSet(permits, permits - 1)) {
-					BreakerLink link = this.link;
-					if (link.isShared() && Boolean.FALSE.equals(link.acquireTrial(this, halfOpen.round, halfOpen.calls))) {
-						// The fleet's trials for this round are taken elsewhere.
-						halfOpen.permits.incrementAndGet();
-						this.rejected.increment();
-						return null;
+					if (halfOpen.round != 0) {
+						Boolean fleet = acquireTrial(halfOpen);
+						if (Boolean.FALSE.equals(fleet)) {
+							// The fleet's trials for this round are taken elsewhere.
+							halfOpen.permits.incrementAndGet();
+							this.rejected.increment();
+							return null;
+						}
+						if (Boolean.TRUE.equals(fleet)) {
+							halfOpen.fleetPermits.incrementAndGet();
+						}
 					}
 					halfOpen.lastAdmitted = this.ticker.nanoTime();
 					return halfOpen;
 				}
 			}
+		}
+	}
+
+	/**
+	 * Whether admitting a call now may ask the link for a trial permit of a shared half-open round,
+	 * which waits up to the link's own timeout: true only while such a round is on or about to
+	 * start. A caller whose thread must not block (a reactive subscription on an event loop) then
+	 * admits the call elsewhere; otherwise {@link #tryAcquire} answers without waiting.
+	 */
+	public boolean admissionMayWait() {
+		if (!this.link.isShared()) {
+			return false;
+		}
+		Phase current = this.phase;
+		if (current instanceof HalfOpen halfOpen) {
+			return halfOpen.round != 0;
+		}
+		return current instanceof Open open && !open.forced && this.ticker.nanoTime() - open.until >= 0;
+	}
+
+	/** The fleet's round for a breaker half-opening now; 0 for a round of its own. */
+	private long round() {
+		BreakerLink link = this.link;
+		if (!link.isShared()) {
+			return 0;
+		}
+		try {
+			return link.round(this);
+		}
+		catch (RuntimeException ex) {
+			return 0;
+		}
+	}
+
+	private @Nullable Boolean acquireTrial(HalfOpen halfOpen) {
+		try {
+			return this.link.acquireTrial(this, halfOpen.round, halfOpen.calls);
+		}
+		catch (RuntimeException ex) {
+			return null;
 		}
 	}
 
@@ -337,9 +407,10 @@ public final class CircuitBreaker {
 				open(closed, consecutive + " consecutive failures, last " + describe(failure));
 				return;
 			}
-			if (closed.window != null) {
-				closed.window.record(true);
-				checkRate(closed, failure);
+			SlidingWindow window = closed.window;
+			if (window != null) {
+				window.record(true);
+				checkRate(closed, window, failure);
 			}
 		}
 		else if (admitted instanceof HalfOpen halfOpen) {
@@ -352,10 +423,11 @@ public final class CircuitBreaker {
 			if (closed.consecutive != 0) {
 				closed.consecutive = 0;
 			}
-			if (closed.window != null) {
-				closed.window.record(slow);
+			SlidingWindow window = closed.window;
+			if (window != null) {
+				window.record(slow);
 				if (slow) {
-					checkRate(closed, null);
+					checkRate(closed, window, null);
 				}
 			}
 		}
@@ -363,52 +435,71 @@ public final class CircuitBreaker {
 			// The trials it was opened with decide, even if half-open-calls changed since.
 			int calls = halfOpen.calls;
 			int here = halfOpen.succeeded.incrementAndGet();
-			BreakerLink link = this.link;
-			int everywhere = link.isShared() ? link.trialSucceeded(this, halfOpen.round) : -1;
-			if ((everywhere < 0) ? here == calls : everywhere >= calls) {
+			int fleetPermits = halfOpen.fleetPermits.get();
+			if (fleetPermits > 0 && !(fleetPermits >= calls && here >= calls) && fleetCounts(halfOpen)) {
+				// Trials ran on other instances too: the fleet closes the breaker once all succeeded.
+				return;
+			}
+			// Every trial of the round ran here (or nobody else counts them): this instance decides,
+			// and a fleet hears of it as of any transition.
+			if (here >= calls) {
 				transition(halfOpen, closed(), calls + " trial call(s) succeeded");
 			}
 		}
 	}
 
-	private void checkRate(Closed closed, @Nullable Throwable failure) {
-		float rate = closed.window.failureRate(this.tuning.config.getMinimumCalls());
+	private boolean fleetCounts(HalfOpen halfOpen) {
+		try {
+			return this.link.trialSucceeded(this, halfOpen.round, halfOpen.calls);
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	private void checkRate(Closed closed, SlidingWindow window, @Nullable Throwable failure) {
+		float rate = window.failureRate(this.tuning.config.getMinimumCalls());
 		if (rate >= this.tuning.config.getFailureRateThreshold()) {
 			open(closed, String.format(java.util.Locale.ROOT, "failure rate %.1f%% over the last %d calls >= %d%%",
-					rate, closed.window.calls(), this.tuning.config.getFailureRateThreshold())
+					rate, window.calls(), this.tuning.config.getFailureRateThreshold())
 					+ ((failure != null) ? ", last " + describe(failure) : " (slow calls)"));
 		}
 	}
 
 	private void open(Phase from, String reason) {
 		long openNanos = this.tuning.openNanos;
-		transition(from, new Open(this.ticker.nanoTime() + openNanos, false,
-				this.ticker.wallTime().toEpochMilli() + openNanos / 1_000_000L, null),
+		transition(from, new Open(this.ticker.nanoTime() + openNanos, false, false, null),
 				reason + "; half-open in " + this.tuning.openDurationText);
 	}
 
 	/** Opens the breaker until {@link #close()} or {@link #reset()}, whatever calls do. */
 	public void forceOpen() {
-		force(new Open(0, true, 0, null), "forced open by hand");
+		force(new Open(0, true, false, null), "forced open by hand", true);
 	}
 
 	/** Closes the breaker now, with fresh failure counts. */
 	public void close() {
-		force(closed(), "closed by hand");
+		force(closed(), "closed by hand", true);
 	}
 
 	/** Closes the breaker and sets every count, the lifetime counts included, back to zero. */
 	public void reset() {
 		resetCounts();
-		force(closed(), "reset by hand");
+		force(closed(), "reset by hand", true);
 	}
 
-	/** {@link #forceOpen()} on this instance only: not announced through a shared link. */
+	/**
+	 * {@link #forceOpen()} on this instance only: not announced through a shared link, and held
+	 * against what the link brings (only an operator's change, here or for the whole fleet, ends it).
+	 */
 	public void forceOpenHere() {
-		force(new Open(0, true, 0, null), "forced open by hand, here only", false);
+		force(new Open(0, true, true, null), "forced open by hand, here only", false);
 	}
 
-	/** {@link #close()} on this instance only: not announced through a shared link. */
+	/**
+	 * {@link #close()} on this instance only: not announced through a shared link. The fleet's
+	 * state it leaves is not taken again; the fleet's next change is.
+	 */
 	public void closeHere() {
 		force(closed(), "closed by hand, here only", false);
 	}
@@ -426,28 +517,26 @@ public final class CircuitBreaker {
 		this.rejected.reset();
 	}
 
-	private void force(Phase next, String reason) {
-		force(next, reason, true);
-	}
-
-	private void force(Phase next, String reason, boolean announce) {
+	/** @param fleet whether the change is the whole fleet's (announced, as an operator's) or this instance's */
+	private void force(Phase next, String reason, boolean fleet) {
 		while (true) {
 			Phase current = this.phase;
-			if (transition(current, next, reason, announce)) {
+			if (transition(current, next, reason, fleet, fleet)) {
 				return;
 			}
 		}
 	}
 
 	private boolean transition(Phase from, Phase to, String reason) {
-		return transition(from, to, reason, true);
+		return transition(from, to, reason, true, false);
 	}
 
 	/**
 	 * The one place the state changes: listeners hear it, and the link is told of a change made
 	 * here ({@code announce}) to open or closed.
+	 * @param byHand whether an operator made it
 	 */
-	private boolean transition(Phase from, Phase to, String reason, boolean announce) {
+	private boolean transition(Phase from, Phase to, String reason, boolean announce, boolean byHand) {
 		if (!PHASE.compareAndSet(this, from, to)) {
 			return false;
 		}
@@ -462,9 +551,11 @@ public final class CircuitBreaker {
 		BreakerLink link = this.link;
 		if (announce && link.isShared() && to.state != State.HALF_OPEN) {
 			Open open = (to instanceof Open o) ? o : null;
+			Duration openFor = (open != null && !open.forced)
+					? Duration.ofNanos(Math.max(0, open.until - this.ticker.nanoTime())) : Duration.ZERO;
 			try {
-				long when = (open != null) ? open.wallUntil : this.ticker.wallTime().toEpochMilli();
-				link.announce(this, new BreakerLink.Change(this.name, to.state, when, open != null && open.forced, reason));
+				link.announce(this, new BreakerLink.Change(this.name, to.state, openFor, open != null && open.forced,
+						byHand, reason));
 			}
 			catch (RuntimeException ex) {
 				// Nor does a link.
@@ -517,6 +608,11 @@ public final class CircuitBreaker {
 		return this.phase instanceof Open open && open.forced;
 	}
 
+	/** Whether it was forced open on this instance only ({@link #forceOpenHere()}). */
+	public boolean isForcedOpenHere() {
+		return this.phase instanceof Open open && open.here;
+	}
+
 	/** Successful calls since start or reset. */
 	public long getSuccessCount() {
 		return this.successes.sum();
@@ -544,8 +640,9 @@ public final class CircuitBreaker {
 
 	/** Failure rate in percent over the sliding window, or -1 when there is no rate rule or too few calls. */
 	public float getFailureRate() {
-		if (this.phase instanceof Closed closed && closed.window != null) {
-			return closed.window.failureRate(this.tuning.config.getMinimumCalls());
+		SlidingWindow window = (this.phase instanceof Closed closed) ? closed.window : null;
+		if (window != null) {
+			return window.failureRate(this.tuning.config.getMinimumCalls());
 		}
 		return -1f;
 	}
@@ -615,7 +712,11 @@ public final class CircuitBreaker {
 		/** Failures since the last success; a plain volatile field, read by every successful call. */
 		volatile int consecutive;
 
-		final @Nullable SlidingWindow window;
+		/**
+		 * Outcomes for the rate rule, or {@code null} without one; replaced (not the phase) when the
+		 * breaker is re-tuned, so that calls in flight still count.
+		 */
+		volatile @Nullable SlidingWindow window;
 
 		Closed(@Nullable SlidingWindow window) {
 			super(State.CLOSED);
@@ -627,6 +728,20 @@ public final class CircuitBreaker {
 			return (int) CONSECUTIVE.getAndAdd(this, 1) + 1;
 		}
 
+		/** The window a new configuration asks for, keeping the most recent outcomes that fit. */
+		synchronized void resize(CircuitBreakerConfig config) {
+			SlidingWindow current = this.window;
+			if (config.getFailureRateThreshold() <= 0) {
+				this.window = null;
+			}
+			else if (current == null) {
+				this.window = new SlidingWindow(config.getSlidingWindowSize());
+			}
+			else if (current.size() != config.getSlidingWindowSize()) {
+				this.window = current.resized(config.getSlidingWindowSize());
+			}
+		}
+
 	}
 
 	static final class Open extends Phase {
@@ -635,17 +750,17 @@ public final class CircuitBreaker {
 
 		final boolean forced;
 
-		/** {@link #until} as a wall-clock moment (epoch milliseconds), the same on every instance. */
-		final long wallUntil;
+		/** Forced open on this instance only: held against the fleet's changes but an operator's. */
+		final boolean here;
 
 		/** Who opened it when it was adopted from elsewhere, else {@code null}. */
 		final @Nullable String origin;
 
-		Open(long until, boolean forced, long wallUntil, @Nullable String origin) {
+		Open(long until, boolean forced, boolean here, @Nullable String origin) {
 			super(State.OPEN);
 			this.until = until;
 			this.forced = forced;
-			this.wallUntil = wallUntil;
+			this.here = here;
 			this.origin = origin;
 		}
 
@@ -663,8 +778,11 @@ public final class CircuitBreaker {
 		/** Trial calls that must succeed to close. */
 		final int calls;
 
-		/** Which half-open round this is, the same on every instance: when the open state ended. */
+		/** Which half-open round this is, the same on every instance sharing it; 0 for this instance's own. */
 		final long round;
+
+		/** Trials admitted here that hold one of the fleet's permits for the round, and have not given it back. */
+		final AtomicInteger fleetPermits = new AtomicInteger();
 
 		HalfOpen(int permits, long since, long round) {
 			super(State.HALF_OPEN);

@@ -62,6 +62,10 @@ final class SlidingWindow {
 		return resized;
 	}
 
+	int size() {
+		return this.size;
+	}
+
 	int calls() {
 		return this.calls.get();
 	}

@@ -24,6 +24,7 @@ import reactor.core.publisher.FluxOperator;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.SignalType;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.context.Context;
 import reactor.util.retry.Retry;
 
@@ -496,15 +497,21 @@ public final class ReactiveRetry {
 	 * before any element gives the permit back and counts neither way.
 	 */
 	public static <T> Flux<T> guarded(CircuitBreaker breaker, Flux<T> source) {
-		return Flux.defer(() -> {
-			CircuitBreaker.Phase admitted = breaker.tryAcquire();
-			if (admitted == null) {
-				return Flux.error(breaker.rejection());
-			}
-			Trial<T> trial = new Trial<>(breaker, admitted);
-			return source.doOnNext(trial).doOnComplete(trial::completed).doOnError(trial::failed)
-				.doOnCancel(trial::cancelled);
-		});
+		Flux<T> admittedHere = Flux.defer(() -> admit(breaker, source));
+		// A trial of a round shared with a fleet asks it for a permit, waiting up to its operation
+		// timeout: never on the subscribing thread (an event loop, for Gateway).
+		Flux<T> admittedAside = admittedHere.subscribeOn(Schedulers.boundedElastic());
+		return Flux.defer(() -> breaker.admissionMayWait() ? admittedAside : admittedHere);
+	}
+
+	private static <T> Flux<T> admit(CircuitBreaker breaker, Flux<T> source) {
+		CircuitBreaker.Phase admitted = breaker.tryAcquire();
+		if (admitted == null) {
+			return Flux.error(breaker.rejection());
+		}
+		Trial<T> trial = new Trial<>(breaker, admitted);
+		return source.doOnNext(trial).doOnComplete(trial::completed).doOnError(trial::failed)
+			.doOnCancel(trial::cancelled);
 	}
 
 	/** The fallback's publisher, or one failing with what the fallback threw or with its missing answer. */

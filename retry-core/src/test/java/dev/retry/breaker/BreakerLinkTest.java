@@ -60,14 +60,29 @@ class BreakerLinkTest {
 		fail(this.a);
 
 		assertThat(List.of(this.a.getState(), this.b.getState(), this.c.getState())).containsOnly(State.OPEN);
-		assertThat(this.b.untilHalfOpen()).isEqualTo(this.a.untilHalfOpen()).isEqualTo(Duration.ofSeconds(10));
-		assertThat(this.b.getOpenUntil()).isEqualTo(this.a.getOpenUntil())
-			.isEqualTo(this.clock.wallTime().toEpochMilli() + 10_000);
+		// The time left travels, never a wall-clock instant: instances' clocks need not agree.
+		assertThat(List.of(this.b.untilHalfOpen(), this.c.untilHalfOpen())).containsOnly(this.a.untilHalfOpen())
+			.containsOnly(Duration.ofSeconds(10));
 		assertThat(this.a.getOpenedBy()).isNull();
 		assertThat(this.b.getOpenedBy()).isEqualTo("a");
 		assertThat(this.heard).contains(
 				"b: CLOSED -> OPEN: opened by a: 3 consecutive failures, last ConnectException: refused; half-open in 10s");
 		assertThat(this.fleet.announcements).hasSize(1);
+	}
+
+	/**
+	 * An open time from elsewhere too long for a clock to count in nanoseconds (a hostile or
+	 * garbled message) never breaks the breaker: it opens, for as long as it can count.
+	 */
+	@Test
+	void anOpenTimeTooLongToCountOpensTheBreakerWithoutOverflowing() {
+		boolean changed = this.b.adopt(new BreakerLink.Change("inventory", State.OPEN, Duration.ofDays(365L * 1_000_000),
+				false, false, "hostile"), "x");
+
+		assertThat(changed).isTrue();
+		assertThat(this.b.getState()).isEqualTo(State.OPEN);
+		this.clock.advance(Duration.ofDays(365L * 50));
+		assertThat(this.b.tryAcquire()).as("a call 50 years later").isNull();
 	}
 
 	@Test
@@ -136,23 +151,140 @@ class BreakerLinkTest {
 	}
 
 	@Test
-	void anOpenStateWhoseMomentHasPassedOrAnOlderOneIsNotTaken() {
-		long now = this.clock.wallTime().toEpochMilli();
-		assertThat(this.a.adopt(new BreakerLink.Change("inventory", State.OPEN, now - 1, false, "old news"), "x"))
-			.isFalse();
-		assertThat(this.a.getState()).isEqualTo(State.CLOSED);
-		assertThat(this.a.adopt(new BreakerLink.Change("inventory", State.OPEN, now + 5000, false, "fresh"), "x"))
-			.isTrue();
-		assertThat(this.a.adopt(new BreakerLink.Change("inventory", State.OPEN, now + 1000, false, "older"), "y"))
-			.isFalse();
+	void anOpenStateWhoseTimeIsUpHalfOpensAtTheNextCallAndAnotherOpenStateExtendsWithoutATransition() {
+		assertThat(this.a.adopt(change(State.OPEN, Duration.ofSeconds(5), false), "x")).isTrue();
 		assertThat(this.a.getOpenedBy()).isEqualTo("x");
 		assertThat(this.a.untilHalfOpen()).isEqualTo(Duration.ofSeconds(5));
-		// A later moment extends the open state without telling listeners of a transition.
+		// Another open state (a trial failed elsewhere) extends it without telling listeners of a transition.
 		int heard = this.heard.size();
-		assertThat(this.a.adopt(new BreakerLink.Change("inventory", State.OPEN, now + 9000, false, "later"), "z"))
-			.isTrue();
+		assertThat(this.a.adopt(change(State.OPEN, Duration.ofSeconds(9), false), "z")).isTrue();
 		assertThat(this.a.untilHalfOpen()).isEqualTo(Duration.ofSeconds(9));
 		assertThat(this.heard).hasSize(heard);
+
+		// An instance joining while the fleet is half-open takes the open state whose time is up: its
+		// next call is a trial of the fleet's round, not a call let through by a closed breaker.
+		CircuitBreaker late = breaker("late");
+		late.link(new BreakerLink() {
+			@Override
+			public boolean isShared() {
+				return true;
+			}
+
+			@Override
+			public long round(CircuitBreaker breaker) {
+				return 7;
+			}
+
+			@Override
+			public @Nullable Boolean acquireTrial(CircuitBreaker breaker, long round, int calls) {
+				return round == 7 ? Boolean.FALSE : null;
+			}
+		});
+		assertThat(late.adopt(change(State.OPEN, Duration.ofMillis(-250), false), "a")).isTrue();
+		assertThat(late.untilHalfOpen()).isZero();
+		assertThat(late.tryAcquire()).as("the round's trials are taken elsewhere").isNull();
+		assertThat(late.getState()).isEqualTo(State.HALF_OPEN);
+	}
+
+	@Test
+	void aBreakerForcedOpenHereTakesNoChangeOfTheFleetButAnOperatorsOne() {
+		this.a.forceOpenHere();
+		assertThat(this.fleet.announcements).as("a change here only is not announced").isEmpty();
+		assertThat(this.b.getState()).isEqualTo(State.CLOSED);
+
+		assertThat(this.a.adopt(change(State.CLOSED, Duration.ZERO, false), "b")).isFalse();
+		assertThat(this.a.adopt(change(State.OPEN, Duration.ofSeconds(3), false), "b")).isFalse();
+		assertThat(this.a.isForcedOpenHere()).isTrue();
+
+		// An operator closing the breaker for the whole fleet closes it here too.
+		this.b.close();
+		assertThat(this.a.getState()).isEqualTo(State.CLOSED);
+	}
+
+	@Test
+	void anIgnoredOrCancelledTrialGivesItsPermitBackToTheFleet() {
+		fail(this.a);
+		fail(this.a);
+		fail(this.a);
+		this.clock.advance(Duration.ofSeconds(10));
+
+		CircuitBreaker.Phase first = this.a.tryAcquire();
+		CircuitBreaker.Phase second = this.b.tryAcquire();
+		assertThat(this.c.tryAcquire()).as("the fleet's two trials are taken").isNull();
+		this.a.release(first);
+		CircuitBreaker.Phase again = this.c.tryAcquire();
+		assertThat(again).as("the permit a gave back").isNotNull();
+		this.c.onSuccess(again, 0);
+		this.b.onSuccess(second, 0);
+
+		assertThat(List.of(this.a.getState(), this.b.getState(), this.c.getState())).containsOnly(State.CLOSED);
+	}
+
+	@Test
+	void trialsTheLinkCannotCountAreSettledByTheInstanceThatRanThemAll() {
+		fail(this.a);
+		fail(this.a);
+		fail(this.a);
+		this.clock.advance(Duration.ofSeconds(10));
+		this.fleet.counting = false;
+
+		CircuitBreaker.Phase first = this.a.tryAcquire();
+		CircuitBreaker.Phase second = this.a.tryAcquire();
+		this.a.onSuccess(first, 0);
+		assertThat(this.a.getState()).isEqualTo(State.HALF_OPEN);
+		this.a.onSuccess(second, 0);
+
+		assertThat(this.a.getState()).as("both trials ran here: it decides, and tells the fleet").isEqualTo(State.CLOSED);
+		assertThat(List.of(this.b.getState(), this.c.getState())).containsOnly(State.CLOSED);
+	}
+
+	@Test
+	void aRoundTheLinkCouldNotCountIsSettledByTheSuccessesSeenHere() {
+		CircuitBreaker alone = breaker("alone");
+		alone.link(new BreakerLink() {
+			@Override
+			public boolean isShared() {
+				return true;
+			}
+
+			@Override
+			public long round(CircuitBreaker breaker) {
+				return 3;
+			}
+
+			@Override
+			public @Nullable Boolean acquireTrial(CircuitBreaker breaker, long round, int calls) {
+				// The first trial holds a fleet permit; the link cannot tell for the second.
+				return (breaker.getRejectedCount() == 0 && this.given++ == 0) ? Boolean.TRUE : null;
+			}
+
+			private int given;
+
+			@Override
+			public boolean trialSucceeded(CircuitBreaker breaker, long round, int calls) {
+				// Queued: the fleet decides, later.
+				return true;
+			}
+		});
+		fail(alone);
+		fail(alone);
+		fail(alone);
+		this.clock.advance(Duration.ofSeconds(10));
+		CircuitBreaker.Phase first = alone.tryAcquire();
+		CircuitBreaker.Phase second = alone.tryAcquire();
+		alone.onSuccess(first, 0);
+		alone.onSuccess(second, 0);
+		assertThat(alone.getState()).as("the fleet counts them").isEqualTo(State.HALF_OPEN);
+
+		alone.settleAlone(2);
+		assertThat(alone.getState()).as("another round's settling").isEqualTo(State.HALF_OPEN);
+		alone.settleAlone(3);
+
+		assertThat(alone.getState()).as("the fleet could not count: both trials succeeded here").isEqualTo(State.CLOSED);
+	}
+
+	private static BreakerLink.Change change(State state, Duration openFor, boolean byHand) {
+		return new BreakerLink.Change("inventory", state, openFor, false, byHand, "elsewhere");
 	}
 
 	@Test
@@ -182,7 +314,10 @@ class BreakerLinkTest {
 		assertThat(alone.getState()).isEqualTo(State.CLOSED);
 	}
 
-	/** Three breakers of one name, each on its "instance", relaying to each other at once. */
+	/**
+	 * Three breakers of one name, each on its "instance", relaying to each other at once; the open
+	 * state's number is the round its trials are counted in.
+	 */
 	private static final class Fleet {
 
 		final List<String> announcements = new CopyOnWriteArrayList<>();
@@ -192,6 +327,13 @@ class BreakerLinkTest {
 		private final Map<Long, AtomicInteger> trials = new ConcurrentHashMap<>();
 
 		private final Map<Long, AtomicInteger> successes = new ConcurrentHashMap<>();
+
+		private final AtomicInteger version = new AtomicInteger();
+
+		private volatile long openRound;
+
+		/** Whether the link counts trial successes (false: as when Redis does not answer). */
+		volatile boolean counting = true;
 
 		CircuitBreaker join(String instance, CircuitBreaker breaker) {
 			this.members.put(instance, breaker);
@@ -204,6 +346,8 @@ class BreakerLinkTest {
 				@Override
 				public void announce(CircuitBreaker from, Change change) {
 					Fleet.this.announcements.add(instance + " " + change);
+					long next = Fleet.this.version.incrementAndGet();
+					Fleet.this.openRound = (change.state() == State.OPEN) ? next : 0;
 					Fleet.this.members.forEach((other, member) -> {
 						if (!other.equals(instance)) {
 							member.adopt(change, instance);
@@ -212,13 +356,33 @@ class BreakerLinkTest {
 				}
 
 				@Override
-				public @Nullable Boolean acquireTrial(CircuitBreaker from, long round, int calls) {
-					return Fleet.this.trials.computeIfAbsent(round, (r) -> new AtomicInteger()).incrementAndGet() <= calls;
+				public long round(CircuitBreaker from) {
+					return Fleet.this.openRound;
 				}
 
 				@Override
-				public int trialSucceeded(CircuitBreaker from, long round) {
-					return Fleet.this.successes.computeIfAbsent(round, (r) -> new AtomicInteger()).incrementAndGet();
+				public @Nullable Boolean acquireTrial(CircuitBreaker from, long round, int calls) {
+					AtomicInteger taken = Fleet.this.trials.computeIfAbsent(round, (r) -> new AtomicInteger());
+					return taken.getAndUpdate((n) -> (n < calls) ? n + 1 : n) < calls;
+				}
+
+				@Override
+				public void releaseTrial(CircuitBreaker from, long round) {
+					Fleet.this.trials.get(round).decrementAndGet();
+				}
+
+				@Override
+				public boolean trialSucceeded(CircuitBreaker from, long round, int calls) {
+					if (!Fleet.this.counting) {
+						return false;
+					}
+					if (Fleet.this.successes.computeIfAbsent(round, (r) -> new AtomicInteger()).incrementAndGet() == calls) {
+						Fleet.this.openRound = 0;
+						Change closed = new Change(from.getName(), State.CLOSED, Duration.ZERO, false, false,
+								calls + " trial call(s) succeeded");
+						Fleet.this.members.values().forEach((member) -> member.adopt(closed, instance));
+					}
+					return true;
 				}
 			});
 			return breaker;

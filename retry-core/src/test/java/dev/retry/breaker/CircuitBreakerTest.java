@@ -336,6 +336,39 @@ class CircuitBreakerTest {
 		assertThat(this.transitions).as("no transition announced by a new configuration").hasSize(2);
 	}
 
+	/** Suspected in review: a call in flight when a closed breaker is re-tuned counted against a phase nobody reads. */
+	@Test
+	void failuresInFlightWhenAClosedBreakerIsReconfiguredStillCount() {
+		CircuitBreaker breaker = breaker(inventory().failureThreshold(3));
+		fail(breaker, 1);
+		Phase inFlight = breaker.tryAcquire();
+		Phase alsoInFlight = breaker.tryAcquire();
+
+		breaker.reconfigure(inventory().failureThreshold(3).failureRateThreshold(90).slidingWindowSize(10).minimumCalls(5)
+			.build());
+		breaker.onFailure(inFlight, new ConnectException("refused"), 0);
+		breaker.onFailure(alsoInFlight, new ConnectException("refused"), 0);
+
+		assertThat(breaker.getState()).as("3 failures in a row, 2 of them admitted before the new configuration")
+			.isEqualTo(State.OPEN);
+	}
+
+	@Test
+	void aCallStartedBeforeSlowCallDurationWasSetIsNotMeasuredAgainstIt() throws Throwable {
+		CircuitBreaker breaker = breaker(inventory().failureThreshold(1).halfOpenCalls(1));
+		fail(breaker, 1);
+		this.clock.advance(Duration.ofSeconds(30));
+
+		String answer = breaker.execute("context", (context, attempt) -> {
+			breaker.reconfigure(inventory().failureThreshold(1).halfOpenCalls(1).slowCallDuration(Duration.ofSeconds(10))
+				.build());
+			return "ok";
+		}, 1);
+
+		assertThat(answer).isEqualTo("ok");
+		assertThat(breaker.getState()).as("a trial that took no time at all").isEqualTo(State.CLOSED);
+	}
+
 	@Test
 	void aConfigurationOfAnotherBreakerIsRefused() {
 		CircuitBreaker breaker = breaker(inventory());

@@ -25,7 +25,8 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  * {@code /actuator/circuitbreakers}: each breaker's state, counts, failure rate, time until
  * half-open and configuration; {@code POST /{name}} with {@code {"action": "open" | "close" |
  * "reset"}} forces a state, with {@code {"configuration": {...breaker keys...}}} re-tunes it (its
- * state and counts stay); {@code DELETE /{name}} drops what was re-tuned. Never creates a breaker.
+ * state and counts stay), on every instance of a fleet unless {@code "scope": "local"};
+ * {@code DELETE /{name}} drops the configuration overrides. Never creates a breaker.
  */
 @Endpoint(id = "circuitbreakers")
 public class CircuitBreakersEndpoint {
@@ -76,6 +77,10 @@ public class CircuitBreakersEndpoint {
 			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 		}
 		Map<String, String> given = (body != null) ? body : Map.of();
+		WebEndpointResponse<Object> nullField = WholeBody.nullField(given);
+		if (nullField != null) {
+			return nullField;
+		}
 		String action = given.get("action");
 		Map<String, String> configuration = new LinkedHashMap<>();
 		for (Map.Entry<String, String> entry : given.entrySet()) {
@@ -105,7 +110,7 @@ public class CircuitBreakersEndpoint {
 		}
 		if (!configuration.isEmpty()) {
 			try {
-				this.tuning.overrideBreaker(name, configuration, "actuator");
+				this.tuning.overrideBreaker(name, configuration, "actuator", !here);
 			}
 			catch (RetryConfigurationException ex) {
 				return WholeBody.badRequest(ex);
@@ -144,8 +149,9 @@ public class CircuitBreakersEndpoint {
 	}
 
 	/**
-	 * Drops the breaker's runtime configuration overrides: its configured values come back; its
-	 * state and counts stay. 404 for an unknown breaker.
+	 * Drops the configuration overrides of a breaker (on every instance of a fleet); its state and
+	 * counts stay: 404 for an unknown breaker, 400 with the start-up message when the configuration
+	 * it would restore is invalid (then nothing changed).
 	 */
 	@DeleteOperation
 	public WebEndpointResponse<Object> clear(@Selector String name) {

@@ -72,8 +72,13 @@ public class RetriesEndpoint {
 		if (this.policies.find(name) == null) {
 			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 		}
+		Map<String, String> given = (body != null) ? body : Map.of();
+		WebEndpointResponse<Object> nullField = WholeBody.nullField(given);
+		if (nullField != null) {
+			return nullField;
+		}
 		try {
-			this.tuning.overridePolicy(name, (body != null) ? body : Map.of(), "actuator");
+			this.tuning.overridePolicy(name, given, "actuator");
 		}
 		catch (RetryConfigurationException ex) {
 			return WholeBody.badRequest(ex);
@@ -81,13 +86,21 @@ public class RetriesEndpoint {
 		return new WebEndpointResponse<>(describe(name), WebEndpointResponse.STATUS_OK);
 	}
 
-	/** Drops the runtime overrides of a policy: 404 for an unknown policy. */
+	/**
+	 * Drops the runtime overrides of a policy: 404 for an unknown policy, 400 with the start-up
+	 * message when the configuration it would restore is invalid (then nothing changed).
+	 */
 	@DeleteOperation
 	public WebEndpointResponse<Object> clear(@Selector String name) {
 		if (this.policies.find(name) == null) {
 			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 		}
-		this.tuning.clearPolicy(name, "actuator");
+		try {
+			this.tuning.clearPolicy(name, "actuator");
+		}
+		catch (RetryConfigurationException ex) {
+			return WholeBody.badRequest(ex);
+		}
 		return new WebEndpointResponse<>(describe(name), WebEndpointResponse.STATUS_OK);
 	}
 

@@ -61,6 +61,22 @@ final class WholeBody {
 		}
 	}
 
+	/**
+	 * A 400 naming the first field given as JSON {@code null} (no field takes null: leave it out
+	 * instead), or {@code null} when every field has a value.
+	 */
+	static @Nullable WebEndpointResponse<Object> nullField(Map<String, String> body) {
+		for (Map.Entry<String, String> field : body.entrySet()) {
+			if (field.getValue() == null) {
+				Map<String, String> error = new LinkedHashMap<>();
+				error.put("error", "'" + field.getKey() + "' is null.");
+				error.put("action", "Give '" + field.getKey() + "' a value, or leave it out.");
+				return new WebEndpointResponse<>(error, WebEndpointResponse.STATUS_BAD_REQUEST);
+			}
+		}
+		return null;
+	}
+
 	/** A refused change: 400 with the start-up message and what is allowed. */
 	static WebEndpointResponse<Object> badRequest(RetryConfigurationException ex) {
 		Map<String, String> error = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import dev.retry.annotation.CircuitBreaker;
@@ -16,10 +17,12 @@ import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.PolicyRegistry;
 import dev.retry.autoconfigure.config.ValueSource;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
+import dev.retry.budget.RetryBudget;
 import dev.retry.classify.FailureClassifier;
 import dev.retry.execution.RetryExecutor;
 import dev.retry.execution.RetryRuntime;
 import dev.retry.http.RetryableStatus;
+import dev.retry.policy.RetryPolicy;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.jspecify.annotations.Nullable;
 
@@ -100,7 +103,7 @@ public final class RetryInterceptorFactory {
 			dev.retry.breaker.CircuitBreaker circuitBreaker = (breaker != null)
 					? this.breakers.get(breaker, "the operation '" + name + "'") : null;
 			Operation operation = new Operation(name, policy, circuitBreaker, replanned);
-			RetryExecutor executor = operation.executor(this.policies);
+			RetryExecutor executor = operation.executor(this.policies, this.methods::budgetOf);
 			operation.replan(executor);
 			Plan raced = this.plans.putIfAbsent(key, operation);
 			if (raced == null) {
@@ -119,7 +122,7 @@ public final class RetryInterceptorFactory {
 		CallStyle style = CallStyle.of(method, this.reactor);
 		BeanFallback fallback = fallback(beanClass, method, annotations.retryable(), breakerAnnotation);
 		Planned planned = new Planned(beanClass, method, annotations, style, breaker, null);
-		RetryExecutor executor = planned.executor(this.policies);
+		RetryExecutor executor = planned.executor(this.policies, this.methods::budgetOf);
 		RetryMethodInterceptor interceptor = new RetryMethodInterceptor(method, style, executor, fallback);
 		this.methods.register(beanClass, method, executor.getTarget().name(),
 				(annotations.retryable() != null) ? executor.getPolicy().getName() : null,
@@ -128,7 +131,8 @@ public final class RetryInterceptorFactory {
 	}
 
 	/** What a method's calls run under, from the policy {@code policies} holds for it. */
-	private RetryExecutor executor(Planned planned, PolicyRegistry policies) {
+	private RetryExecutor executor(Planned planned, PolicyRegistry policies,
+			Function<RetryPolicy, @Nullable RetryBudget> budgets) {
 		Method method = planned.method();
 		Retryable retryable = planned.annotations().retryable();
 		String name = MethodNames.of(planned.beanClass(), method);
@@ -140,18 +144,19 @@ public final class RetryInterceptorFactory {
 		FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
 				List.of(retryable.noRetryOn()), this.runtime.statusResolver());
 		return new RetryExecutor(name, policy.policy(), classifier, this.runtime, planned.breaker(),
-				this.methods.budgetOf(policy.policy()), resultPredicate(planned.beanClass(), method, planned.style(), retryable, policy));
+				budgets.apply(policy.policy()), resultPredicate(planned.beanClass(), method, planned.style(), retryable, policy));
 	}
 
 	/** What an operation's calls run under: its policy as {@code policies} holds it, its breaker. */
-	private RetryExecutor executor(Operation operation, PolicyRegistry policies) {
+	private RetryExecutor executor(Operation operation, PolicyRegistry policies,
+			Function<RetryPolicy, @Nullable RetryBudget> budgets) {
 		if (operation.policy == null) {
 			return RetryExecutor.breakerOnly(operation.name, operation.breaker, this.runtime);
 		}
 		EffectivePolicy policy = policies.get(operation.policy, "the operation '" + operation.name + "'");
 		return new RetryExecutor(operation.name, policy.policy(),
 				new FailureClassifier(policy.policy(), this.runtime.statusResolver()), this.runtime, operation.breaker,
-				this.methods.budgetOf(policy.policy()), null);
+				budgets.apply(policy.policy()), null);
 	}
 
 	/**
@@ -164,13 +169,17 @@ public final class RetryInterceptorFactory {
 	 */
 	public Runnable replan(PolicyRegistry policies, java.util.Set<String> changed) {
 		Map<Plan, RetryExecutor> next = new java.util.LinkedHashMap<>();
+		MethodRegistry.BudgetPlan budgets = this.methods.planBudgets();
 		for (Plan plan : this.plans.values()) {
 			String policy = plan.policy();
 			if (policy != null && changed.contains(policy)) {
-				next.put(plan, plan.executor(policies));
+				next.put(plan, plan.executor(policies, budgets::budgetOf));
 			}
 		}
-		return () -> next.forEach(Plan::replan);
+		return () -> {
+			budgets.commit();
+			next.forEach(Plan::replan);
+		};
 	}
 
 	/** What a method's or an operation's calls run under, planned again when its policy changes. */
@@ -179,8 +188,8 @@ public final class RetryInterceptorFactory {
 		/** The policy it is planned with, or {@code null} for a breaker alone. */
 		@Nullable String policy();
 
-		/** Its plan from {@code policies}; checked as at start-up. */
-		RetryExecutor executor(PolicyRegistry policies);
+		/** Its plan from {@code policies}, with the budgets {@code budgets} gives; checked as at start-up. */
+		RetryExecutor executor(PolicyRegistry policies, Function<RetryPolicy, @Nullable RetryBudget> budgets);
 
 		/** Calls from now on run under {@code executor}. */
 		void replan(RetryExecutor executor);
@@ -253,8 +262,8 @@ public final class RetryInterceptorFactory {
 		}
 
 		@Override
-		public RetryExecutor executor(PolicyRegistry policies) {
-			return RetryInterceptorFactory.this.executor(this, policies);
+		public RetryExecutor executor(PolicyRegistry policies, Function<RetryPolicy, @Nullable RetryBudget> budgets) {
+			return RetryInterceptorFactory.this.executor(this, policies, budgets);
 		}
 
 		@Override
@@ -297,8 +306,8 @@ public final class RetryInterceptorFactory {
 		}
 
 		@Override
-		public RetryExecutor executor(PolicyRegistry policies) {
-			return RetryInterceptorFactory.this.executor(this, policies);
+		public RetryExecutor executor(PolicyRegistry policies, Function<RetryPolicy, @Nullable RetryBudget> budgets) {
+			return RetryInterceptorFactory.this.executor(this, policies, budgets);
 		}
 
 		@Override

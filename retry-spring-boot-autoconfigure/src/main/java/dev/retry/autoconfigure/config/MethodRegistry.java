@@ -4,8 +4,10 @@ import java.lang.reflect.Method;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
@@ -102,17 +104,67 @@ public final class MethodRegistry {
 	 */
 	public @Nullable RetryBudget budgetOf(RetryPolicy policy) {
 		Budget budget = this.budgets.compute(policy.getName(), (name, known) -> {
-			if (known != null && known.settings().equals(policy.getBudget())) {
-				return known;
+			Budget made = budgetFor(policy, known);
+			if (made != known) {
+				link(name, made);
 			}
-			RetryBudget made = RetryBudget.of(policy.getBudget(), this.ticker);
-			BiConsumer<String, RetryBudget> linker = this.linker;
-			if (made != null && linker != null && policy.getBudget().shared()) {
-				linker.accept(name, made);
-			}
-			return (made != null) ? new Budget(policy.getBudget(), made) : null;
+			return made;
 		});
 		return (budget != null) ? budget.budget() : null;
+	}
+
+	/**
+	 * Budgets for plans being made anew (a policy re-tuned at runtime), held aside until
+	 * {@link BudgetPlan#commit()}: a change refused half-way leaves every budget as it was.
+	 */
+	public BudgetPlan planBudgets() {
+		return new BudgetPlan();
+	}
+
+	private @Nullable Budget budgetFor(RetryPolicy policy, @Nullable Budget known) {
+		if (known != null && known.settings().equals(policy.getBudget())) {
+			return known;
+		}
+		RetryBudget made = RetryBudget.of(policy.getBudget(), this.ticker);
+		return (made != null) ? new Budget(policy.getBudget(), made) : null;
+	}
+
+	private void link(String policy, @Nullable Budget budget) {
+		BiConsumer<String, RetryBudget> linker = this.linker;
+		if (budget != null && linker != null && budget.settings().shared()) {
+			linker.accept(policy, budget.budget());
+		}
+	}
+
+	/** Budgets of plans not yet in place: see {@link #planBudgets()}. */
+	public final class BudgetPlan {
+
+		private final Map<String, Optional<Budget>> planned = new LinkedHashMap<>();
+
+		private BudgetPlan() {
+		}
+
+		/** As {@link MethodRegistry#budgetOf}, without changing the registry until {@link #commit()}. */
+		public @Nullable RetryBudget budgetOf(RetryPolicy policy) {
+			Optional<Budget> budget = this.planned.computeIfAbsent(policy.getName(),
+					(name) -> Optional.ofNullable(budgetFor(policy, MethodRegistry.this.budgets.get(name))));
+			return budget.map(Budget::budget).orElse(null);
+		}
+
+		/** Puts the planned budgets in place (a budget of scope fleet is linked to the fleet now). */
+		public void commit() {
+			this.planned.forEach((name, budget) -> {
+				Budget known = MethodRegistry.this.budgets.get(name);
+				if (budget.isEmpty()) {
+					MethodRegistry.this.budgets.remove(name);
+				}
+				else if (known != budget.get()) {
+					MethodRegistry.this.budgets.put(name, budget.get());
+					link(name, budget.get());
+				}
+			});
+		}
+
 	}
 
 	/**

@@ -151,6 +151,10 @@ public final class PolicyAssembler {
 		Duration window = (ratio > 0)
 				? v.positiveDuration(windowSource, "the budget needs a window to count in", "a duration > 0, such as 10s")
 				: v.duration(windowSource, "a duration > 0, such as 10s");
+		if (ratio > 0 && window.toMillis() < 1) {
+			throw ValueChecks.invalid(windowSource, "under a millisecond, the finest the budget counts in",
+					"a duration >= 1ms, such as 10s");
+		}
 		Duration maxDuration = v.duration(values.get(PolicyKey.MAX_DURATION), "a duration >= 0 (0 for no deadline)");
 		Duration attemptTimeout = v.duration(values.get(PolicyKey.ATTEMPT_TIMEOUT), "a duration >= 0 (0 for no limit)");
 		if (!maxDuration.isZero() && attemptTimeout.compareTo(maxDuration) > 0) {

@@ -184,7 +184,10 @@ public final class RetryTuning {
 		relay(relay, Relay.BREAKER, breaker, values);
 	}
 
-	/** Drops every override of a circuit breaker: its configuration comes from the properties again; its state and counts stay. */
+	/**
+	 * Drops every configuration override of a circuit breaker: its configuration comes from the
+	 * application's again; its state and counts stay.
+	 */
 	public void clearBreaker(String breaker, String by) {
 		clearBreaker(breaker, by, true);
 	}
@@ -196,6 +199,25 @@ public final class RetryTuning {
 			apply(copy(this.policyOverrides), overrides, by);
 		}
 		relay(relay, Relay.BREAKER, breaker, null);
+	}
+
+	/**
+	 * Whether there is a policy ({@link Relay#POLICY}) or breaker ({@link Relay#BREAKER}) of this
+	 * name to change: a change never creates one.
+	 */
+	public boolean knows(String kind, String name) {
+		if (Relay.POLICY.equals(kind)) {
+			return this.policies.find(name) != null;
+		}
+		return Relay.BREAKER.equals(kind) && this.breakers.find(name) != null;
+	}
+
+	/**
+	 * Runs {@code action} while no change is made here (a change made meanwhile waits for it), so
+	 * that what it reads of the changes relayed and what it changes agree.
+	 */
+	public synchronized void betweenChanges(Runnable action) {
+		action.run();
 	}
 
 	/** Passes every change made here on (a fleet, to its other instances), once it is applied. */
@@ -262,12 +284,20 @@ public final class RetryTuning {
 	}
 
 	/**
-	 * Binds and checks the whole configuration with these overrides, then puts it in effect; while
-	 * it does, no breaker is made on demand, so that each is made either before (and changed here)
-	 * or after (and made as changed).
+	 * Binds and checks the whole configuration with these overrides, then puts it in effect;
+	 * nothing changes unless all of it is valid. While it does, no breaker is made on demand, so that
+	 * each is made either before (and changed here) or after (and made as changed).
+	 * @throws RetryConfigurationException naming what is invalid
 	 */
 	private void apply(Map<String, Override> policyOverrides, Map<String, Override> breakerOverrides, String by) {
-		this.breakers.holdingAdditions(() -> applyHoldingAdditions(policyOverrides, breakerOverrides, by));
+		try {
+			this.breakers.holdingAdditions(() -> applyHoldingAdditions(policyOverrides, breakerOverrides, by));
+		}
+		catch (IllegalArgumentException ex) {
+			// A check of the engine's own that the assemblers do not repeat: refused all the same.
+			throw new RetryConfigurationException("Retry configuration refused: " + ex.getMessage() + ".",
+					"Correct the value named, as in application.yml.");
+		}
 	}
 
 	private void applyHoldingAdditions(Map<String, Override> policyOverrides, Map<String, Override> breakerOverrides,
@@ -294,6 +324,12 @@ public final class RetryTuning {
 			if (changed != null) {
 				changedPolicies.add(name);
 				changes.add(changed);
+			}
+		}
+		for (String name : this.policies.names()) {
+			if (assembled.find(name) == null) {
+				// Gone from the configuration: a method still naming it refuses the change, as at start-up.
+				changedPolicies.add(name);
 			}
 		}
 		Map<String, BreakerSettings> known = this.breakerSettings;

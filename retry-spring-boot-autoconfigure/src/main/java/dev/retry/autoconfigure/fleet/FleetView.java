@@ -21,7 +21,10 @@ public interface FleetView {
 	/** Instances seen in the last few seconds. */
 	List<String> getMembers();
 
-	/** Messages ignored: malformed, of another fleet, or about a breaker not shared here. */
+	/**
+	 * Messages ignored: malformed, of another fleet, about a breaker not shared here or a policy not
+	 * known here, refused by this instance's endpoint access or by the start-up checks.
+	 */
 	long getIgnoredMessages();
 
 	/** Names of the breakers shared with the fleet. */

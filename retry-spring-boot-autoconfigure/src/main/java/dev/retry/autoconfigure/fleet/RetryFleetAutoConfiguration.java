@@ -1,7 +1,6 @@
 package dev.retry.autoconfigure.fleet;
 
 import java.net.InetAddress;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.retry.autoconfigure.RetryAutoConfiguration;
@@ -10,13 +9,14 @@ import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.RetryProperties;
 import dev.retry.autoconfigure.config.RetryTuning;
 import dev.retry.autoconfigure.diagnostics.RetryConfigurationException;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.PropertiesEndpointAccessResolver;
+import org.springframework.boot.actuate.endpoint.EndpointAccessResolver;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -33,8 +33,6 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 @ConditionalOnBooleanProperty("retry.fleet.enabled")
 public final class RetryFleetAutoConfiguration {
 
-	private static final Log logger = LogFactory.getLog("dev.retry.Fleet");
-
 	static final String NO_REDIS_ACTION = "Add spring-boot-starter-data-redis to the application and point "
 			+ "spring.data.redis.* (host, port, or sentinel/cluster) at the fleet's Redis, or set "
 			+ "retry.fleet.enabled=false to keep every breaker local.";
@@ -46,7 +44,7 @@ public final class RetryFleetAutoConfiguration {
 		@Bean
 		RedisFleet retryFleet(ObjectProvider<RedisConnectionFactory> connectionFactory, CircuitBreakerRegistry breakers,
 				MethodRegistry methods, ObjectProvider<RetryTuning> tuning, RetryProperties properties,
-				Environment environment) {
+				Environment environment, ObjectProvider<FleetWriteAccess> access) {
 			RedisConnectionFactory redis = connectionFactory.getIfAvailable();
 			if (redis == null) {
 				throw new RetryConfigurationException(
@@ -66,25 +64,15 @@ public final class RetryFleetAutoConfiguration {
 						+ fleet.getKeyPrefix() + "' must not be blank, and the name must not contain '|'.",
 						"Set retry.fleet.name (or spring.application.name) and retry.fleet.key-prefix, such as storefront and retry.");
 			}
-			RedisFleet shared = new RedisFleet(redis, name, instanceName(), fleet.getKeyPrefix(),
-					fleet.getOperationTimeout(), List.of(), methods, tuning.getIfAvailable());
-			// Every breaker not of scope local, those made on demand later included.
-			breakers.onBreakerAdded((breaker) -> {
-				if (scopeOf(properties, breaker.getName()) == RetryProperties.Scope.LOCAL) {
-					return;
-				}
-				if (breaker.getName().indexOf('|') >= 0) {
-					// '|' separates the fields of the fleet's messages: such a name could not travel.
-					logger.warn("Circuit breaker '" + breaker.getName()
-							+ "' stays local: a name with '|' cannot be shared with the fleet");
-					return;
-				}
-				shared.share(breaker);
-			});
-			return shared;
+			return new RedisFleet(redis, name, instanceName(), fleet.getKeyPrefix(), fleet.getOperationTimeout(),
+					breakers, (breaker) -> scopeOf(properties, breaker) != RetryProperties.Scope.LOCAL, methods,
+					tuning.getIfAvailable(), access.getIfAvailable(() -> FleetWriteAccess.UNRESTRICTED));
 		}
 
-		/** A breaker's scope; one made on demand (not configured) has that of retry.circuit-breakers.default. */
+		/**
+		 * A breaker's scope: its own configuration's, else (a breaker made on demand for a name not
+		 * configured) that of {@code retry.circuit-breakers.default}, else fleet.
+		 */
 		private static RetryProperties.Scope scopeOf(RetryProperties properties, String breaker) {
 			RetryProperties.Breaker configured = properties.getCircuitBreakers().get(breaker);
 			if (configured == null) {
@@ -105,6 +93,24 @@ public final class RetryFleetAutoConfiguration {
 			}
 			return host + "-" + ProcessHandle.current().pid() + "-"
 					+ Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+		}
+
+	}
+
+	/**
+	 * With Spring Boot Actuator: a change arriving from the fleet meets this instance's endpoint
+	 * access rules, as a write over HTTP would ({@code management.endpoint.retries.access=read-only}
+	 * refuses both).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "org.springframework.boot.actuate.endpoint.EndpointAccessResolver",
+			"org.springframework.boot.actuate.autoconfigure.endpoint.PropertiesEndpointAccessResolver" })
+	static class WithEndpointAccess {
+
+		@Bean
+		@ConditionalOnMissingBean
+		FleetWriteAccess retryFleetWriteAccess(ObjectProvider<EndpointAccessResolver> resolver, Environment environment) {
+			return new EndpointWriteAccess(resolver.getIfAvailable(() -> new PropertiesEndpointAccessResolver(environment)));
 		}
 
 	}

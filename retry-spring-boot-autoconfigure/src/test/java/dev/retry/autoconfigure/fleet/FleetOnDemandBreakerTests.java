@@ -4,22 +4,31 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.retry.CircuitBreakerOpenException;
 import dev.retry.autoconfigure.RetryAutoConfiguration;
 import dev.retry.autoconfigure.cloud.RetryCircuitBreakerFactory;
+import dev.retry.autoconfigure.cloud.RetryReactiveCircuitBreakerFactory;
 import dev.retry.autoconfigure.cloud.RetrySpringCloudAutoConfiguration;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.State;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.cloud.client.circuitbreaker.ReactiveCircuitBreaker;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -111,14 +120,74 @@ class FleetOnDemandBreakerTests {
 	}
 
 	@Test
-	void aNameTheFleetsMessagesCannotCarryStaysLocal() {
+	void aNameHoldingTheMessagesSeparatorIsSharedLikeAnyOther() {
 		ConfigurableApplicationContext a = instance();
+		ConfigurableApplicationContext b = instance();
 
 		CircuitBreaker odd = breaker(a, "route|a");
+		CircuitBreaker onB = breaker(b, "route|a");
 
-		assertThat(odd.getLink().isShared()).isFalse();
-		assertThat(a.getBean(RedisFleet.class).getSharedBreakers()).doesNotContain("route|a");
-		assertThat(breaker(a, FEIGN_ID).getLink().isShared()).isTrue();
+		assertThat(odd.getLink().isShared()).isTrue();
+		assertThat(a.getBean(RedisFleet.class).getSharedBreakers()).contains("route|a");
+		odd.forceOpen();
+		await().atMost(Duration.ofSeconds(2)).until(onB::isForcedOpen);
+	}
+
+	/**
+	 * A Feign method called for the first time on an instance, while the fleet holds its breaker
+	 * open: the breaker is made with the fleet's state, as an instance starting during an outage
+	 * starts with it, and the call is rejected rather than sent to the downstream that is down.
+	 */
+	@Test
+	void aBreakerMadeOnDemandWhileTheFleetHoldsItOpenRejectsItsFirstCall() {
+		ConfigurableApplicationContext a = instance();
+		ConfigurableApplicationContext b = instance();
+		CircuitBreaker onB = breaker(b, FEIGN_ID);
+		failTwice(a, FEIGN_ID);
+		// Once b has it, the fleet's state key holds it too.
+		await().atMost(Duration.ofSeconds(2)).until(() -> onB.getState() == State.OPEN);
+		ConfigurableApplicationContext c = instance();
+		AtomicInteger reached = new AtomicInteger();
+
+		String first = c.getBean(RetryCircuitBreakerFactory.class).create(FEIGN_ID).run(() -> {
+			reached.incrementAndGet();
+			return "stock";
+		}, (failure) -> (failure instanceof CircuitBreakerOpenException) ? "rejected" : "failed: " + failure);
+
+		assertThat(reached).as("calls that reached the downstream the fleet knows is down").hasValue(0);
+		assertThat(first).isEqualTo("rejected");
+	}
+
+	/**
+	 * Gateway subscribes on a Netty event loop: a half-open trial through a route's breaker shared
+	 * with the fleet must not hold that thread while it asks Redis for a trial permit.
+	 */
+	@Test
+	void aTrialSubscriptionThroughAFleetBreakerNeverWaitsForRedis() throws Exception {
+		ConfigurableApplicationContext a = instance("retry.fleet.operation-timeout=5s",
+				"retry.circuit-breakers.default.failure-threshold=1", "retry.circuit-breakers.default.open-duration=100ms");
+		ReactiveCircuitBreaker route = a.getBean(RetryReactiveCircuitBreakerFactory.class).create("inventory-route");
+		CircuitBreaker breaker = breaker(a, "inventory-route");
+		route.run(Mono.<String>error(new IllegalStateException(new ConnectException("Connection refused"))),
+				(failure) -> Mono.just("fallback")).block(Duration.ofSeconds(5));
+		assertThat(breaker.getLink().isShared()).isTrue();
+		await().atMost(Duration.ofSeconds(2))
+			.until(() -> breaker.getState() == State.OPEN
+					&& (breaker.untilHalfOpen().isZero() || breaker.untilHalfOpen().isNegative()));
+		ExecutorService eventLoop = Executors.newSingleThreadExecutor();
+		this.redis.freeze();
+		try {
+			Sinks.One<String> answer = Sinks.one();
+			Future<Disposable> subscribed = eventLoop
+				.submit(() -> route.run(answer.asMono(), (failure) -> Mono.just("fallback")).subscribe());
+
+			await().atMost(Duration.ofSeconds(1)).until(subscribed::isDone);
+			subscribed.get().dispose();
+		}
+		finally {
+			this.redis.thaw();
+			eventLoop.shutdownNow();
+		}
 	}
 
 	@SpringBootConfiguration

@@ -208,9 +208,12 @@ class FleetTests {
 		}
 		// Calls are counted locally and added to the fleet's count every quarter second.
 		StringRedisTemplate redis = a.getBean(StringRedisTemplate.class);
-		await().atMost(Duration.ofSeconds(2)).until(() -> redis.keys("retry:shop:budget:{shared}:calls:*")
+		await().atMost(Duration.ofSeconds(2)).until(() -> redis.<String, String>opsForHash()
+			.entries("retry:shop:budget:{shared}")
+			.entrySet()
 			.stream()
-			.mapToLong((key) -> Long.parseLong(redis.opsForValue().get(key)))
+			.filter((bucket) -> bucket.getKey().startsWith("c:"))
+			.mapToLong((bucket) -> Long.parseLong(bucket.getValue()))
 			.sum() == 600);
 		Inventory flaky = a.getBean(Inventory.class);
 		flaky.failing(true);
@@ -325,11 +328,10 @@ class FleetTests {
 	void whatArrivesFromRedisIsDataMalformedForeignAndUnknownMessagesAreIgnoredAndCounted() {
 		ConfigurableApplicationContext a = instance();
 		StringRedisTemplate redis = a.getBean(StringRedisTemplate.class);
-		long until = System.currentTimeMillis() + 60_000;
 		redis.convertAndSend("retry:shop:breakers", "not a message at all");
-		redis.convertAndSend("retry:shop:breakers", "v1|other-fleet|x|inventory|OPEN|" + until + "|0|elsewhere");
-		redis.convertAndSend("retry:shop:breakers", "v1|shop|x|no-such-breaker|OPEN|" + until + "|0|unknown");
-		redis.convertAndSend("retry:shop:breakers", "v1|shop|x|inventory|OPEN|soon|0|bad number");
+		redis.convertAndSend("retry:shop:breakers", "v2|other-fleet|x|7|inventory|OPEN|0|0|60000|elsewhere");
+		redis.convertAndSend("retry:shop:breakers", "v2|shop|x|7|no-such-breaker|OPEN|0|0|60000|unknown");
+		redis.convertAndSend("retry:shop:breakers", "v2|shop|x|7|inventory|OPEN|0|0|soon|bad number");
 
 		await().atMost(Duration.ofSeconds(2)).until(() -> fleet(a).getIgnoredMessages() == 4);
 		assertThat(breaker(a, "inventory").getState()).isEqualTo(State.CLOSED);
@@ -486,7 +488,7 @@ class FleetTests {
 		await().atMost(Duration.ofSeconds(1)).until(() -> breaker(b, "inventory").getConfig().getFailureThreshold() == 3
 				&& breaker(c, "inventory").getConfig().getFailureThreshold() == 3);
 
-		a.getBean(StringRedisTemplate.class).convertAndSend("retry:shop:tuning", "v1|shop|x|policy|network|%%%");
+		a.getBean(StringRedisTemplate.class).convertAndSend("retry:shop:tuning", "v2|shop|x|99|policy|network|%%%");
 		await().atMost(Duration.ofSeconds(2)).until(() -> fleet(b).getIgnoredMessages() >= 1);
 		assertThat(policy(b, "network").getMaxAttempts()).isEqualTo(3);
 	}
