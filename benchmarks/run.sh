@@ -4,7 +4,8 @@
 # a table of ns/op, ratio to the no-op proxy floor and to Spring's @Observed in the same setup, and
 # bytes allocated per call, then the heap held per async call waiting for a retry,
 # then what the start-up self-invocation scan costs on 500 annotated bean classes.
-# `benchmarks/run.sh --quick` is a seconds-long smoke run.
+# `benchmarks/run.sh --quick` is a seconds-long smoke run; `benchmarks/run.sh RealisticSuccessPath` (a regular
+# expression) runs only the benchmarks it names.
 set -e
 cd "$(dirname "$0")/.."
 ./mvnw -q -B package -DskipTests -pl benchmarks -am

@@ -30,7 +30,10 @@ public final class Report {
 
 	public static void main(String[] args) throws RunnerException {
 		boolean quick = List.of(args).contains("--quick");
-		ChainedOptionsBuilder options = new OptionsBuilder().include("dev\\.retry\\.benchmarks\\..*Benchmark")
+		// Any other argument names the benchmarks to run (a regular expression, such as RealisticSuccessPath).
+		String include = List.of(args).stream().filter((arg) -> !arg.startsWith("--")).findFirst().orElse(".*");
+		ChainedOptionsBuilder options = new OptionsBuilder()
+			.include("dev\\.retry\\.benchmarks\\.(" + include + ")Benchmark")
 			.addProfiler(GCProfiler.class)
 			.shouldFailOnError(true);
 		if (quick) {
