@@ -72,10 +72,15 @@ class WatchdogShutdownTest {
 			.executor(TimedCalls.policy().maxAttempts(1).attemptTimeout(Duration.ofSeconds(5)));
 		// The application context closes while the attempt runs (DaemonScheduler.close runs every
 		// queued task at once, the attempt's watchdog timer included).
-		CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(this.calls.watchdog::close);
+		CountDownLatch closed = new CountDownLatch(1);
+		CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(() -> {
+			this.calls.watchdog.close();
+			closed.countDown();
+		});
 
+		// The attempt is still running when the watchdog closes, and answers only after it has.
 		Throwable thrown = catchThrowable(() -> assertThat(executor.get(() -> {
-			Thread.sleep(400);
+			assertThat(closed.await(5, TimeUnit.SECONDS)).isTrue();
 			return "ok";
 		})).isEqualTo("ok"));
 
