@@ -87,13 +87,19 @@ class FleetIT {
 			WebDriver browser = HeadlessChromium.start(Files.createTempDirectory("chromium"));
 			try {
 				browser.get(b + "/");
-				new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(StaleElementReferenceException.class)
+				// The page redraws its panels as it polls: each read is of the element found just before, and a
+				// read of one the page has just replaced is made again.
+				WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
+				wait.ignoring(StaleElementReferenceException.class)
 					.until((page) -> page.findElement(By.cssSelector("#breaker-inventory .fleet"))
 						.getText()
 						.contains("opened by " + instanceA));
-				assertThat(browser.findElement(By.cssSelector("#breaker-inventory .fleet")).getText())
-					.contains("fleet storefront (link up)", instanceA);
-				assertThat(browser.findElement(By.cssSelector("#breaker-inventory .state")).getText()).isEqualTo("OPEN");
+				String fleet = wait.ignoring(StaleElementReferenceException.class)
+					.until((page) -> page.findElement(By.cssSelector("#breaker-inventory .fleet")).getText());
+				String state = wait.ignoring(StaleElementReferenceException.class)
+					.until((page) -> page.findElement(By.cssSelector("#breaker-inventory .state")).getText());
+				assertThat(fleet).contains("fleet storefront (link up)", instanceA);
+				assertThat(state).isEqualTo("OPEN");
 			}
 			finally {
 				browser.quit();
