@@ -1,12 +1,10 @@
 package dev.retry.sample;
 
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -32,30 +30,22 @@ class AotModeIT {
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-	private Process sample;
+	private LaunchedSample sample;
 
 	@AfterEach
 	void stop() {
 		if (this.sample != null) {
-			this.sample.destroy();
+			this.sample.stop();
 		}
 	}
 
 	@Test
 	void theSampleRunsInAotModeAndRetriesAFlakyDownstream() throws Exception {
-		int port = LaunchedSample.freePort();
-		Path log = Files.createTempFile("sample-aot", ".log");
-		String java = ProcessHandle.current().info().command().orElse("java");
-		this.sample = new ProcessBuilder(List.of(java, "-Dspring.aot.enabled=true", "-Xmx256m", "-jar",
-				new File(System.getProperty("sample.jar")).getAbsolutePath(), "--server.port=" + port))
-			.redirectErrorStream(true)
-			.redirectOutput(log.toFile())
-			.start();
-		String base = "http://127.0.0.1:" + port;
-
-		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-			.until(() -> LaunchedSample.status(this.http, base + "/actuator/health") == 200);
-		assertThat(Files.readString(log)).contains("Starting AOT-processed StorefrontApplication");
+		this.sample = LaunchedSample.start(List.of("-Dspring.aot.enabled=true"), List.of(),
+				Files.createTempFile("sample-aot", ".log"));
+		LaunchedSample sample = this.sample.awaitHealthy(this.http);
+		String base = sample.base();
+		assertThat(sample.log()).contains("Starting AOT-processed StorefrontApplication");
 
 		HttpResponse<String> switched = this.http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/downstreams/inventory"))
 			.header("Content-Type", "application/json")
@@ -70,7 +60,7 @@ class AotModeIT {
 					HttpResponse.BodyHandlers.ofString());
 			assertThat(stock.statusCode()).isEqualTo(200);
 			assertThat(stock.body()).contains("sku-1");
-			assertThat(Files.readString(log)).containsPattern("Retry 2/3 for InventoryClient.stock in [0-9.]+s after");
+			assertThat(sample.log()).containsPattern("Retry 2/3 for InventoryClient.stock in [0-9.]+s after");
 			String prometheus = this.http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).build(),
 					HttpResponse.BodyHandlers.ofString()).body();
 			assertThat(prometheus).containsPattern(RETRIED);

@@ -1,6 +1,5 @@
 package dev.retry.sample;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -62,12 +61,11 @@ class FleetIT {
 		int redisPort = LaunchedSample.freePort();
 		Process redis = startRedis(redisServer, redisPort);
 
-		String a = storefront(redisPort, Files.createTempFile("storefront-a", ".log"));
-		Path logB = Files.createTempFile("storefront-b", ".log");
-		String b = storefront(redisPort, logB);
-		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-			.until(() -> LaunchedSample.status(this.http, a + "/actuator/health") == 200
-					&& LaunchedSample.status(this.http, b + "/actuator/health") == 200);
+		LaunchedSample startingA = storefront(redisPort, Files.createTempFile("storefront-a", ".log"));
+		LaunchedSample startingB = storefront(redisPort, Files.createTempFile("storefront-b", ".log"));
+		String a = startingA.awaitHealthy(this.http).base();
+		LaunchedSample storefrontB = startingB.awaitHealthy(this.http);
+		String b = storefrontB.base();
 		await().atMost(Duration.ofSeconds(5))
 			.until(() -> ((List<?>) fleetOf(breaker(a)).get("members")).size() == 2);
 		String instanceA = (String) fleetOf(breaker(a)).get("instance");
@@ -105,7 +103,7 @@ class FleetIT {
 				browser.quit();
 			}
 		}
-		assertThat(Files.readString(logB)).contains("Circuit breaker 'inventory' closed -> open: opened by " + instanceA);
+		assertThat(storefrontB.log()).contains("Circuit breaker 'inventory' closed -> open: opened by " + instanceA);
 
 		// The dashboard's fleet panel queries meters that exist only with the fleet on: here they must.
 		String prometheus = get(b + "/actuator/prometheus");
@@ -138,13 +136,11 @@ class FleetIT {
 		return this.processes.get(this.processes.size() - 1);
 	}
 
-	private String storefront(int redisPort, Path log) throws IOException {
-		int port = LaunchedSample.freePort();
-		String java = ProcessHandle.current().info().command().orElse("java");
-		start(List.of(java, "-Xmx256m", "-jar", new File(System.getProperty("sample.jar")).getAbsolutePath(),
-				"--spring.profiles.active=fleet", "--server.port=" + port, "--spring.data.redis.port=" + redisPort,
-				"--storefront.traffic.enabled=false"), log);
-		return "http://127.0.0.1:" + port;
+	private LaunchedSample storefront(int redisPort, Path log) throws IOException {
+		LaunchedSample storefront = LaunchedSample.start(List.of(), List.of("--spring.profiles.active=fleet",
+				"--spring.data.redis.port=" + redisPort, "--storefront.traffic.enabled=false"), log);
+		this.processes.add(storefront.process());
+		return storefront;
 	}
 
 	private void start(List<String> command, Path log) throws IOException {
