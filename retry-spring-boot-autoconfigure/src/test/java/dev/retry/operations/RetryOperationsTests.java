@@ -614,6 +614,50 @@ class RetryOperationsTests {
 	}
 
 	@Test
+	void operationsMadeByManyThreadsWhileTheirPolicyIsReTunedAllRunUnderTheLastValues() throws Exception {
+		this.runner.run((context) -> {
+			Retries retries = retries(context);
+			RetryTuning tuning = context.getBean(RetryTuning.class);
+			List<RetryOperations> made = new CopyOnWriteArrayList<>();
+			java.util.concurrent.atomic.AtomicBoolean tuned = new java.util.concurrent.atomic.AtomicBoolean();
+			ExecutorService pool = Executors.newFixedThreadPool(4);
+			try {
+				List<Future<?>> makers = new ArrayList<>();
+				for (int thread = 0; thread < 4; thread++) {
+					int maker = thread;
+					makers.add(pool.submit(() -> {
+						// Made (and planned: named) while the policy changes, until the last change is done.
+						for (int i = 0; !tuned.get() || i < 50; i++) {
+							made.add(retries.policy("network").named("Made." + maker + "." + i));
+						}
+					}));
+				}
+				for (int round = 0; round < 10; round++) {
+					tuning.overridePolicy("network", Map.of("max-attempts", (round % 2 == 0) ? "3" : "4"), "test");
+				}
+				tuned.set(true);
+				for (Future<?> maker : makers) {
+					maker.get(60, TimeUnit.SECONDS);
+				}
+			}
+			finally {
+				pool.shutdownNow();
+			}
+			// The last change set 4 attempts: a call failing 3 times answers under every operation.
+			List<String> stale = made.stream().filter((operation) -> {
+				try {
+					operation.get(new Flaky(3)::unchecked);
+					return false;
+				}
+				catch (UncheckedIOException ex) {
+					return true;
+				}
+			}).map(RetryOperations::name).toList();
+			assertThat(stale).as("operations left on a plan from before the last change (of %d)", made.size()).isEmpty();
+		});
+	}
+
+	@Test
 	void withRetriesTurnedOffTheApiIsStillThereAndEachCallIsMadeOnce() {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class, RetryDisabledAutoConfiguration.class))

@@ -56,6 +56,12 @@ public final class RetryInterceptorFactory {
 	/** Every plan made, by method ({@link MethodKey}) or programmatic operation ({@link OperationKey}). */
 	private final Map<Object, Plan> plans = new ConcurrentHashMap<>();
 
+	/**
+	 * Held while a plan is made and while new plans are put in place: a plan made from the values
+	 * a re-tuning replaces, after it listed the plans to change, is then seen and planned again.
+	 */
+	private final Object planning = new Object();
+
 	private final boolean reactor;
 
 	private final @Nullable BeanFactory beans;
@@ -79,10 +85,14 @@ public final class RetryInterceptorFactory {
 		MethodKey key = new MethodKey(beanClass, method);
 		Plan planned = this.plans.get(key);
 		if (planned == null) {
-			// Built outside computeIfAbsent: a start-up failure must not be thrown from inside the map.
-			planned = create(beanClass, method, annotations);
-			Plan raced = this.plans.putIfAbsent(key, planned);
-			planned = (raced != null) ? raced : planned;
+			synchronized (this.planning) {
+				planned = this.plans.get(key);
+				if (planned == null) {
+					// Built outside computeIfAbsent: a start-up failure must not be thrown from inside the map.
+					planned = create(beanClass, method, annotations);
+					this.plans.put(key, planned);
+				}
+			}
 		}
 		return ((Planned) planned).interceptor();
 	}
@@ -100,17 +110,19 @@ public final class RetryInterceptorFactory {
 		OperationKey key = new OperationKey(name, policy, breaker);
 		Plan planned = this.plans.get(key);
 		if (planned == null) {
-			dev.retry.breaker.CircuitBreaker circuitBreaker = (breaker != null)
-					? this.breakers.get(breaker, "the operation '" + name + "'") : null;
-			Operation operation = new Operation(name, policy, circuitBreaker, replanned);
-			RetryExecutor executor = operation.executor(this.policies, this.methods::budgetOf);
-			operation.replan(executor);
-			Plan raced = this.plans.putIfAbsent(key, operation);
-			if (raced == null) {
-				this.methods.registerOperation(name, policy, breaker, executor.describeStages());
-				return executor;
+			synchronized (this.planning) {
+				planned = this.plans.get(key);
+				if (planned == null) {
+					dev.retry.breaker.CircuitBreaker circuitBreaker = (breaker != null)
+							? this.breakers.get(breaker, "the operation '" + name + "'") : null;
+					Operation operation = new Operation(name, policy, circuitBreaker, replanned);
+					RetryExecutor executor = operation.executor(this.policies, this.methods::budgetOf);
+					operation.replan(executor);
+					this.plans.put(key, operation);
+					this.methods.registerOperation(name, policy, breaker, executor.describeStages());
+					return executor;
+				}
 			}
-			planned = raced;
 		}
 		return ((Operation) planned).follow(replanned);
 	}
@@ -171,15 +183,39 @@ public final class RetryInterceptorFactory {
 		Map<Plan, RetryExecutor> next = new java.util.LinkedHashMap<>();
 		MethodRegistry.BudgetPlan budgets = this.methods.planBudgets();
 		for (Plan plan : this.plans.values()) {
-			String policy = plan.policy();
-			if (policy != null && changed.contains(policy)) {
+			if (uses(plan, changed)) {
 				next.put(plan, plan.executor(policies, budgets::budgetOf));
 			}
 		}
 		return () -> {
-			budgets.commit();
-			next.forEach(Plan::replan);
+			synchronized (this.planning) {
+				budgets.commit();
+				next.forEach(Plan::replan);
+				// Planned while the new plans were made, from the values being replaced: planned
+				// again now that the new ones are in force (a plan made later reads them itself).
+				for (Plan plan : this.plans.values()) {
+					if (!next.containsKey(plan) && uses(plan, changed)) {
+						replanLate(plan, policies);
+					}
+				}
+			}
 		};
+	}
+
+	private static boolean uses(Plan plan, java.util.Set<String> changed) {
+		String policy = plan.policy();
+		return policy != null && changed.contains(policy);
+	}
+
+	private void replanLate(Plan plan, PolicyRegistry policies) {
+		try {
+			plan.replan(plan.executor(policies, this.methods::budgetOf));
+		}
+		catch (RetryConfigurationException ex) {
+			// The change is in force already; this one method keeps the plan it was made with.
+			org.apache.commons.logging.LogFactory.getLog(RetryInterceptorFactory.class)
+				.warn(ex.getMessage() + " " + ex.getAction() + " It keeps its previous values.");
+		}
 	}
 
 	/** What a method's or an operation's calls run under, planned again when its policy changes. */
