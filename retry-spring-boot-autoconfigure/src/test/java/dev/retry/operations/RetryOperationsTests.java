@@ -254,6 +254,25 @@ class RetryOperationsTests {
 	}
 
 	@Test
+	void getAsyncRetriesMinimalStagesAndCancellingACallOnOneEndsIt() throws Exception {
+		this.runner.run((context) -> {
+			RetryOperations network = retries(context).policy("network");
+			AtomicInteger attempts = new AtomicInteger();
+
+			CompletableFuture<String> retried = network.getAsync(() -> (attempts.incrementAndGet() == 1)
+					? CompletableFuture.<String>failedFuture(new ConnectException("refused")).minimalCompletionStage()
+					: CompletableFuture.completedFuture("answer").minimalCompletionStage());
+			assertThat(retried.get(5, TimeUnit.SECONDS)).isEqualTo("answer");
+			assertThat(attempts).hasValue(2);
+
+			CompletableFuture<String> hanging = new CompletableFuture<>();
+			CompletableFuture<String> call = network.getAsync(hanging::minimalCompletionStage);
+			assertThat(call.cancel(true)).isTrue();
+			assertThat(call).isCancelled();
+		});
+	}
+
+	@Test
 	void monoThroughAnOpenBreakerIsRejectedWithoutSubscribingItsSource() {
 		this.runner.run((context) -> {
 			RetryOperations breaker = retries(context).circuitBreaker("inventory");

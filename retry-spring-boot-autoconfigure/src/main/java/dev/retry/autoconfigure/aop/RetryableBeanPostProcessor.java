@@ -130,7 +130,7 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport
 		if (userClass != null && AnnotatedMethods.isCandidate(userClass)) {
 			found.add(scan(new ScanKey(userClass, interfaces), beanName));
 		}
-		if (Proxy.isProxyClass(bean.getClass())) {
+		if (isInterfaceOnly(bean)) {
 			Predicate<Method> interceptedElsewhere = null;
 			for (Class<?> ifc : interfaces) {
 				if ((userClass == null || !ifc.isAssignableFrom(userClass)) && AnnotatedMethods.isCandidate(ifc)) {
@@ -179,6 +179,16 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport
 	}
 
 	/**
+	 * Whether the bean is reached only through its interfaces, its class being one no proxy can
+	 * subclass and no annotation is written on: a JDK proxy, or a lambda ({@code @Bean Lookup
+	 * lookup() { return (key) -> ...; }}).
+	 */
+	private static boolean isInterfaceOnly(Object bean) {
+		Class<?> type = bean.getClass();
+		return Proxy.isProxyClass(type) || ClassUtils.isLambdaClass(type);
+	}
+
+	/**
 	 * The class of the application whose code the bean's calls reach, or {@code null} when there
 	 * is none to read: an interface proxy without a target (an HTTP service client), or one whose
 	 * handler is not a Spring proxy's (Feign). A generated class (a lambda's) is none either.
@@ -195,7 +205,7 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport
 	 * proxy subclasses the class.
 	 */
 	private @Nullable List<Class<?>> proxiedInterfaces(Object bean, @Nullable Class<?> userClass) {
-		if (Proxy.isProxyClass(bean.getClass())) {
+		if (isInterfaceOnly(bean)) {
 			return List.of(AopProxyUtils.proxiedUserInterfaces(bean));
 		}
 		if (AopUtils.isAopProxy(bean) || isProxyTargetClass() || userClass == null) {
@@ -223,8 +233,8 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport
 		proxyFactory.copyFrom(this);
 		proxyFactory.setTarget(bean);
 		advisors.forEach(proxyFactory::addAdvisor);
-		if (Proxy.isProxyClass(bean.getClass())) {
-			// A JDK proxy's class is final: proxied through its interfaces, with its own handler last.
+		if (isInterfaceOnly(bean)) {
+			// A JDK proxy's class is final (a lambda's too): proxied through its interfaces, with its own handler last.
 			proxyFactory.setProxyTargetClass(false);
 			proxyFactory.setInterfaces(AopProxyUtils.proxiedUserInterfaces(bean));
 			proxyFactory.addAdvice(new InterfaceProxyTarget());

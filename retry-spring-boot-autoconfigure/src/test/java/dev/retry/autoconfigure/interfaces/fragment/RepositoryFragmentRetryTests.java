@@ -18,6 +18,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.dao.TransientDataAccessResourceException;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -54,6 +55,19 @@ class RepositoryFragmentRetryTests {
 				.contains("AuditImpl.audit")
 				.doesNotContain("AuditedRepository.audit");
 		});
+	}
+
+	@Test
+	void aDefaultMethodFallbackOfARepositoryRunsOnItsProxyAndQueriesThroughIt() {
+		this.runner.withPropertyValues("retry.policies.db.retry-on=org.springframework.dao.DataAccessException")
+			.run((context) -> {
+				context.getBean(JdbcTemplate.class).execute("CREATE TABLE IF NOT EXISTS NOTE (ID BIGINT PRIMARY KEY, TEXT VARCHAR(100))");
+				context.getBean(JdbcTemplate.class).execute("MERGE INTO NOTE KEY (ID) VALUES (1, 'one'), (2, 'two')");
+
+				assertThat(context.getBean(AuditedRepository.class).textOf(1))
+					.isEqualTo("note 1 unreadable (BadSqlGrammarException), 2 notes");
+				assertThat(context.getBean(ManualClock.class).sleeps()).as("retried before falling back").hasSize(2);
+			});
 	}
 
 	@Configuration(proxyBeanMethods = false)
