@@ -380,6 +380,31 @@ class RetryOperationsTests {
 	}
 
 	@Test
+	void aCallMadeAfterTheContextClosedStillEndsWithItsFailure() {
+		Heard heard = new Heard();
+		realTime(heard).run((context) -> {
+			RetryOperations slow = retries(context).policy("slow").named("Inventory.afterClose");
+			context.close();
+			ConnectException refused = new ConnectException("refused");
+
+			CompletableFuture<String> call = slow.getAsync(() -> CompletableFuture.failedFuture(refused));
+
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> call.get(5, TimeUnit.SECONDS))
+				.withCause(refused);
+		});
+	}
+
+	@Test
+	void synchronousCallsUnderAHedgingPolicyMakeOneAttemptAtATime() {
+		this.runner.withPropertyValues("retry.policies.hedged.hedge-delay=50ms").run((context) -> {
+			Flaky flaky = new Flaky(1);
+
+			assertThat(retries(context).policy("hedged").get(flaky::unchecked)).isEqualTo("answer 2");
+			assertThat(flaky.calls).hasValue(2);
+		});
+	}
+
+	@Test
 	void breakerIsTheSameObjectAnAnnotationNamingItUses() {
 		this.runner.run((context) -> {
 			RetryOperations breaker = retries(context).circuitBreaker("inventory");
