@@ -42,10 +42,13 @@ final class OperationPlan implements Consumer<RetryExecutor> {
 		RetryExecutor executor = this.executor;
 		if (executor == null) {
 			RetryInterceptorFactory planner = this.planner;
-			executor = (planner != null)
-					? planner.operation(this.key.name(), this.key.policy(), this.key.breaker(), this)
-					: new RetryExecutor(this.key.name(), RetryPolicy.builder(this.key.name()).maxAttempts(1).build(),
-							RetryRuntime.defaults());
+			if (planner != null) {
+				// Hands this its plan (accept), now and on each re-tuning, in the order they are made.
+				planner.operation(this.key.name(), this.key.policy(), this.key.breaker(), this);
+				return java.util.Objects.requireNonNull(this.executor);
+			}
+			executor = new RetryExecutor(this.key.name(), RetryPolicy.builder(this.key.name()).maxAttempts(1).build(),
+					RetryRuntime.defaults());
 			this.executor = executor;
 		}
 		return executor;

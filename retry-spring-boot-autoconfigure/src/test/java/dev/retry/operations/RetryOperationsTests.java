@@ -254,6 +254,25 @@ class RetryOperationsTests {
 	}
 
 	@Test
+	void getAsyncRetriesMinimalStagesAndCancellingACallOnOneEndsIt() throws Exception {
+		this.runner.run((context) -> {
+			RetryOperations network = retries(context).policy("network");
+			AtomicInteger attempts = new AtomicInteger();
+
+			CompletableFuture<String> retried = network.getAsync(() -> (attempts.incrementAndGet() == 1)
+					? CompletableFuture.<String>failedFuture(new ConnectException("refused")).minimalCompletionStage()
+					: CompletableFuture.completedFuture("answer").minimalCompletionStage());
+			assertThat(retried.get(5, TimeUnit.SECONDS)).isEqualTo("answer");
+			assertThat(attempts).hasValue(2);
+
+			CompletableFuture<String> hanging = new CompletableFuture<>();
+			CompletableFuture<String> call = network.getAsync(hanging::minimalCompletionStage);
+			assertThat(call.cancel(true)).isTrue();
+			assertThat(call).isCancelled();
+		});
+	}
+
+	@Test
 	void monoThroughAnOpenBreakerIsRejectedWithoutSubscribingItsSource() {
 		this.runner.run((context) -> {
 			RetryOperations breaker = retries(context).circuitBreaker("inventory");
@@ -357,6 +376,31 @@ class RetryOperationsTests {
 
 			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> call.get(5, TimeUnit.SECONDS))
 				.withCause(refused);
+		});
+	}
+
+	@Test
+	void aCallMadeAfterTheContextClosedStillEndsWithItsFailure() {
+		Heard heard = new Heard();
+		realTime(heard).run((context) -> {
+			RetryOperations slow = retries(context).policy("slow").named("Inventory.afterClose");
+			context.close();
+			ConnectException refused = new ConnectException("refused");
+
+			CompletableFuture<String> call = slow.getAsync(() -> CompletableFuture.failedFuture(refused));
+
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> call.get(5, TimeUnit.SECONDS))
+				.withCause(refused);
+		});
+	}
+
+	@Test
+	void synchronousCallsUnderAHedgingPolicyMakeOneAttemptAtATime() {
+		this.runner.withPropertyValues("retry.policies.hedged.hedge-delay=50ms").run((context) -> {
+			Flaky flaky = new Flaky(1);
+
+			assertThat(retries(context).policy("hedged").get(flaky::unchecked)).isEqualTo("answer 2");
+			assertThat(flaky.calls).hasValue(2);
 		});
 	}
 
@@ -610,6 +654,50 @@ class RetryOperationsTests {
 				.as("re-planning keeps the meters: no call lost to a counter registered anew").isEqualTo(2400);
 			assertThat(context.getBean(MeterRegistry.class).find("retry.calls").tag("method", "Inventory.tuned").counters())
 				.hasSize(Outcome.values().length);
+		});
+	}
+
+	@Test
+	void operationsMadeByManyThreadsWhileTheirPolicyIsReTunedAllRunUnderTheLastValues() throws Exception {
+		this.runner.run((context) -> {
+			Retries retries = retries(context);
+			RetryTuning tuning = context.getBean(RetryTuning.class);
+			List<RetryOperations> made = new CopyOnWriteArrayList<>();
+			java.util.concurrent.atomic.AtomicBoolean tuned = new java.util.concurrent.atomic.AtomicBoolean();
+			ExecutorService pool = Executors.newFixedThreadPool(4);
+			try {
+				List<Future<?>> makers = new ArrayList<>();
+				for (int thread = 0; thread < 4; thread++) {
+					int maker = thread;
+					makers.add(pool.submit(() -> {
+						// Made (and planned: named) while the policy changes, until the last change is done.
+						for (int i = 0; !tuned.get() || i < 50; i++) {
+							made.add(retries.policy("network").named("Made." + maker + "." + i));
+						}
+					}));
+				}
+				for (int round = 0; round < 10; round++) {
+					tuning.overridePolicy("network", Map.of("max-attempts", (round % 2 == 0) ? "3" : "4"), "test");
+				}
+				tuned.set(true);
+				for (Future<?> maker : makers) {
+					maker.get(60, TimeUnit.SECONDS);
+				}
+			}
+			finally {
+				pool.shutdownNow();
+			}
+			// The last change set 4 attempts: a call failing 3 times answers under every operation.
+			List<String> stale = made.stream().filter((operation) -> {
+				try {
+					operation.get(new Flaky(3)::unchecked);
+					return false;
+				}
+				catch (UncheckedIOException ex) {
+					return true;
+				}
+			}).map(RetryOperations::name).toList();
+			assertThat(stale).as("operations left on a plan from before the last change (of %d)", made.size()).isEmpty();
 		});
 	}
 

@@ -244,6 +244,13 @@ record AnnotatedMethods(Class<?> owner, Map<Method, Annotations> reachable, Map<
 
 	}
 
+	/** The same, less the reachable methods {@code excluded} accepts: those intercepted elsewhere. */
+	AnnotatedMethods without(java.util.function.Predicate<Method> excluded) {
+		Map<Method, Annotations> kept = new LinkedHashMap<>(this.reachable);
+		return kept.keySet().removeIf(excluded)
+				? new AnnotatedMethods(this.owner, kept, this.unreachable, this.ignoredAnnotations) : this;
+	}
+
 	/** Every unreachable method, for messages: sorted by description. */
 	List<Map.Entry<Method, Unreachable>> unreachableSorted() {
 		List<Map.Entry<Method, Unreachable>> entries = new ArrayList<>(this.unreachable.entrySet());

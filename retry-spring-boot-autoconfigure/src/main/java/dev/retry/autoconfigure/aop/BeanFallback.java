@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.core.CoroutinesUtils;
 import org.springframework.core.KotlinDetector;
+import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -53,11 +54,25 @@ final class BeanFallback implements Fallback<MethodInvocation> {
 		ReflectionUtils.makeAccessible(fallback);
 	}
 
-	/** The parameters as the source declares them: a suspend function's continuation left out. */
-	private static Class<?>[] declaredParameters(Method method) {
-		Class<?>[] parameters = method.getParameterTypes();
-		return KotlinDetector.isSuspendingFunction(method) ? Arrays.copyOf(parameters, parameters.length - 1)
-				: parameters;
+	/**
+	 * The parameters as the source declares them, seen from the bean's type: a type variable of a
+	 * generic super-type resolved ({@code ID} of {@code Crud<T, ID>} is {@code String} for a
+	 * {@code StockClient extends Crud<Stock, String>}, whose fallback takes a {@code String}); a
+	 * suspend function's continuation left out.
+	 */
+	private static Class<?>[] declaredParameters(Method method, Class<?> beanClass) {
+		int count = method.getParameterCount() - (KotlinDetector.isSuspendingFunction(method) ? 1 : 0);
+		Class<?>[] parameters = new Class<?>[count];
+		for (int i = 0; i < count; i++) {
+			parameters[i] = ResolvableType.forMethodParameter(method, i, beanClass).toClass();
+		}
+		return parameters;
+	}
+
+	/** The return type, seen from the bean's type as {@link #declaredParameters} sees the parameters. */
+	private static Class<?> returnType(Method method, Class<?> beanClass) {
+		return (method.getReturnType() == void.class) ? void.class
+				: ResolvableType.forMethodReturnType(method, beanClass).toClass();
 	}
 
 	/**
@@ -66,19 +81,21 @@ final class BeanFallback implements Fallback<MethodInvocation> {
 	 */
 	static BeanFallback resolve(Class<?> beanClass, Method method, String name, String annotation) {
 		boolean suspending = KotlinDetector.isSuspendingFunction(method);
-		Class<?>[] parameters = declaredParameters(method);
+		Class<?>[] parameters = declaredParameters(method, beanClass);
 		List<Method> named = new ArrayList<>();
 		List<Method> fitting = new ArrayList<>();
 		ReflectionUtils.doWithMethods(beanClass, (candidate) -> {
 			if (candidate.getName().equals(name) && !candidate.isBridge() && !candidate.isSynthetic()) {
 				named.add(candidate);
-				if (acceptsParameters(declaredParameters(candidate), parameters)) {
+				if (acceptsParameters(declaredParameters(candidate, beanClass), parameters)) {
 					fitting.add(candidate);
 				}
 			}
 		});
-		String expected = expectedSignature(method, name);
-		String where = annotation + "(fallback = \"" + name + "\") on " + MethodNames.describe(method);
+		Class<?> returnType = returnType(method, beanClass);
+		String expected = expectedSignature(returnType, parameters, name);
+		String where = annotation + "(fallback = \"" + name + "\") on " + ClassUtils.getUserClass(beanClass).getSimpleName()
+				+ "." + method.getName() + "(" + simpleNames(parameters) + ")";
 		if (fitting.isEmpty()) {
 			String found = named.isEmpty() ? "There is no method named '" + name + "' on "
 					+ beanClass.getSimpleName() + "."
@@ -111,13 +128,13 @@ final class BeanFallback implements Fallback<MethodInvocation> {
 						"Make the fallback a suspend function too (or return a Mono).");
 			}
 		}
-		else if (!returnFits(method.getReturnType(), fallback.getReturnType())) {
+		else if (!returnFits(returnType, returnType(fallback, beanClass))) {
 			throw new RetryConfigurationException(where + " names " + MethodNames.signature(fallback) + ", which returns "
-					+ fallback.getReturnType().getSimpleName() + ": not assignable to "
-					+ method.getReturnType().getSimpleName() + ", the return type of " + method.getName() + ".",
+					+ returnType(fallback, beanClass).getSimpleName() + ": not assignable to "
+					+ returnType.getSimpleName() + ", the return type of " + method.getName() + ".",
 					"Declare " + expected + ".");
 		}
-		Class<?>[] own = declaredParameters(fallback);
+		Class<?>[] own = declaredParameters(fallback, beanClass);
 		Class<?> failureType = (own.length > parameters.length) ? own[parameters.length] : null;
 		return new BeanFallback(fallback, failureType, suspending, beanClass.isInterface());
 	}
@@ -147,12 +164,14 @@ final class BeanFallback implements Fallback<MethodInvocation> {
 		return ClassUtils.isAssignable(methodReturn, fallbackReturn);
 	}
 
-	private static String expectedSignature(Method method, String name) {
-		String parameters = Arrays.stream(method.getParameterTypes())
-			.map(Class::getSimpleName)
-			.collect(Collectors.joining(", "));
-		return method.getReturnType().getSimpleName() + " " + name + "(" + parameters
-				+ (parameters.isEmpty() ? "" : ", ") + "[Throwable or a subtype])";
+	private static String expectedSignature(Class<?> returnType, Class<?>[] parameterTypes, String name) {
+		String parameters = simpleNames(parameterTypes);
+		return returnType.getSimpleName() + " " + name + "(" + parameters + (parameters.isEmpty() ? "" : ", ")
+				+ "[Throwable or a subtype])";
+	}
+
+	private static String simpleNames(Class<?>[] types) {
+		return Arrays.stream(types).map(Class::getSimpleName).collect(Collectors.joining(", "));
 	}
 
 	@Override

@@ -11,10 +11,10 @@ import org.springframework.aop.support.AopUtils;
 
 /**
  * The end of the chain of a proxy put around a JDK proxy that could not take our advisors (a Feign
- * client, a {@code FactoryBean}'s own proxy, a frozen Spring proxy): calls the inner proxy with the
- * method as it was invoked, and runs a {@code default} method on the outer proxy itself, so that
- * what the default method calls on {@code this} passes our interceptors too (the inner proxy's
- * handler would run it on the inner proxy, bypassing them). It never proceeds: a retry replaying
+ * client, a {@code FactoryBean}'s own proxy, a frozen Spring proxy) or around a lambda: calls the
+ * inner object with the method as it was invoked, and runs a {@code default} method on the outer
+ * proxy itself, so that what the default method calls on {@code this} passes our interceptors too
+ * (the inner proxy's handler would run it on the inner proxy, bypassing them). It never proceeds: a retry replaying
  * the chain after our interceptor ends here, whatever the method its interceptor was made for.
  */
 final class InterfaceProxyTarget implements MethodInterceptor {

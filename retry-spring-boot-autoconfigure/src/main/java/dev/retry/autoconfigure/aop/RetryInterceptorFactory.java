@@ -56,6 +56,16 @@ public final class RetryInterceptorFactory {
 	/** Every plan made, by method ({@link MethodKey}) or programmatic operation ({@link OperationKey}). */
 	private final Map<Object, Plan> plans = new ConcurrentHashMap<>();
 
+	/**
+	 * Held while a plan is put in place and while a re-tuning puts its new plans in place, so that
+	 * a plan made from the values a re-tuning replaces, after it listed the plans to change, is
+	 * planned again (by the re-tuning, or by {@link #adopt} seeing {@link #generation} change).
+	 */
+	private final Object planning = new Object();
+
+	/** How many re-tunings have put their plans in place; changed under {@link #planning}. */
+	private volatile long generation;
+
 	private final boolean reactor;
 
 	private final @Nullable BeanFactory beans;
@@ -79,10 +89,10 @@ public final class RetryInterceptorFactory {
 		MethodKey key = new MethodKey(beanClass, method);
 		Plan planned = this.plans.get(key);
 		if (planned == null) {
-			// Built outside computeIfAbsent: a start-up failure must not be thrown from inside the map.
-			planned = create(beanClass, method, annotations);
-			Plan raced = this.plans.putIfAbsent(key, planned);
-			planned = (raced != null) ? raced : planned;
+			long generation = this.generation;
+			// Built outside the map and the lock: a start-up failure must not be thrown from inside
+			// the map, and building it may create a bean (a retryOnResult predicate).
+			planned = adopt(key, create(beanClass, method, annotations), generation);
 		}
 		return ((Planned) planned).interceptor();
 	}
@@ -90,29 +100,45 @@ public final class RetryInterceptorFactory {
 	/**
 	 * The plan of a programmatic operation ({@code dev.retry.operations}): under a policy, a
 	 * breaker, or a policy with a breaker, named in metrics, logs and endpoints as {@code name}.
-	 * Made once per name, policy and breaker; when its policy is re-tuned, {@code replanned} is
-	 * given the new plan, as an annotated method's interceptor is.
+	 * Made once per name, policy and breaker; {@code replanned} is given its plan now and each new
+	 * one when its policy is re-tuned, as an annotated method's interceptor is.
 	 * @param policy a policy the registry knows, or {@code null} for a breaker alone
 	 * @param breaker a configured breaker, or {@code null}
 	 */
-	public RetryExecutor operation(String name, @Nullable String policy, @Nullable String breaker,
+	public void operation(String name, @Nullable String policy, @Nullable String breaker,
 			Consumer<RetryExecutor> replanned) {
 		OperationKey key = new OperationKey(name, policy, breaker);
 		Plan planned = this.plans.get(key);
 		if (planned == null) {
+			long generation = this.generation;
 			dev.retry.breaker.CircuitBreaker circuitBreaker = (breaker != null)
 					? this.breakers.get(breaker, "the operation '" + name + "'") : null;
-			Operation operation = new Operation(name, policy, circuitBreaker, replanned);
+			Operation operation = new Operation(name, policy, circuitBreaker);
 			RetryExecutor executor = operation.executor(this.policies, this.methods::budgetOf);
 			operation.replan(executor);
-			Plan raced = this.plans.putIfAbsent(key, operation);
-			if (raced == null) {
+			planned = adopt(key, operation, generation);
+			if (planned == operation) {
 				this.methods.registerOperation(name, policy, breaker, executor.describeStages());
-				return executor;
 			}
-			planned = raced;
 		}
-		return ((Operation) planned).follow(replanned);
+		((Operation) planned).follow(replanned);
+	}
+
+	/**
+	 * Puts a plan made from the values in force at {@code generation} in place, unless another
+	 * was put first. A re-tuning put in place since may not have seen it: it is planned again.
+	 */
+	private Plan adopt(Object key, Plan made, long generation) {
+		synchronized (this.planning) {
+			Plan raced = this.plans.putIfAbsent(key, made);
+			if (raced != null) {
+				return raced;
+			}
+			if (this.generation != generation) {
+				made.replan(made.executor(this.policies, this.methods::budgetOf));
+			}
+			return made;
+		}
 	}
 
 	private Planned create(Class<?> beanClass, Method method, Annotations annotations) {
@@ -171,15 +197,41 @@ public final class RetryInterceptorFactory {
 		Map<Plan, RetryExecutor> next = new java.util.LinkedHashMap<>();
 		MethodRegistry.BudgetPlan budgets = this.methods.planBudgets();
 		for (Plan plan : this.plans.values()) {
-			String policy = plan.policy();
-			if (policy != null && changed.contains(policy)) {
+			if (uses(plan, changed)) {
 				next.put(plan, plan.executor(policies, budgets::budgetOf));
 			}
 		}
 		return () -> {
-			budgets.commit();
-			next.forEach(Plan::replan);
+			synchronized (this.planning) {
+				budgets.commit();
+				next.forEach(Plan::replan);
+				// Put in place while the new plans were made, from the values being replaced: planned
+				// again now that the new ones are in force. One put in place later sees the generation
+				// change (adopt).
+				for (Plan plan : this.plans.values()) {
+					if (!next.containsKey(plan) && uses(plan, changed)) {
+						replanLate(plan, policies);
+					}
+				}
+				this.generation++;
+			}
 		};
+	}
+
+	private static boolean uses(Plan plan, java.util.Set<String> changed) {
+		String policy = plan.policy();
+		return policy != null && changed.contains(policy);
+	}
+
+	private void replanLate(Plan plan, PolicyRegistry policies) {
+		try {
+			plan.replan(plan.executor(policies, this.methods::budgetOf));
+		}
+		catch (RetryConfigurationException ex) {
+			// The change is in force already; this one method keeps the plan it was made with.
+			org.apache.commons.logging.LogFactory.getLog(RetryInterceptorFactory.class)
+				.warn(ex.getMessage() + " " + ex.getAction() + " It keeps its previous values.");
+		}
 	}
 
 	/** What a method's or an operation's calls run under, planned again when its policy changes. */
@@ -286,18 +338,16 @@ public final class RetryInterceptorFactory {
 
 		private volatile @Nullable RetryExecutor current;
 
-		Operation(String name, @Nullable String policy, dev.retry.breaker.@Nullable CircuitBreaker breaker,
-				Consumer<RetryExecutor> replanned) {
+		Operation(String name, @Nullable String policy, dev.retry.breaker.@Nullable CircuitBreaker breaker) {
 			this.name = name;
 			this.policy = policy;
 			this.breaker = breaker;
-			this.replanned.add(replanned);
 		}
 
-		/** Another holder of this operation's plan: told of each new plan, given the current one. */
-		synchronized RetryExecutor follow(Consumer<RetryExecutor> replanned) {
+		/** A holder of this operation's plan: given the current one now, and each new one. */
+		synchronized void follow(Consumer<RetryExecutor> replanned) {
 			this.replanned.add(replanned);
-			return java.util.Objects.requireNonNull(this.current);
+			replanned.accept(java.util.Objects.requireNonNull(this.current));
 		}
 
 		@Override

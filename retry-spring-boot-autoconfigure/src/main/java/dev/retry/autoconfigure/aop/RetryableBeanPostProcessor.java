@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import dev.retry.annotation.CircuitBreaker;
@@ -28,9 +29,12 @@ import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.framework.ProxyProcessorSupport;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.SmartClassLoader;
 import org.springframework.util.ClassUtils;
 
@@ -46,11 +50,15 @@ import org.springframework.util.ClassUtils;
  * works for that bean.
  */
 public class RetryableBeanPostProcessor extends ProxyProcessorSupport
-		implements BeanPostProcessor, SmartInitializingSingleton {
+		implements BeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware {
 
 	private static final long serialVersionUID = 1L;
 
 	private static final Log logger = LogFactory.getLog(RetryableBeanPostProcessor.class);
+
+	private static final boolean SPRING_DATA_PRESENT = ClassUtils.isPresent(
+			"org.springframework.data.repository.core.support.RepositoryFactoryInformation",
+			RetryableBeanPostProcessor.class.getClassLoader());
 
 	private final transient ObjectProvider<RetryInterceptorFactory> factory;
 
@@ -70,6 +78,9 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport
 
 	private volatile boolean singletonsCreated;
 
+	/** Where the factory of a repository bean is found, or {@code null} outside a bean factory. */
+	private transient @Nullable ConfigurableListableBeanFactory beanFactory;
+
 	public RetryableBeanPostProcessor(ObjectProvider<RetryInterceptorFactory> factory) {
 		this(factory, SelfInvocation.WARN);
 	}
@@ -78,6 +89,11 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport
 	public RetryableBeanPostProcessor(ObjectProvider<RetryInterceptorFactory> factory, SelfInvocation selfInvocation) {
 		this.factory = factory;
 		this.selfInvocation = selfInvocation;
+	}
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		this.beanFactory = (beanFactory instanceof ConfigurableListableBeanFactory listable) ? listable : null;
 	}
 
 	@Override
@@ -114,14 +130,34 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport
 		if (userClass != null && AnnotatedMethods.isCandidate(userClass)) {
 			found.add(scan(new ScanKey(userClass, interfaces), beanName));
 		}
-		if (Proxy.isProxyClass(bean.getClass())) {
+		if (isInterfaceOnly(bean)) {
+			Predicate<Method> interceptedElsewhere = null;
 			for (Class<?> ifc : interfaces) {
 				if ((userClass == null || !ifc.isAssignableFrom(userClass)) && AnnotatedMethods.isCandidate(ifc)) {
-					found.add(scan(new ScanKey(ifc, null), beanName));
+					AnnotatedMethods methods = scan(new ScanKey(ifc, null), beanName);
+					if (!methods.reachable().isEmpty()) {
+						interceptedElsewhere = (interceptedElsewhere != null) ? interceptedElsewhere
+								: interceptedElsewhere(beanName);
+						methods = methods.without(interceptedElsewhere);
+					}
+					found.add(methods);
 				}
 			}
 		}
 		return found;
+	}
+
+	/**
+	 * The methods of a JDK proxy bean whose calls it hands to another bean that our interceptors
+	 * are in front of already: a Spring Data repository's custom fragment implementation.
+	 */
+	private Predicate<Method> interceptedElsewhere(String beanName) {
+		ConfigurableListableBeanFactory beanFactory = this.beanFactory;
+		if (!SPRING_DATA_PRESENT || beanFactory == null || !beanFactory.containsBeanDefinition(beanName)
+				|| !beanFactory.isFactoryBean(beanName)) {
+			return (method) -> false;
+		}
+		return RepositoryFragments.interceptedInFragments(beanFactory.getBean(BeanFactory.FACTORY_BEAN_PREFIX + beanName));
 	}
 
 	private AnnotatedMethods scan(ScanKey key, String beanName) {
@@ -143,6 +179,16 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport
 	}
 
 	/**
+	 * Whether the bean is reached only through its interfaces, its class being one no proxy can
+	 * subclass and no annotation is written on: a JDK proxy, or a lambda ({@code @Bean Lookup
+	 * lookup() { return (key) -> ...; }}).
+	 */
+	private static boolean isInterfaceOnly(Object bean) {
+		Class<?> type = bean.getClass();
+		return Proxy.isProxyClass(type) || ClassUtils.isLambdaClass(type);
+	}
+
+	/**
 	 * The class of the application whose code the bean's calls reach, or {@code null} when there
 	 * is none to read: an interface proxy without a target (an HTTP service client), or one whose
 	 * handler is not a Spring proxy's (Feign). A generated class (a lambda's) is none either.
@@ -159,7 +205,7 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport
 	 * proxy subclasses the class.
 	 */
 	private @Nullable List<Class<?>> proxiedInterfaces(Object bean, @Nullable Class<?> userClass) {
-		if (Proxy.isProxyClass(bean.getClass())) {
+		if (isInterfaceOnly(bean)) {
 			return List.of(AopProxyUtils.proxiedUserInterfaces(bean));
 		}
 		if (AopUtils.isAopProxy(bean) || isProxyTargetClass() || userClass == null) {
@@ -187,8 +233,8 @@ public class RetryableBeanPostProcessor extends ProxyProcessorSupport
 		proxyFactory.copyFrom(this);
 		proxyFactory.setTarget(bean);
 		advisors.forEach(proxyFactory::addAdvisor);
-		if (Proxy.isProxyClass(bean.getClass())) {
-			// A JDK proxy's class is final: proxied through its interfaces, with its own handler last.
+		if (isInterfaceOnly(bean)) {
+			// A JDK proxy's class is final (a lambda's too): proxied through its interfaces, with its own handler last.
 			proxyFactory.setProxyTargetClass(false);
 			proxyFactory.setInterfaces(AopProxyUtils.proxiedUserInterfaces(bean));
 			proxyFactory.addAdvice(new InterfaceProxyTarget());

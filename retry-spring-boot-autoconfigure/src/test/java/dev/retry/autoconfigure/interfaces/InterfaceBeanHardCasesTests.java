@@ -70,6 +70,24 @@ class InterfaceBeanHardCasesTests {
 	}
 
 	@Test
+	void aLambdaBeanOfAnAnnotatedFunctionalInterfaceIsRetriedThroughItsInterface() {
+		AtomicInteger calls = new AtomicInteger();
+		this.runner.withBean("lookup", Lookup.class, () -> (key) -> {
+			int call = calls.incrementAndGet();
+			if (call < 3) {
+				throw new ConnectException("refused #" + call);
+			}
+			return key + " after " + call + " calls";
+		}).run((context) -> {
+			assertThat(context.getBean(Lookup.class).find("k")).isEqualTo("k after 3 calls");
+
+			assertThat(calls).hasValue(3);
+			assertThat(context.getBean(MethodRegistry.class).methods()).extracting(AnnotatedMethod::method)
+				.contains("Lookup.find");
+		});
+	}
+
+	@Test
 	void annotationOnASuperInterfaceMethodAppliesAndIsNamedAfterTheBeansInterface() {
 		this.runner.withBean("quotes", QuotesFactoryBean.class).run((context) -> {
 			Quotes quotes = context.getBean(Quotes.class);
@@ -274,6 +292,15 @@ class InterfaceBeanHardCasesTests {
 						.hasMessageStartingWith("@Retryable(policy = \"netwrk\") on Misnamed.fetch(String) names no "
 								+ "retry policy. Known policies:");
 				});
+	}
+
+	/** A functional interface, which a {@code @Bean} method may implement with a lambda. */
+	@FunctionalInterface
+	public interface Lookup {
+
+		@Retryable(policy = "quick")
+		String find(String key) throws ConnectException;
+
 	}
 
 	public interface Unannotated {
