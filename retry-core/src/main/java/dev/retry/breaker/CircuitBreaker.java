@@ -204,7 +204,7 @@ public final class CircuitBreaker {
 			stage = call.run(context, attemptNumber);
 			if (stage == null) {
 				stage = CompletableFuture.failedFuture(
-						new NullPointerException("the call returned null instead of a CompletionStage"));
+						new NullPointerException("the method returned null instead of a CompletionStage"));
 			}
 		}
 		catch (Throwable failure) {
