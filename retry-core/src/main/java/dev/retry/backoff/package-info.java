@@ -1,5 +1,7 @@
 /**
  * Delay computation: exponential backoff, caps and jitter.
+ *
+ * <p>May depend on: {@code internal} only.
  */
 @NullMarked
 package dev.retry.backoff;

@@ -6,17 +6,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.retry.CircuitBreakerOpenException;
 import dev.retry.RejectedResultException;
 import dev.retry.classify.HttpStatusResolver;
-import dev.retry.execution.Attempt;
-import dev.retry.execution.AttemptStage;
 import dev.retry.internal.Assert;
 import dev.retry.internal.Durations;
 import dev.retry.internal.Redaction;
+import dev.retry.internal.StageFuture;
 import dev.retry.time.Ticker;
 import org.jspecify.annotations.Nullable;
 
@@ -26,6 +24,10 @@ import org.jspecify.annotations.Nullable;
  * compare-and-set on transitions only, so a call through a closed breaker takes no lock and
  * allocates nothing. A call's result is recorded against the phase it was admitted in, so a late
  * result from before a transition never counts as a trial call.
+ *
+ * <p>This class is the state machine and its admission API ({@link #tryAcquire}, {@link #onSuccess},
+ * {@link #onFailure}, {@link #release}); the closed state's counting is {@link ClosedPhase}'s, and
+ * what is announced to and adopted from a fleet is {@link FleetExchange}'s.
  */
 public final class CircuitBreaker {
 
@@ -54,17 +56,10 @@ public final class CircuitBreaker {
 		}
 	}
 
-	/** Where state changes are announced and trials counted beyond this process; local by default. */
-	private volatile BreakerLink link = BreakerLink.LOCAL;
-
-	/** The longest open time {@link #adopt} counts: about 73 years. */
-	private static final long MAX_ADOPTED_OPEN_NANOS = Long.MAX_VALUE / 4;
+	private final FleetExchange fleet = new FleetExchange(this);
 
 	/** The start of a call that was not timed ({@link #startTime}). */
 	private static final long UNTIMED = Long.MIN_VALUE;
-
-	/** The breaker as a stage with nothing but the call behind it: {@link #execute}. */
-	private final BreakerStage alone = new BreakerStage(this, null);
 
 	private final LongAdder successes = new LongAdder();
 
@@ -115,7 +110,7 @@ public final class CircuitBreaker {
 		Assert.isTrue(config.getName().equals(this.name), "config of breaker '%s' given to breaker '%s'",
 				config.getName(), this.name);
 		this.tuning = new Tuning(config, this.statusResolver);
-		if (this.phase instanceof Closed closed) {
+		if (this.phase instanceof ClosedPhase closed) {
 			closed.resize(config);
 		}
 	}
@@ -125,11 +120,11 @@ public final class CircuitBreaker {
 	 * state changes are announced there and its half-open trials counted there.
 	 */
 	public void link(BreakerLink link) {
-		this.link = Assert.notNull(link, "link");
+		this.fleet.link(Assert.notNull(link, "link"));
 	}
 
 	public BreakerLink getLink() {
-		return this.link;
+		return this.fleet.link();
 	}
 
 	/**
@@ -147,39 +142,7 @@ public final class CircuitBreaker {
 	public boolean adopt(BreakerLink.Change change, String origin) {
 		Assert.isTrue(change.breaker().equals(this.name), "change of breaker '%s' given to breaker '%s'",
 				change.breaker(), this.name);
-		while (true) {
-			Phase current = this.phase;
-			if (current instanceof Open open && open.here && !change.byHand()) {
-				return false;
-			}
-			Phase next;
-			String reason;
-			if (change.state() == State.OPEN) {
-				next = change.forced() ? new Open(0, true, false, origin)
-						: new Open(this.ticker.nanoTime() + openForNanos(change.openFor()), false, false, origin);
-				reason = "opened by " + origin + ": " + change.reason();
-			}
-			else if (change.state() == State.CLOSED) {
-				if (current instanceof Closed) {
-					return false;
-				}
-				next = closed();
-				reason = "closed by " + origin + ": " + change.reason();
-			}
-			else {
-				return false;
-			}
-			if (current instanceof Open && next instanceof Open) {
-				// Still open, only until another moment (a trial failed elsewhere): no state change to tell of.
-				if (PHASE.compareAndSet(this, current, next)) {
-					return true;
-				}
-				continue;
-			}
-			if (transition(current, next, reason, false, false)) {
-				return true;
-			}
-		}
+		return this.fleet.adopt(change, origin);
 	}
 
 	/**
@@ -187,27 +150,15 @@ public final class CircuitBreaker {
 	 * the breaker decides with its own, closing when every trial of the round succeeded here.
 	 */
 	public void settleAlone(long round) {
-		if (this.phase instanceof HalfOpen halfOpen && halfOpen.round == round
+		if (this.phase instanceof HalfOpenPhase halfOpen && halfOpen.round == round
 				&& halfOpen.succeeded.get() >= halfOpen.calls) {
 			transition(halfOpen, closed(), halfOpen.calls + " trial call(s) succeeded");
 		}
 	}
 
-	/**
-	 * An open time taken from elsewhere, in nanoseconds: none when negative, and at most a quarter
-	 * of what a monotonic clock's differences hold, however long the time given (never overflowing).
-	 */
-	private static long openForNanos(Duration openFor) {
-		if (openFor.isNegative()) {
-			return 0;
-		}
-		return (openFor.getSeconds() >= MAX_ADOPTED_OPEN_NANOS / 1_000_000_000L) ? MAX_ADOPTED_OPEN_NANOS
-				: openFor.toNanos();
-	}
-
 	/** Who opened the breaker when another instance did, else {@code null} (opened here, or not open). */
 	public @Nullable String getOpenedBy() {
-		return (this.phase instanceof Open open) ? open.origin : null;
+		return (this.phase instanceof OpenPhase open) ? open.origin : null;
 	}
 
 	/**
@@ -215,25 +166,63 @@ public final class CircuitBreaker {
 	 * @throws CircuitBreakerOpenException when the breaker does not let the call through
 	 * @throws Throwable whatever the call threw, after recording it
 	 */
-	public <C, T> T execute(C context, Attempt<C, T> attempt, int attemptNumber) throws Throwable {
-		return this.alone.run(context, attempt, attemptNumber);
+	public <C, T> T execute(C context, Call<C, T> call, int attemptNumber) throws Throwable {
+		Phase admitted = tryAcquire();
+		if (admitted == null) {
+			throw rejection();
+		}
+		long start = startTime();
+		T result;
+		try {
+			result = call.run(context, attemptNumber);
+		}
+		catch (Throwable failure) {
+			onFailure(admitted, failure, elapsed(start));
+			throw failure;
+		}
+		onSuccess(admitted, elapsed(start));
+		return result;
 	}
 
 	/**
 	 * Passes one asynchronous call through the breaker: admits or rejects it now, and records its
 	 * outcome when the stage completes. The future returned ends the trial however it ends: when the
 	 * caller cancels it or completes it first (gives up, times out), the call counts neither way,
-	 * its trial permit comes back, and the attempt's own future is cancelled.
+	 * its trial permit comes back, and the call's own future is cancelled. A call that throws, or
+	 * returns {@code null} instead of a stage, fails the future returned.
 	 * @return the call's outcome, or a future failed with {@link CircuitBreakerOpenException} when rejected
 	 */
-	public <C, T> CompletableFuture<T> executeAsync(C context, Attempt<C, ? extends CompletionStage<T>> attempt,
+	public <C, T> CompletableFuture<T> executeAsync(C context, Call<C, ? extends CompletionStage<T>> call,
 			int attemptNumber) {
-		return this.alone.start(context, attempt, attemptNumber);
+		Phase admitted = tryAcquire();
+		if (admitted == null) {
+			return CompletableFuture.failedFuture(rejection());
+		}
+		long start = this.ticker.nanoTime();
+		CompletionStage<T> stage;
+		try {
+			stage = call.run(context, attemptNumber);
+			if (stage == null) {
+				stage = CompletableFuture.failedFuture(
+						new NullPointerException("the method returned null instead of a CompletionStage"));
+			}
+		}
+		catch (Throwable failure) {
+			stage = CompletableFuture.failedFuture(failure);
+		}
+		return recordAsync(admitted, start, StageFuture.of(stage));
 	}
 
-	/** This breaker as a stage of an attempt chain, in front of {@code next} (or of the call itself). */
-	public BreakerStage stage(@Nullable AttemptStage next) {
-		return new BreakerStage(this, next);
+	/**
+	 * Records the outcome of an asynchronous call admitted in {@code admitted} ({@link #tryAcquire})
+	 * when its stage completes. Whichever comes first ends the trial: the stage completing, or the
+	 * caller completing or cancelling the future returned (it gave up: the call counts neither way,
+	 * its permit comes back, and the stage is cancelled when it is a {@link java.util.concurrent.Future}).
+	 * @param start the ticker's time when the call started
+	 * @return the call's outcome, as the future its caller holds
+	 */
+	public <T> CompletableFuture<T> recordAsync(Phase admitted, long start, CompletionStage<T> call) {
+		return new Trial<>(this, admitted, start, call);
 	}
 
 	/**
@@ -242,21 +231,10 @@ public final class CircuitBreaker {
 	 * instead.
 	 */
 	public void release(Phase admitted) {
-		if (admitted instanceof HalfOpen halfOpen) {
+		if (admitted instanceof HalfOpenPhase halfOpen) {
 			halfOpen.permits.incrementAndGet();
-			if (halfOpen.fleetPermits.getAndUpdate(CircuitBreaker::lessOne) > 0) {
-				try {
-					this.link.releaseTrial(this, halfOpen.round);
-				}
-				catch (RuntimeException ex) {
-					// A link never fails a call.
-				}
-			}
+			this.fleet.releaseTrial(halfOpen);
 		}
-	}
-
-	private static int lessOne(int permits) {
-		return (permits > 0) ? permits - 1 : 0;
 	}
 
 	/**
@@ -264,64 +242,61 @@ public final class CircuitBreaker {
 	 * started while they were not is never measured, even if slow-call-duration is set before it
 	 * ends.
 	 */
-	long startTime() {
+	public long startTime() {
 		return (this.tuning.slowNanos > 0) ? this.ticker.nanoTime() : UNTIMED;
 	}
 
-	long elapsed(long start) {
+	/** How long a call started at {@code start} ({@link #startTime}) took, or 0 when it is not timed. */
+	public long elapsed(long start) {
 		return (this.tuning.slowNanos > 0 && start != UNTIMED) ? this.ticker.nanoTime() - start : 0L;
 	}
 
 	/**
-	 * Asks to let one call through. Pair a non-null answer with exactly one {@link #onSuccess} or
-	 * {@link #onFailure}.
+	 * Asks to let one call through. Pair a non-null answer with exactly one {@link #onSuccess},
+	 * {@link #onFailure} or {@link #release}.
 	 * @return the phase the call is admitted in, or {@code null} when rejected
 	 */
 	public @Nullable Phase tryAcquire() {
 		while (true) {
 			Phase current = this.phase;
-			if (current instanceof Closed) {
+			if (current instanceof ClosedPhase) {
 				return current;
 			}
-			if (current instanceof Open open) {
-				if (open.forced || this.ticker.nanoTime() - open.until < 0) {
+			if (current instanceof OpenPhase open) {
+				if (open.rejectsAt(this.ticker.nanoTime())) {
 					this.rejected.increment();
 					return null;
 				}
-				HalfOpen halfOpen = new HalfOpen(this.tuning.config.getHalfOpenCalls(), this.ticker.nanoTime(),
-						round());
-				if (transition(open, halfOpen, "open for " + this.tuning.openDurationText + ", letting "
-						+ this.tuning.config.getHalfOpenCalls() + " trial call(s) through")) {
+				Tuning tuning = this.tuning;
+				HalfOpenPhase halfOpen = new HalfOpenPhase(tuning.config.getHalfOpenCalls(), this.ticker.nanoTime(),
+						this.fleet.round());
+				if (transition(open, halfOpen, "open for " + tuning.openDurationText + ", letting "
+						+ tuning.config.getHalfOpenCalls() + " trial call(s) through")) {
 					current = halfOpen;
 				}
 				else {
 					continue;
 				}
 			}
-			HalfOpen halfOpen = (HalfOpen) current;
+			HalfOpenPhase halfOpen = (HalfOpenPhase) current;
 			while (true) {
 				int permits = halfOpen.permits.get();
 				if (permits <= 0) {
 					if (this.ticker.nanoTime() - halfOpen.lastAdmitted >= this.tuning.halfOpenMaxWaitNanos) {
 						// A trial still running after half-open-max-wait counts as failed.
-						open(halfOpen, "trial call(s) still running after half-open-max-wait of " + this.tuning.halfOpenMaxWaitText);
+						open(halfOpen, "trial call(s) still running after half-open-max-wait of "
+								+ this.tuning.halfOpenMaxWaitText);
 						break;
 					}
 					this.rejected.increment();
 					return null;
 				}
 				if (halfOpen.permits.compareAndSet(permits, permits - 1)) {
-					if (halfOpen.round != 0) {
-						Boolean fleet = acquireTrial(halfOpen);
-						if (Boolean.FALSE.equals(fleet)) {
-							// The fleet's trials for this round are taken elsewhere.
-							halfOpen.permits.incrementAndGet();
-							this.rejected.increment();
-							return null;
-						}
-						if (Boolean.TRUE.equals(fleet)) {
-							halfOpen.fleetPermits.incrementAndGet();
-						}
+					if (halfOpen.isShared() && !this.fleet.acquireTrial(halfOpen)) {
+						// The fleet's trials for this round are taken elsewhere.
+						halfOpen.permits.incrementAndGet();
+						this.rejected.increment();
+						return null;
 					}
 					halfOpen.lastAdmitted = this.ticker.nanoTime();
 					return halfOpen;
@@ -337,50 +312,36 @@ public final class CircuitBreaker {
 	 * admits the call elsewhere; otherwise {@link #tryAcquire} answers without waiting.
 	 */
 	public boolean admissionMayWait() {
-		if (!this.link.isShared()) {
-			return false;
-		}
-		Phase current = this.phase;
-		if (current instanceof HalfOpen halfOpen) {
-			return halfOpen.round != 0;
-		}
-		return current instanceof Open open && !open.forced && this.ticker.nanoTime() - open.until >= 0;
-	}
-
-	/** The fleet's round for a breaker half-opening now; 0 for a round of its own. */
-	private long round() {
-		BreakerLink link = this.link;
-		if (!link.isShared()) {
-			return 0;
-		}
-		try {
-			return link.round(this);
-		}
-		catch (RuntimeException ex) {
-			return 0;
-		}
-	}
-
-	private @Nullable Boolean acquireTrial(HalfOpen halfOpen) {
-		try {
-			return this.link.acquireTrial(this, halfOpen.round, halfOpen.calls);
-		}
-		catch (RuntimeException ex) {
-			return null;
-		}
+		return this.fleet.admissionMayWait(this.phase);
 	}
 
 	/** Records a successful call admitted in {@code admitted}. */
 	public void onSuccess(Phase admitted, long durationNanos) {
 		this.successes.increment();
-		boolean slow = this.tuning.slowNanos > 0 && durationNanos >= this.tuning.slowNanos;
-		if (slow && admitted instanceof HalfOpen halfOpen) {
-			// The downstream answered, but too slowly to be trusted with the traffic again.
-			open(halfOpen, "trial call took " + Durations.text(Duration.ofNanos(durationNanos))
-					+ ", over slow-call-duration " + Durations.text(this.tuning.config.getSlowCallDuration()));
-			return;
+		Tuning tuning = this.tuning;
+		boolean slow = tuning.slowNanos > 0 && durationNanos >= tuning.slowNanos;
+		if (admitted instanceof ClosedPhase closed) {
+			String opening = closed.succeeded(slow, tuning);
+			if (opening != null) {
+				open(closed, opening);
+			}
 		}
-		succeeded(admitted, slow);
+		else if (admitted instanceof HalfOpenPhase halfOpen) {
+			if (slow) {
+				// The downstream answered, but too slowly to be trusted with the traffic again.
+				open(halfOpen, "trial call took " + Durations.text(Duration.ofNanos(durationNanos))
+						+ ", over slow-call-duration " + Durations.text(tuning.config.getSlowCallDuration()));
+				return;
+			}
+			int here = halfOpen.succeeded.incrementAndGet();
+			if (this.fleet.fleetDecides(halfOpen, here)) {
+				return;
+			}
+			// Every trial of the round ran here (or nobody else counts them): this instance decides.
+			if (here >= halfOpen.calls) {
+				transition(halfOpen, closed(), halfOpen.calls + " trial call(s) succeeded");
+			}
+		}
 	}
 
 	/**
@@ -392,7 +353,8 @@ public final class CircuitBreaker {
 			onSuccess(admitted, durationNanos);
 			return;
 		}
-		if (this.tuning.filter.isIgnored(failure)) {
+		Tuning tuning = this.tuning;
+		if (tuning.filter.isIgnored(failure)) {
 			this.ignored.increment();
 			// An ignored failure (or another breaker's rejection) is no evidence either way: a
 			// half-open breaker lets another trial through instead.
@@ -400,81 +362,26 @@ public final class CircuitBreaker {
 			return;
 		}
 		this.failures.increment();
-		if (admitted instanceof Closed closed) {
-			int consecutive = closed.failedInARow();
-			int threshold = this.tuning.config.getFailureThreshold();
-			if (threshold > 0 && consecutive >= threshold) {
-				open(closed, consecutive + " consecutive failures, last " + describe(failure));
-				return;
-			}
-			SlidingWindow window = closed.window;
-			if (window != null) {
-				window.record(true);
-				checkRate(closed, window, failure);
+		if (admitted instanceof ClosedPhase closed) {
+			String opening = closed.failed(failure, tuning);
+			if (opening != null) {
+				open(closed, opening);
 			}
 		}
-		else if (admitted instanceof HalfOpen halfOpen) {
-			open(halfOpen, "trial call failed: " + describe(failure));
-		}
-	}
-
-	private void succeeded(Phase admitted, boolean slow) {
-		if (admitted instanceof Closed closed) {
-			if (closed.consecutive != 0) {
-				closed.consecutive = 0;
-			}
-			SlidingWindow window = closed.window;
-			if (window != null) {
-				window.record(slow);
-				if (slow) {
-					checkRate(closed, window, null);
-				}
-			}
-		}
-		else if (admitted instanceof HalfOpen halfOpen) {
-			// The trials it was opened with decide, even if half-open-calls changed since.
-			int calls = halfOpen.calls;
-			int here = halfOpen.succeeded.incrementAndGet();
-			int fleetPermits = halfOpen.fleetPermits.get();
-			if (fleetPermits > 0 && !(fleetPermits >= calls && here >= calls) && fleetCounts(halfOpen)) {
-				// Trials ran on other instances too: the fleet closes the breaker once all succeeded.
-				return;
-			}
-			// Every trial of the round ran here (or nobody else counts them): this instance decides,
-			// and a fleet hears of it as of any transition.
-			if (here >= calls) {
-				transition(halfOpen, closed(), calls + " trial call(s) succeeded");
-			}
-		}
-	}
-
-	private boolean fleetCounts(HalfOpen halfOpen) {
-		try {
-			return this.link.trialSucceeded(this, halfOpen.round, halfOpen.calls);
-		}
-		catch (RuntimeException ex) {
-			return false;
-		}
-	}
-
-	private void checkRate(Closed closed, SlidingWindow window, @Nullable Throwable failure) {
-		float rate = window.failureRate(this.tuning.config.getMinimumCalls());
-		if (rate >= this.tuning.config.getFailureRateThreshold()) {
-			open(closed, String.format(java.util.Locale.ROOT, "failure rate %.1f%% over the last %d calls >= %d%%",
-					rate, window.calls(), this.tuning.config.getFailureRateThreshold())
-					+ ((failure != null) ? ", last " + describe(failure) : " (slow calls)"));
+		else if (admitted instanceof HalfOpenPhase halfOpen) {
+			open(halfOpen, "trial call failed: " + Redaction.describe(failure));
 		}
 	}
 
 	private void open(Phase from, String reason) {
-		long openNanos = this.tuning.openNanos;
-		transition(from, new Open(this.ticker.nanoTime() + openNanos, false, false, null),
-				reason + "; half-open in " + this.tuning.openDurationText);
+		Tuning tuning = this.tuning;
+		transition(from, OpenPhase.until(this.ticker.nanoTime() + tuning.openNanos),
+				reason + "; half-open in " + tuning.openDurationText);
 	}
 
 	/** Opens the breaker until {@link #close()} or {@link #reset()}, whatever calls do. */
 	public void forceOpen() {
-		force(new Open(0, true, false, null), "forced open by hand", true);
+		force(new OpenPhase(0, true, false, null), "forced open by hand", true);
 	}
 
 	/** Closes the breaker now, with fresh failure counts. */
@@ -493,7 +400,7 @@ public final class CircuitBreaker {
 	 * against what the link brings (only an operator's change, here or for the whole fleet, ends it).
 	 */
 	public void forceOpenHere() {
-		force(new Open(0, true, true, null), "forced open by hand, here only", false);
+		force(new OpenPhase(0, true, true, null), "forced open by hand, here only", false);
 	}
 
 	/**
@@ -536,7 +443,7 @@ public final class CircuitBreaker {
 	 * here ({@code announce}) to open or closed.
 	 * @param byHand whether an operator made it
 	 */
-	private boolean transition(Phase from, Phase to, String reason, boolean announce, boolean byHand) {
+	boolean transition(Phase from, Phase to, String reason, boolean announce, boolean byHand) {
 		if (!PHASE.compareAndSet(this, from, to)) {
 			return false;
 		}
@@ -548,26 +455,25 @@ public final class CircuitBreaker {
 				// A listener never fails a call.
 			}
 		}
-		BreakerLink link = this.link;
-		if (announce && link.isShared() && to.state != State.HALF_OPEN) {
-			Open open = (to instanceof Open o) ? o : null;
-			Duration openFor = (open != null && !open.forced)
-					? Duration.ofNanos(Math.max(0, open.until - this.ticker.nanoTime())) : Duration.ZERO;
-			try {
-				link.announce(this, new BreakerLink.Change(this.name, to.state, openFor, open != null && open.forced,
-						byHand, reason));
-			}
-			catch (RuntimeException ex) {
-				// Nor does a link.
-			}
+		if (announce) {
+			this.fleet.announce(to, byHand, reason);
 		}
 		return true;
 	}
 
-	private Closed closed() {
-		CircuitBreakerConfig config = this.tuning.config;
-		return new Closed((config.getFailureRateThreshold() > 0) ? new SlidingWindow(config.getSlidingWindowSize())
-				: null);
+	/** The phase calls are admitted in now. */
+	Phase phase() {
+		return this.phase;
+	}
+
+	/** Replaces the phase without a transition (an open state for another open state). */
+	boolean replace(Phase from, Phase to) {
+		return PHASE.compareAndSet(this, from, to);
+	}
+
+	/** A closed state with fresh counts, for the configuration of now. */
+	ClosedPhase closed() {
+		return new ClosedPhase(this.tuning.config);
 	}
 
 	/**
@@ -586,13 +492,13 @@ public final class CircuitBreaker {
 
 	/** Whether the breaker is open and will still reject a call made after this wait. */
 	public boolean staysOpenFor(long waitNanos) {
-		return this.phase instanceof Open open
+		return this.phase instanceof OpenPhase open
 				&& (open.forced || open.until - this.ticker.nanoTime() > waitNanos);
 	}
 
 	/** Time until an open breaker half-opens: zero when not open, negative when forced open. */
 	public Duration untilHalfOpen() {
-		if (this.phase instanceof Open open) {
+		if (this.phase instanceof OpenPhase open) {
 			return open.forced ? Duration.ofNanos(-1)
 					: Duration.ofNanos(Math.max(0, open.until - this.ticker.nanoTime()));
 		}
@@ -605,12 +511,12 @@ public final class CircuitBreaker {
 
 	/** Whether it was forced open by hand and stays open until closed. */
 	public boolean isForcedOpen() {
-		return this.phase instanceof Open open && open.forced;
+		return this.phase instanceof OpenPhase open && open.forced;
 	}
 
 	/** Whether it was forced open on this instance only ({@link #forceOpenHere()}). */
 	public boolean isForcedOpenHere() {
-		return this.phase instanceof Open open && open.here;
+		return this.phase instanceof OpenPhase open && open.here;
 	}
 
 	/** Successful calls since start or reset. */
@@ -635,20 +541,13 @@ public final class CircuitBreaker {
 
 	/** Consecutive failures counted now (closed state), else 0. */
 	public int getConsecutiveFailures() {
-		return (this.phase instanceof Closed closed) ? closed.consecutive : 0;
+		return (this.phase instanceof ClosedPhase closed) ? closed.consecutive : 0;
 	}
 
 	/** Failure rate in percent over the sliding window, or -1 when there is no rate rule or too few calls. */
 	public float getFailureRate() {
-		SlidingWindow window = (this.phase instanceof Closed closed) ? closed.window : null;
-		if (window != null) {
-			return window.failureRate(this.tuning.config.getMinimumCalls());
-		}
-		return -1f;
-	}
-
-	private static String describe(Throwable failure) {
-		return Redaction.describe(failure);
+		return (this.phase instanceof ClosedPhase closed) ? closed.failureRate(this.tuning.config.getMinimumCalls())
+				: -1f;
 	}
 
 	@Override
@@ -656,140 +555,33 @@ public final class CircuitBreaker {
 		return "CircuitBreaker[" + getName() + " " + getState() + "]";
 	}
 
-	/** A configuration and the values calls read from it, computed once. */
-	private static final class Tuning {
+	/**
+	 * A call a breaker runs ({@link #execute}). Taking the caller's context as a parameter lets a
+	 * caller pass a shared, non-capturing function, so that running a call allocates nothing.
+	 * @param <C> the caller's context
+	 * @param <T> the result type
+	 */
+	@FunctionalInterface
+	public interface Call<C, T> {
 
-		final CircuitBreakerConfig config;
-
-		final FailureFilter filter;
-
-		final long openNanos;
-
-		final String openDurationText;
-
-		final long slowNanos;
-
-		final long halfOpenMaxWaitNanos;
-
-		final String halfOpenMaxWaitText;
-
-		Tuning(CircuitBreakerConfig config, HttpStatusResolver statusResolver) {
-			this.config = config;
-			this.filter = new FailureFilter(config, statusResolver);
-			this.openNanos = config.getOpenDuration().toNanos();
-			this.openDurationText = Durations.text(config.getOpenDuration());
-			this.slowNanos = config.getSlowCallDuration().toNanos();
-			this.halfOpenMaxWaitNanos = config.getHalfOpenMaxWait().toNanos();
-			this.halfOpenMaxWaitText = Durations.text(config.getHalfOpenMaxWait());
-		}
+		/**
+		 * @param context what the caller passed to {@link #execute}
+		 * @param attempt the attempt number the caller passed
+		 */
+		T run(C context, int attempt) throws Throwable;
 
 	}
 
-	/** A state of the breaker, as calls are admitted in it. Opaque to callers. */
-	public abstract static sealed class Phase permits Closed, Open, HalfOpen {
+	/**
+	 * A state of the breaker, as calls are admitted in it: what {@link #tryAcquire} answers and the
+	 * outcome of the call is recorded against. Opaque to callers.
+	 */
+	public abstract static sealed class Phase permits ClosedPhase, OpenPhase, HalfOpenPhase {
 
 		final State state;
 
 		Phase(State state) {
 			this.state = state;
-		}
-
-	}
-
-	static final class Closed extends Phase {
-
-		private static final VarHandle CONSECUTIVE;
-
-		static {
-			try {
-				CONSECUTIVE = MethodHandles.lookup().findVarHandle(Closed.class, "consecutive", int.class);
-			}
-			catch (ReflectiveOperationException ex) {
-				throw new ExceptionInInitializerError(ex);
-			}
-		}
-
-		/** Failures since the last success; a plain volatile field, read by every successful call. */
-		volatile int consecutive;
-
-		/**
-		 * Outcomes for the rate rule, or {@code null} without one; replaced (not the phase) when the
-		 * breaker is re-tuned, so that calls in flight still count.
-		 */
-		volatile @Nullable SlidingWindow window;
-
-		Closed(@Nullable SlidingWindow window) {
-			super(State.CLOSED);
-			this.window = window;
-		}
-
-		/** Counts one more failure in a row, and answers how many there are now. */
-		int failedInARow() {
-			return (int) CONSECUTIVE.getAndAdd(this, 1) + 1;
-		}
-
-		/** The window a new configuration asks for, keeping the most recent outcomes that fit. */
-		synchronized void resize(CircuitBreakerConfig config) {
-			SlidingWindow current = this.window;
-			if (config.getFailureRateThreshold() <= 0) {
-				this.window = null;
-			}
-			else if (current == null) {
-				this.window = new SlidingWindow(config.getSlidingWindowSize());
-			}
-			else if (current.size() != config.getSlidingWindowSize()) {
-				this.window = current.resized(config.getSlidingWindowSize());
-			}
-		}
-
-	}
-
-	static final class Open extends Phase {
-
-		final long until;
-
-		final boolean forced;
-
-		/** Forced open on this instance only: held against the fleet's changes but an operator's. */
-		final boolean here;
-
-		/** Who opened it when it was adopted from elsewhere, else {@code null}. */
-		final @Nullable String origin;
-
-		Open(long until, boolean forced, boolean here, @Nullable String origin) {
-			super(State.OPEN);
-			this.until = until;
-			this.forced = forced;
-			this.here = here;
-			this.origin = origin;
-		}
-
-	}
-
-	static final class HalfOpen extends Phase {
-
-		final AtomicInteger permits;
-
-		final AtomicInteger succeeded = new AtomicInteger();
-
-		/** When the latest trial was let through: half-open-max-wait counts from there. */
-		volatile long lastAdmitted;
-
-		/** Trial calls that must succeed to close. */
-		final int calls;
-
-		/** Which half-open round this is, the same on every instance sharing it; 0 for this instance's own. */
-		final long round;
-
-		/** Trials admitted here that hold one of the fleet's permits for the round, and have not given it back. */
-		final AtomicInteger fleetPermits = new AtomicInteger();
-
-		HalfOpen(int permits, long since, long round) {
-			super(State.HALF_OPEN);
-			this.calls = permits;
-			this.permits = new AtomicInteger(permits);
-			this.lastAdmitted = since;
-			this.round = round;
 		}
 
 	}

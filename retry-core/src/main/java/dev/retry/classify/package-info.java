@@ -1,5 +1,8 @@
 /**
- * Which failures are transient (worth retrying) and which are permanent.
+ * Which failures are transient (worth retrying) and which are permanent, including what an HTTP
+ * status or a Retry-After header says.
+ *
+ * <p>May depend on: {@code policy}, {@code internal}.
  */
 @NullMarked
 package dev.retry.classify;

@@ -9,7 +9,6 @@ import java.util.function.Consumer;
 
 import dev.retry.AttemptTimeoutException;
 import dev.retry.RejectedResultException;
-import dev.retry.breaker.BreakerStage;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.event.CallObserver;
 import dev.retry.event.Outcome;

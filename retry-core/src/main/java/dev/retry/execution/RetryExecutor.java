@@ -188,7 +188,7 @@ public final class RetryExecutor {
 			chain = new ObservationStage(observer, chain);
 		}
 		if (breaker != null) {
-			chain = breaker.stage(chain);
+			chain = new BreakerStage(breaker, chain);
 		}
 		if (!policy.getHedgeDelay().isZero()) {
 			chain = new HedgeStage(policy.getHedgeDelay(), policy.getMaxHedges(), watchdog, budget, this::hedgeEnded,

@@ -1,5 +1,11 @@
 /**
- * Running a call under a policy: the executor and the current-attempt context.
+ * Running a call under a policy: the executor (sync, async, reactive), the chain of stages every
+ * attempt passes through (hedging, the breaker, observation, the result check, the attempt
+ * timeout), and the current-attempt context.
+ *
+ * <p>May depend on: every other engine package ({@code policy}, {@code backoff}, {@code classify},
+ * {@code breaker}, {@code budget}, {@code event}, {@code time}, {@code internal}, {@code dev.retry});
+ * none depends on it. Reactor only in {@code ReactiveRetry}, as an optional dependency.
  */
 @NullMarked
 package dev.retry.execution;

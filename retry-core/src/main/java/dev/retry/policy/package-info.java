@@ -1,5 +1,8 @@
 /**
- * Immutable retry policies and their builder.
+ * Immutable retry policies and their builder: how many attempts, which delays, which time
+ * limits, what happens on exhaustion.
+ *
+ * <p>May depend on: {@code backoff}, {@code internal}.
  */
 @NullMarked
 package dev.retry.policy;

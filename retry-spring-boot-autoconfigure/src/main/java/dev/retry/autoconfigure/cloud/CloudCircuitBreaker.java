@@ -4,7 +4,6 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.retry.breaker.CircuitBreaker;
-import dev.retry.execution.Attempt;
 
 /**
  * One of our breakers as Spring Cloud's {@link org.springframework.cloud.client.circuitbreaker.CircuitBreaker}:
@@ -18,7 +17,7 @@ import dev.retry.execution.Attempt;
 public final class CloudCircuitBreaker implements org.springframework.cloud.client.circuitbreaker.CircuitBreaker {
 
 	/** Runs the supplier passed as the context: one shared function, so that a call allocates nothing more. */
-	private static final Attempt<Supplier<?>, Object> SUPPLIED = (supplier, attempt) -> supplier.get();
+	private static final CircuitBreaker.Call<Supplier<?>, Object> SUPPLIED = (supplier, attempt) -> supplier.get();
 
 	private final CircuitBreaker breaker;
 

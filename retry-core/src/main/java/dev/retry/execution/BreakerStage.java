@@ -1,22 +1,21 @@
-package dev.retry.breaker;
+package dev.retry.execution;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-import dev.retry.execution.Attempt;
-import dev.retry.execution.AttemptStage;
+import dev.retry.breaker.CircuitBreaker;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The circuit breaker as a stage of an attempt chain: admits or rejects each attempt, and records
- * how the rest of the chain (the attempt timeout, the call) ended. Made by
- * {@link CircuitBreaker#stage(AttemptStage)}.
+ * A circuit breaker as a stage of an attempt chain: admits or rejects each attempt, and records
+ * how the rest of the chain (the attempt timeout, the call) ended, through the breaker's admission
+ * API. The breaker knows nothing of attempts and chains; this stage is where the two meet.
  */
 public final class BreakerStage extends AttemptStage {
 
 	private final CircuitBreaker breaker;
 
-	BreakerStage(CircuitBreaker breaker, @Nullable AttemptStage next) {
+	public BreakerStage(CircuitBreaker breaker, @Nullable AttemptStage next) {
 		super(next);
 		this.breaker = breaker;
 	}
@@ -55,8 +54,8 @@ public final class BreakerStage extends AttemptStage {
 		if (admitted == null) {
 			return CompletableFuture.failedFuture(this.breaker.rejection());
 		}
-		return new Trial<>(this.breaker, admitted, this.breaker.getTicker().nanoTime(),
-				proceedAsync(context, call, attempt));
+		long start = this.breaker.getTicker().nanoTime();
+		return this.breaker.recordAsync(admitted, start, proceedAsync(context, call, attempt));
 	}
 
 }
