@@ -49,7 +49,8 @@ public final class RetryExecutorBuilder {
 	private boolean retries = true;
 
 	RetryExecutorBuilder(String name, RetryPolicy policy) {
-		Assert.isTrue(name != null && !name.isBlank(), "the executor's name (SimpleClassName.method) must not be empty");
+		Assert.isTrue(name != null && !name.isBlank(),
+				"name must name the method, as SimpleClassName.method; was '%s'", name);
 		this.name = name;
 		this.policy = Assert.notNull(policy, "policy");
 	}

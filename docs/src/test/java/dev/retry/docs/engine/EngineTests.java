@@ -9,8 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.retry.CircuitBreakerOpenException;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.CircuitBreakerConfig;
-import dev.retry.classify.FailureClassifier;
-import dev.retry.classify.HttpStatusResolver;
 import dev.retry.execution.ReactiveRetry;
 import dev.retry.execution.RetryExecutor;
 import dev.retry.execution.RetryRuntime;
@@ -61,7 +59,6 @@ class EngineTests {
 		RetryPolicy policy = RetryPolicy.builder("network").maxAttempts(4).baseDelay(Duration.ofMillis(200)).build();
 		CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("inventory").failureThreshold(5).build());
 		RetryExecutor guarded = RetryExecutor.builder("Inventory.stock", policy)
-			.classifier(new FailureClassifier(policy, HttpStatusResolver.NONE))
 			.runtime(runtime)
 			.breaker(breaker)
 			.build();
