@@ -40,10 +40,11 @@ public final class AsyncCapacity {
 
 	private static String ours() {
 		try (DaemonScheduler scheduler = new DaemonScheduler(2)) {
-			RetryExecutor executor = new RetryExecutor("Inventory.fetch",
+			RetryExecutor executor = RetryExecutor.builder("Inventory.fetch",
 					RetryPolicy.builder("network").maxAttempts(3).baseDelay(Duration.ofHours(1))
-						.maxDelay(Duration.ofHours(1)).jitter(Jitter.NONE).build(),
-					RetryRuntime.defaults().withScheduler(scheduler));
+						.maxDelay(Duration.ofHours(1)).jitter(Jitter.NONE).build())
+				.runtime(RetryRuntime.defaults().withScheduler(scheduler))
+				.build();
 			return perCall(() -> executor.callAsync(null, (context, attempt) -> failed(), null), scheduler::getQueuedTasks);
 		}
 	}

@@ -54,7 +54,9 @@ class AsyncRetryTest {
 	}
 
 	private RetryExecutor executor(RetryPolicyBuilder policy, Scheduler scheduler) {
-		return new RetryExecutor("Inventory.fetch", policy.build(), runtime(scheduler));
+		return RetryExecutor.builder("Inventory.fetch", policy.build())
+			.runtime(runtime(scheduler))
+			.build();
 	}
 
 	private static RetryPolicyBuilder network() {
@@ -209,8 +211,11 @@ class AsyncRetryTest {
 		CircuitBreaker breaker = new CircuitBreaker(CircuitBreakerConfig.builder("inventory").failureThreshold(3).build(),
 				this.clock, HttpStatusResolver.NONE, List.of());
 		RetryRuntime runtime = runtime(this.clock);
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().build(),
-				new FailureClassifier(network().build(), HttpStatusResolver.NONE), runtime, breaker);
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", network().build())
+			.classifier(new FailureClassifier(network().build(), HttpStatusResolver.NONE))
+			.runtime(runtime)
+			.breaker(breaker)
+			.build();
 		AtomicInteger calls = new AtomicInteger();
 
 		Throwable first = catchThrowable(executor.callAsync(calls, failingUntil(100), null)::join);
@@ -245,11 +250,13 @@ class AsyncRetryTest {
 	void tenThousandConcurrentCallsWaitOnAFewThreadsForTheDelaysNotTheirSum() {
 		int calls = 10_000;
 		try (DaemonScheduler scheduler = new DaemonScheduler(2)) {
-			RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().exponentialBackoff(false)
-				.baseDelay(Duration.ofMillis(50)).maxAttempts(3).build(), RetryRuntime.defaults().withScheduler(scheduler)
+			RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", network().exponentialBackoff(false)
+				.baseDelay(Duration.ofMillis(50)).maxAttempts(3).build())
+				.runtime(RetryRuntime.defaults().withScheduler(scheduler)
 					.withSleeper((nanos) -> {
 						throw new AssertionError("an asynchronous call must not sleep a thread");
-					}));
+					}))
+				.build();
 			AtomicInteger attempts = new AtomicInteger();
 			Attempt<Object, CompletionStage<String>> failsTwice = (ignored, attempt) -> {
 				attempts.incrementAndGet();

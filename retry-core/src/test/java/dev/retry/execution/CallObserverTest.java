@@ -36,8 +36,10 @@ class CallObserverTest {
 			.withScheduler(this.clock)
 			.withRandom(() -> 0.0)
 			.withObserver(this.recorder);
-		return new RetryExecutor("Inventory.fetch",
-				RetryPolicy.builder("network").maxAttempts(maxAttempts).jitter(Jitter.NONE).build(), runtime);
+		return RetryExecutor.builder("Inventory.fetch",
+				RetryPolicy.builder("network").maxAttempts(maxAttempts).jitter(Jitter.NONE).build())
+			.runtime(runtime)
+			.build();
 	}
 
 	@Test
@@ -138,7 +140,9 @@ class CallObserverTest {
 			.withTicker(this.clock)
 			.withScheduler(this.clock)
 			.withObserver(throwing);
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", RetryPolicy.builder("network").build(), runtime);
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", RetryPolicy.builder("network").build())
+			.runtime(runtime)
+			.build();
 		AtomicInteger calls = new AtomicInteger();
 		assertThat(executor.get(() -> {
 			if (calls.incrementAndGet() < 2) {
@@ -208,8 +212,10 @@ class CallObserverTest {
 			.withTicker(this.clock)
 			.withRandom(() -> 0.0)
 			.withObserver(endThrows);
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch",
-				RetryPolicy.builder("network").maxAttempts(3).jitter(Jitter.NONE).build(), runtime);
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch",
+				RetryPolicy.builder("network").maxAttempts(3).jitter(Jitter.NONE).build())
+			.runtime(runtime)
+			.build();
 		AtomicInteger calls = new AtomicInteger();
 		assertThat(executor.get(() -> {
 			if (calls.incrementAndGet() < 3) {
@@ -316,7 +322,9 @@ class CallObserverTest {
 			.withTicker(this.clock)
 			.withScheduler(this.clock)
 			.withObserver(throwing);
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", RetryPolicy.builder("network").build(), runtime);
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", RetryPolicy.builder("network").build())
+			.runtime(runtime)
+			.build();
 		assertThat(executor.get(failingTwice())).isEqualTo("ok");
 		assertThat(executor.callAsync(new AtomicInteger(), (counter, attempt) -> (counter.incrementAndGet() < 2)
 				? CompletableFuture.failedFuture(new ConnectException("refused"))
@@ -336,8 +344,9 @@ class CallObserverTest {
 
 	@Test
 	void withoutAnObserverNothingIsFollowed() throws Throwable {
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", RetryPolicy.builder("network").build(),
-				RetryRuntime.defaults());
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", RetryPolicy.builder("network").build())
+			.runtime(RetryRuntime.defaults())
+			.build();
 		assertThat(executor.get(() -> "ok")).isEqualTo("ok");
 		assertThat(this.recorder.events).isEmpty();
 	}

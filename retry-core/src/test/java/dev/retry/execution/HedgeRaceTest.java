@@ -179,9 +179,12 @@ class HedgeRaceTest {
 				.hedgeDelay(Duration.ofMillis(20))
 				.maxHedges(1)
 				.build();
-			RetryExecutor executor = new RetryExecutor("Stock.fetch", policy,
-					new dev.retry.classify.FailureClassifier(policy, dev.retry.classify.HttpStatusResolver.NONE),
-					this.calls.runtime().withListeners(List.of(counter)), null, budget, null);
+			RetryExecutor executor = RetryExecutor.builder("Stock.fetch", policy)
+				.classifier(
+						new dev.retry.classify.FailureClassifier(policy, dev.retry.classify.HttpStatusResolver.NONE))
+				.runtime(this.calls.runtime().withListeners(List.of(counter)))
+				.budget(budget)
+				.build();
 			AtomicInteger runners = new AtomicInteger();
 
 			CompletableFuture<String> call = executor.callAsync(null, (context, number) -> {

@@ -93,8 +93,11 @@ class MinimalStageTest {
 		CircuitBreaker breaker = new CircuitBreaker(CircuitBreakerConfig.builder("inventory").failureThreshold(5).build(),
 				this.calls.clock, HttpStatusResolver.NONE, List.of());
 		RetryPolicy policy = TimedCalls.policy().maxAttempts(3).attemptTimeout(Duration.ofSeconds(1)).build();
-		RetryExecutor executor = new RetryExecutor("Stock.fetch", policy,
-				new FailureClassifier(policy, HttpStatusResolver.NONE), this.calls.runtime(), breaker, null);
+		RetryExecutor executor = RetryExecutor.builder("Stock.fetch", policy)
+			.classifier(new FailureClassifier(policy, HttpStatusResolver.NONE))
+			.runtime(this.calls.runtime())
+			.breaker(breaker)
+			.build();
 		AtomicInteger attempts = new AtomicInteger();
 
 		CompletableFuture<String> call = executor.callAsync(null,

@@ -77,8 +77,10 @@ class NeverHangTest {
 	@Test
 	void asyncCallWaitingForARetryEndsWithItsLastFailureWhenTheSchedulerCloses() {
 		DaemonScheduler scheduler = new DaemonScheduler(1);
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().baseDelay(Duration.ofHours(1)).maxDelay(Duration.ofHours(1)).build(),
-				runtime(scheduler));
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch",
+				network().baseDelay(Duration.ofHours(1)).maxDelay(Duration.ofHours(1)).build())
+			.runtime(runtime(scheduler))
+			.build();
 		List<CompletableFuture<String>> calls = new ArrayList<>();
 		for (int i = 0; i < 100; i++) {
 			calls.add(executor.callAsync(null, refused(), null));
@@ -99,7 +101,9 @@ class NeverHangTest {
 		Scheduler closed = (task, delay) -> {
 			throw new RejectedExecutionException("closed");
 		};
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().build(), runtime(closed));
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", network().build())
+			.runtime(runtime(closed))
+			.build();
 
 		CompletableFuture<String> call = executor.callAsync(null, refused(), null);
 
@@ -109,8 +113,10 @@ class NeverHangTest {
 	@Test
 	void asyncCallWaitingForARetryIsAnsweredByItsFallbackWhenTheSchedulerCloses() {
 		DaemonScheduler scheduler = new DaemonScheduler(1);
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().baseDelay(Duration.ofHours(1)).maxDelay(Duration.ofHours(1)).build(),
-				runtime(scheduler));
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch",
+				network().baseDelay(Duration.ofHours(1)).maxDelay(Duration.ofHours(1)).build())
+			.runtime(runtime(scheduler))
+			.build();
 		CompletableFuture<String> call = executor.callAsync(null, refused(), fallback("cached"));
 
 		scheduler.close();
@@ -120,10 +126,11 @@ class NeverHangTest {
 
 	@Test
 	void aRetryAfterResolverThatThrowsCountsAsNoHintForAsyncCalls() throws Exception {
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().maxAttempts(3).build(),
-				runtime(this.clock).withRetryAfter((failure, now) -> {
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", network().maxAttempts(3).build())
+			.runtime(runtime(this.clock).withRetryAfter((failure, now) -> {
 					throw new IllegalStateException("resolver bug");
-				}));
+				}))
+			.build();
 
 		CompletableFuture<String> call = executor.callAsync(null, refused(), null);
 
@@ -133,10 +140,11 @@ class NeverHangTest {
 
 	@Test
 	void aRetryAfterResolverThatThrowsNeverReplacesTheRealFailureOfASyncCall() {
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().maxAttempts(2).build(),
-				runtime(this.clock).withRetryAfter((failure, now) -> {
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", network().maxAttempts(2).build())
+			.runtime(runtime(this.clock).withRetryAfter((failure, now) -> {
 					throw new IllegalStateException("resolver bug");
-				}));
+				}))
+			.build();
 
 		Throwable thrown = catchThrowable(() -> executor.get(() -> {
 			throw new ConnectException("refused");
@@ -160,8 +168,9 @@ class NeverHangTest {
 				throw new AssertionError("listener bug");
 			}
 		};
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().maxAttempts(3).build(),
-				runtime(this.clock).withListeners(List.of(throwing)));
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", network().maxAttempts(3).build())
+			.runtime(runtime(this.clock).withListeners(List.of(throwing)))
+			.build();
 
 		CompletableFuture<String> call = executor.callAsync(null, refused(), null);
 
@@ -173,10 +182,12 @@ class NeverHangTest {
 	void cancellingAnAsyncCallTellsListenersAndNeverStartsTheNextAttempt() {
 		List<Runnable> scheduled = new ArrayList<>();
 		CompletableFuture<Void> timer = new CompletableFuture<>();
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().build(), runtime((task, delay) -> {
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", network().build())
+			.runtime(runtime((task, delay) -> {
 			scheduled.add(task);
 			return timer;
-		}));
+		}))
+			.build();
 		AtomicInteger attempts = new AtomicInteger();
 
 		CompletableFuture<String> call = executor.callAsync(attempts, (count, attempt) -> {
@@ -194,9 +205,11 @@ class NeverHangTest {
 	@Test
 	void callerGivingUpWithOrTimeoutCancelsTheRunningAttemptAndReturnsTheHalfOpenPermit() {
 		CircuitBreaker breaker = halfOpenBreaker(oneFailureOpens());
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().build(),
-				new dev.retry.classify.FailureClassifier(network().build(), HttpStatusResolver.NONE), runtime(this.clock),
-				breaker, null);
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", network().build())
+			.classifier(new dev.retry.classify.FailureClassifier(network().build(), HttpStatusResolver.NONE))
+			.runtime(runtime(this.clock))
+			.breaker(breaker)
+			.build();
 		CompletableFuture<String> hung = new CompletableFuture<>();
 
 		CompletableFuture<String> call = executor.callAsync(null, (context, attempt) -> hung, null);
@@ -239,7 +252,9 @@ class NeverHangTest {
 
 	@Test
 	void anInterruptedAttemptAnsweredByACatchAllFallbackLeavesTheInterruptFlagSet() throws Throwable {
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().build(), runtime(this.clock));
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", network().build())
+			.runtime(runtime(this.clock))
+			.build();
 		try {
 			Object answer = executor.call(null, (context, attempt) -> {
 				throw new InterruptedException("stop");
@@ -255,8 +270,9 @@ class NeverHangTest {
 
 	@Test
 	void anAsyncCallIgnoresTheInterruptFlagOfThePoolThreadThatCompletedItsStage() throws Exception {
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().maxAttempts(3).build(),
-				runtime(this.clock));
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", network().maxAttempts(3).build())
+			.runtime(runtime(this.clock))
+			.build();
 		AtomicInteger attempts = new AtomicInteger();
 
 		CompletableFuture<String> call = executor.callAsync(attempts, (count, attempt) -> {
@@ -280,10 +296,11 @@ class NeverHangTest {
 
 	@Test
 	void wrapKeepsTheFirstAndTheMostRecentFailuresOnlyTenInAll() {
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch",
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch",
 				network().maxAttempts(50_000).baseDelay(Duration.ZERO).maxDelay(Duration.ZERO)
-					.onExhausted(OnExhausted.WRAP).build(),
-				runtime(this.clock).withListeners(List.of()));
+					.onExhausted(OnExhausted.WRAP).build())
+			.runtime(runtime(this.clock).withListeners(List.of()))
+			.build();
 		AtomicInteger attempts = new AtomicInteger();
 
 		Throwable thrown = catchThrowable(() -> executor.get(() -> {
@@ -301,9 +318,11 @@ class NeverHangTest {
 	void aRetryStoppedByAnOpenBreakerKeepsTheRealFailureAsCause() {
 		CircuitBreaker breaker = new CircuitBreaker(oneFailureOpens().build(), this.clock, HttpStatusResolver.NONE,
 				List.of());
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().build(),
-				new dev.retry.classify.FailureClassifier(network().build(), HttpStatusResolver.NONE), runtime(this.clock),
-				breaker, null);
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", network().build())
+			.classifier(new dev.retry.classify.FailureClassifier(network().build(), HttpStatusResolver.NONE))
+			.runtime(runtime(this.clock))
+			.breaker(breaker)
+			.build();
 
 		Throwable thrown = catchThrowable(() -> executor.get(() -> {
 			throw new ConnectException("refused");
@@ -318,9 +337,11 @@ class NeverHangTest {
 		// The breaker is shared: another method opens it while this call waits.
 		CircuitBreaker breaker = new CircuitBreaker(CircuitBreakerConfig.builder("inventory").failureThreshold(100)
 			.build(), this.clock, HttpStatusResolver.NONE, List.of());
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().build(),
-				new dev.retry.classify.FailureClassifier(network().build(), HttpStatusResolver.NONE),
-				runtime(this.clock).withSleeper((nanos) -> breaker.forceOpen()), breaker, null);
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", network().build())
+			.classifier(new dev.retry.classify.FailureClassifier(network().build(), HttpStatusResolver.NONE))
+			.runtime(runtime(this.clock).withSleeper((nanos) -> breaker.forceOpen()))
+			.breaker(breaker)
+			.build();
 
 		Throwable thrown = catchThrowable(() -> executor.get(() -> {
 			throw new ConnectException("refused");

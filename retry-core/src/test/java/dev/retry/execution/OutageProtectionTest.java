@@ -47,7 +47,9 @@ class OutageProtectionTest {
 			.withTicker(this.clock)
 			.withRandom(() -> 0.0)
 			.withRetryAfter(retryAfter);
-		return new RetryExecutor("Pricing.quote", policy.build(), runtime);
+		return RetryExecutor.builder("Pricing.quote", policy.build())
+			.runtime(runtime)
+			.build();
 	}
 
 	private static RetryPolicyBuilder network() {
@@ -113,8 +115,10 @@ class OutageProtectionTest {
 					outcomes.add(outcome.tag() + " after " + attempts);
 				}
 			}));
-		RetryExecutor executor = new RetryExecutor("Pricing.quote",
-				network().maxDuration(Duration.ofSeconds(30)).maxDelay(Duration.ofMinutes(5)).build(), runtime);
+		RetryExecutor executor = RetryExecutor.builder("Pricing.quote",
+				network().maxDuration(Duration.ofSeconds(30)).maxDelay(Duration.ofMinutes(5)).build())
+			.runtime(runtime)
+			.build();
 
 		Throwable failure = catchThrowable(() -> executor.get(() -> {
 			throw new SlowDown(60);
@@ -162,9 +166,11 @@ class OutageProtectionTest {
 					outcomes.merge(outcome, 1, Integer::sum);
 				}
 			}));
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", built,
-				new FailureClassifier(built, HttpStatusResolver.NONE), runtime, null,
-				RetryBudget.of(built.getBudget(), frozen));
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", built)
+			.classifier(new FailureClassifier(built, HttpStatusResolver.NONE))
+			.runtime(runtime)
+			.budget(RetryBudget.of(built.getBudget(), frozen))
+			.build();
 		ExecutorService pool = Executors.newFixedThreadPool(32);
 		CountDownLatch start = new CountDownLatch(1);
 		List<Future<?>> futures = new ArrayList<>();

@@ -36,10 +36,12 @@ class ReactiveHardCasesTest {
 	}
 
 	private RetryExecutor executor(RetryPolicy policy, CircuitBreaker breaker, dev.retry.time.Scheduler scheduler) {
-		return new RetryExecutor("Stock.stream", policy, new FailureClassifier(policy, HttpStatusResolver.NONE),
-				RetryRuntime.defaults().withTicker(this.clock).withSleeper(this.clock).withRandom(() -> 0.0)
-					.withScheduler(scheduler).withListeners(List.of(this.recorder)),
-				breaker, null);
+		return RetryExecutor.builder("Stock.stream", policy)
+			.classifier(new FailureClassifier(policy, HttpStatusResolver.NONE))
+			.runtime(RetryRuntime.defaults().withTicker(this.clock).withSleeper(this.clock).withRandom(() -> 0.0)
+					.withScheduler(scheduler).withListeners(List.of(this.recorder)))
+			.breaker(breaker)
+			.build();
 	}
 
 	@Test
@@ -130,15 +132,17 @@ class ReactiveHardCasesTest {
 
 	@Test
 	void aListenerThrowingAnErrorNeverChangesASubscriptionsOutcome() {
-		RetryExecutor executor = new RetryExecutor("Stock.get", RetryPolicy.builder("network").jitter(Jitter.NONE)
-			.build(), RetryRuntime.defaults().withTicker(this.clock).withScheduler(this.clock)
+		RetryExecutor executor = RetryExecutor.builder("Stock.get", RetryPolicy.builder("network").jitter(Jitter.NONE)
+			.build())
+			.runtime(RetryRuntime.defaults().withTicker(this.clock).withScheduler(this.clock)
 				.withListeners(List.of(new dev.retry.event.RetryListener() {
 					@Override
 					public void onRetryScheduled(dev.retry.event.CallTarget target, int nextAttempt, int maxAttempts,
 							Duration delay, Throwable failure) {
 						throw new AssertionError("listener bug");
 					}
-				})));
+				})))
+			.build();
 
 		Throwable thrown = catchThrowable(() -> ReactiveRetry
 			.mono(executor, Mono.error(new ConnectException("refused")), null, null).block());

@@ -46,7 +46,9 @@ class ReactiveRetryTest {
 	}
 
 	private RetryExecutor executor(RetryPolicyBuilder policy) {
-		return new RetryExecutor("Prices.fetch", policy.build(), this.runtime);
+		return RetryExecutor.builder("Prices.fetch", policy.build())
+			.runtime(this.runtime)
+			.build();
 	}
 
 	/** A cold Mono failing until subscription {@code succeedOn}. */
@@ -140,8 +142,11 @@ class ReactiveRetryTest {
 	void breakerIsTakenPerSubscriptionAndAnOpenOneRejectsWithoutSubscribing() {
 		CircuitBreaker breaker = new CircuitBreaker(CircuitBreakerConfig.builder("prices").failureThreshold(3).build(),
 				this.clock, HttpStatusResolver.NONE, List.of());
-		RetryExecutor executor = new RetryExecutor("Prices.fetch", network().build(),
-				new FailureClassifier(network().build(), HttpStatusResolver.NONE), this.runtime, breaker);
+		RetryExecutor executor = RetryExecutor.builder("Prices.fetch", network().build())
+			.classifier(new FailureClassifier(network().build(), HttpStatusResolver.NONE))
+			.runtime(this.runtime)
+			.breaker(breaker)
+			.build();
 		AtomicInteger subscriptions = new AtomicInteger();
 		Mono<String> down = failingUntil(100, subscriptions);
 
@@ -180,8 +185,9 @@ class ReactiveRetryTest {
 	@Test
 	void cancellingDuringAWaitStopsFurtherSubscriptions() {
 		AsyncRetryTest.QueuedScheduler scheduler = new AsyncRetryTest.QueuedScheduler();
-		RetryExecutor executor = new RetryExecutor("Prices.fetch", network().build(),
-				this.runtime.withScheduler(scheduler));
+		RetryExecutor executor = RetryExecutor.builder("Prices.fetch", network().build())
+			.runtime(this.runtime.withScheduler(scheduler))
+			.build();
 		AtomicInteger subscriptions = new AtomicInteger();
 
 		Disposable subscription = ReactiveRetry.mono(executor, failingUntil(10, subscriptions), null, null).subscribe(

@@ -42,7 +42,9 @@ class RetryExecutorTest {
 			.withTicker(this.clock)
 			.withRandom(() -> 0.0)
 			.withListeners(List.of(this.recorder));
-		return new RetryExecutor("Inventory.fetch", policy.build(), runtime);
+		return RetryExecutor.builder("Inventory.fetch", policy.build())
+			.runtime(runtime)
+			.build();
 	}
 
 	private static RetryPolicyBuilder network() {
@@ -166,9 +168,10 @@ class RetryExecutorTest {
 	@Test
 	void interruptDuringAWaitEndsTheCallAtOnceWithTheLastFailureAndKeepsTheFlag() throws Exception {
 		RetryRuntime realSleep = RetryRuntime.defaults().withSleeper(Sleeper.THREAD_SLEEP);
-		RetryExecutor executor = new RetryExecutor("Slow.call",
-				RetryPolicy.builder("slow").baseDelay(Duration.ofHours(1)).maxDelay(Duration.ofHours(1)).build(),
-				realSleep);
+		RetryExecutor executor = RetryExecutor.builder("Slow.call",
+				RetryPolicy.builder("slow").baseDelay(Duration.ofHours(1)).maxDelay(Duration.ofHours(1)).build())
+			.runtime(realSleep)
+			.build();
 		AtomicInteger calls = new AtomicInteger();
 		AtomicReference<Throwable> failure = new AtomicReference<>();
 		AtomicReference<Boolean> flag = new AtomicReference<>();
@@ -233,8 +236,9 @@ class RetryExecutorTest {
 	@Test
 	void nestedCallsSeeTheirOwnContext() throws Throwable {
 		RetryExecutor outer = executor(network().maxAttempts(2));
-		RetryExecutor inner = new RetryExecutor("Inner.call", RetryPolicy.builder("inner").maxAttempts(5).build(),
-				RetryRuntime.defaults().withSleeper(this.clock));
+		RetryExecutor inner = RetryExecutor.builder("Inner.call", RetryPolicy.builder("inner").maxAttempts(5).build())
+			.runtime(RetryRuntime.defaults().withSleeper(this.clock))
+			.build();
 
 		String result = outer.get(() -> {
 			String innerSeen = inner.get(() -> RetryContext.current().getTarget() + " max "
@@ -285,8 +289,10 @@ class RetryExecutorTest {
 				dev.retry.classify.HttpStatusResolver.NONE, List.of());
 		RetryRuntime runtime = RetryRuntime.defaults().withSleeper(this.clock).withTicker(this.clock)
 			.withListeners(List.of(this.recorder));
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", network().build(),
-				new dev.retry.classify.FailureClassifier(network().build(), runtime.statusResolver()), runtime, breaker);
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", network().build())
+			.runtime(runtime)
+			.breaker(breaker)
+			.build();
 		AtomicInteger reached = new AtomicInteger();
 		RetryExecutor.CheckedSupplier<String> down = () -> {
 			reached.incrementAndGet();
@@ -313,16 +319,18 @@ class RetryExecutorTest {
 				throw new IllegalStateException("listener bug");
 			}
 		};
-		RetryExecutor executor = new RetryExecutor("A.b", RetryPolicy.builder("p").build(),
-				RetryRuntime.defaults().withSleeper(this.clock).withListeners(List.of(broken)));
+		RetryExecutor executor = RetryExecutor.builder("A.b", RetryPolicy.builder("p").build())
+			.runtime(RetryRuntime.defaults().withSleeper(this.clock).withListeners(List.of(broken)))
+			.build();
 
 		assertThat(executor.get(() -> 42)).isEqualTo(42);
 	}
 
 	@Test
 	void aSynchronousCallAfterAnAsyncCallOnTheSameThreadStillReusesItsPooledContext() throws Throwable {
-		RetryExecutor executor = new RetryExecutor("Inventory.fetch", RetryPolicy.builder("network").build(),
-				RetryRuntime.defaults().withSleeper(this.clock).withScheduler(this.clock));
+		RetryExecutor executor = RetryExecutor.builder("Inventory.fetch", RetryPolicy.builder("network").build())
+			.runtime(RetryRuntime.defaults().withSleeper(this.clock).withScheduler(this.clock))
+			.build();
 		RetryContext before = executor.get(RetryContext::current);
 
 		executor.callAsync(null, (context, attempt) -> java.util.concurrent.CompletableFuture
@@ -354,8 +362,9 @@ class RetryExecutorTest {
 				everything.add(outcome);
 			}
 		};
-		RetryExecutor executor = new RetryExecutor("A.b", RetryPolicy.builder("p").maxAttempts(2).build(),
-				RetryRuntime.defaults().withSleeper(this.clock).withListeners(List.of(quiet, loud)));
+		RetryExecutor executor = RetryExecutor.builder("A.b", RetryPolicy.builder("p").maxAttempts(2).build())
+			.runtime(RetryRuntime.defaults().withSleeper(this.clock).withListeners(List.of(quiet, loud)))
+			.build();
 		AtomicInteger calls = new AtomicInteger();
 
 		executor.get(() -> 1);
@@ -376,8 +385,12 @@ class RetryExecutorTest {
 	@Test
 	void aPooledContextServingAnotherMethodTellsThatMethodAndRefusesUseAfterItsCallEnds() throws Throwable {
 		RetryRuntime runtime = RetryRuntime.defaults().withSleeper(this.clock);
-		RetryExecutor first = new RetryExecutor("A.first", RetryPolicy.builder("p").build(), runtime);
-		RetryExecutor second = new RetryExecutor("A.second", RetryPolicy.builder("p").build(), runtime);
+		RetryExecutor first = RetryExecutor.builder("A.first", RetryPolicy.builder("p").build())
+			.runtime(runtime)
+			.build();
+		RetryExecutor second = RetryExecutor.builder("A.second", RetryPolicy.builder("p").build())
+			.runtime(runtime)
+			.build();
 
 		RetryContext kept = first.get(() -> RetryContext.current());
 		String seen = second.get(() -> RetryContext.current().getTarget().name());

@@ -37,10 +37,13 @@ class RetryOnResultTest {
 
 	private RetryExecutor executor(OnExhausted onExhausted) {
 		RetryPolicy policy = RetryPolicy.builder("jobs").jitter(Jitter.NONE).onExhausted(onExhausted).build();
-		return new RetryExecutor("JobClient.status", policy, new FailureClassifier(policy, HttpStatusResolver.NONE),
-				RetryRuntime.defaults().withSleeper(this.clock).withTicker(this.clock).withScheduler(this.clock)
-					.withRandom(() -> 0.0).withListeners(List.of(this.recorder)),
-				this.breaker, null, PENDING);
+		return RetryExecutor.builder("JobClient.status", policy)
+			.classifier(new FailureClassifier(policy, HttpStatusResolver.NONE))
+			.runtime(RetryRuntime.defaults().withSleeper(this.clock).withTicker(this.clock).withScheduler(this.clock)
+					.withRandom(() -> 0.0).withListeners(List.of(this.recorder)))
+			.breaker(this.breaker)
+			.retryOnResult(PENDING)
+			.build();
 	}
 
 	private static String pendingUntil(AtomicInteger calls, int done) {
@@ -123,11 +126,13 @@ class RetryOnResultTest {
 	@Test
 	void aPredicateThatThrowsKeepsTheResult() throws Throwable {
 		RetryPolicy policy = RetryPolicy.builder("jobs").build();
-		RetryExecutor executor = new RetryExecutor("JobClient.status", policy,
-				new FailureClassifier(policy, HttpStatusResolver.NONE), RetryRuntime.defaults().withSleeper(this.clock),
-				null, null, (result) -> {
+		RetryExecutor executor = RetryExecutor.builder("JobClient.status", policy)
+			.classifier(new FailureClassifier(policy, HttpStatusResolver.NONE))
+			.runtime(RetryRuntime.defaults().withSleeper(this.clock))
+			.retryOnResult((result) -> {
 					throw new IllegalStateException("predicate bug");
-				});
+				})
+			.build();
 
 		assertThat(executor.get(() -> "DONE")).isEqualTo("DONE");
 		assertThat(this.clock.sleeps()).isEmpty();
@@ -136,11 +141,13 @@ class RetryOnResultTest {
 	@Test
 	void aPredicateThatThrowsKeepsTheResultOfAFutureAndOfAMono() throws Exception {
 		RetryPolicy policy = RetryPolicy.builder("jobs").build();
-		RetryExecutor executor = new RetryExecutor("JobClient.status", policy,
-				new FailureClassifier(policy, HttpStatusResolver.NONE),
-				RetryRuntime.defaults().withSleeper(this.clock).withScheduler(this.clock), null, null, (result) -> {
+		RetryExecutor executor = RetryExecutor.builder("JobClient.status", policy)
+			.classifier(new FailureClassifier(policy, HttpStatusResolver.NONE))
+			.runtime(RetryRuntime.defaults().withSleeper(this.clock).withScheduler(this.clock))
+			.retryOnResult((result) -> {
 					throw new IllegalStateException("predicate bug");
-				});
+				})
+			.build();
 
 		assertThat(executor.callAsync(null, (context, attempt) -> CompletableFuture.completedFuture("DONE"), null)
 			.get(1, TimeUnit.SECONDS)).isEqualTo("DONE");
@@ -158,10 +165,12 @@ class RetryOnResultTest {
 			}
 		};
 		RetryPolicy policy = RetryPolicy.builder("jobs").jitter(Jitter.NONE).maxAttempts(3).build();
-		RetryExecutor executor = new RetryExecutor("JobClient.status", policy,
-				new FailureClassifier(policy, HttpStatusResolver.NONE), RetryRuntime.defaults().withSleeper(this.clock)
-					.withListeners(List.of(this.recorder)),
-				null, null, (value) -> value == pending);
+		RetryExecutor executor = RetryExecutor.builder("JobClient.status", policy)
+			.classifier(new FailureClassifier(policy, HttpStatusResolver.NONE))
+			.runtime(RetryRuntime.defaults().withSleeper(this.clock)
+					.withListeners(List.of(this.recorder)))
+			.retryOnResult((value) -> value == pending)
+			.build();
 		AtomicInteger calls = new AtomicInteger();
 
 		Object answer = executor.get(() -> (calls.incrementAndGet() == 1) ? pending : "DONE");

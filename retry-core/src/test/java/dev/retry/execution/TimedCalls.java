@@ -117,8 +117,11 @@ final class TimedCalls implements AutoCloseable {
 
 	RetryExecutor executor(RetryPolicyBuilder policy, RetryRuntime runtime, @Nullable Predicate<Object> retryOnResult) {
 		RetryPolicy built = policy.build();
-		return new RetryExecutor("Stock.fetch", built, new FailureClassifier(built, HttpStatusResolver.NONE), runtime,
-				null, null, retryOnResult);
+		return RetryExecutor.builder("Stock.fetch", built)
+			.classifier(new FailureClassifier(built, HttpStatusResolver.NONE))
+			.runtime(runtime)
+			.retryOnResult(retryOnResult)
+			.build();
 	}
 
 	/**

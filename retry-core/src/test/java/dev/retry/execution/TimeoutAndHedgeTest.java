@@ -78,8 +78,12 @@ class TimeoutAndHedgeTest {
 
 	private RetryExecutor executor(RetryPolicyBuilder policy, CircuitBreaker breaker) {
 		RetryPolicy built = policy.build();
-		return new RetryExecutor("Stock.fetch", built, new FailureClassifier(built, HttpStatusResolver.NONE), runtime(),
-				breaker, dev.retry.budget.RetryBudget.of(built.getBudget(), this.clock));
+		return RetryExecutor.builder("Stock.fetch", built)
+			.classifier(new FailureClassifier(built, HttpStatusResolver.NONE))
+			.runtime(runtime())
+			.breaker(breaker)
+			.budget(dev.retry.budget.RetryBudget.of(built.getBudget(), this.clock))
+			.build();
 	}
 
 	@Test

@@ -4,7 +4,6 @@ import java.util.function.Consumer;
 
 import dev.retry.autoconfigure.aop.RetryInterceptorFactory;
 import dev.retry.execution.RetryExecutor;
-import dev.retry.execution.RetryRuntime;
 import dev.retry.policy.RetryPolicy;
 import org.jspecify.annotations.Nullable;
 
@@ -47,8 +46,8 @@ final class OperationPlan implements Consumer<RetryExecutor> {
 				planner.operation(this.key.name(), this.key.policy(), this.key.breaker(), this);
 				return java.util.Objects.requireNonNull(this.executor);
 			}
-			executor = new RetryExecutor(this.key.name(), RetryPolicy.builder(this.key.name()).maxAttempts(1).build(),
-					RetryRuntime.defaults());
+			executor = RetryExecutor.builder(this.key.name(), RetryPolicy.builder(this.key.name()).maxAttempts(1).build())
+				.build();
 			this.executor = executor;
 		}
 		return executor;

@@ -9,8 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.retry.CircuitBreakerOpenException;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.CircuitBreakerConfig;
-import dev.retry.classify.FailureClassifier;
-import dev.retry.classify.HttpStatusResolver;
 import dev.retry.execution.ReactiveRetry;
 import dev.retry.execution.RetryExecutor;
 import dev.retry.execution.RetryRuntime;
@@ -42,7 +40,9 @@ class EngineTests {
 		String sku = "sku-1";
 		// tag::sync[]
 		RetryPolicy policy = RetryPolicy.builder("network").maxAttempts(4).baseDelay(Duration.ofMillis(200)).build();
-		RetryExecutor executor = new RetryExecutor("Inventory.stock", policy, runtime);
+		RetryExecutor executor = RetryExecutor.builder("Inventory.stock", policy)
+			.runtime(runtime)
+			.build();
 		int stock = executor.get(() -> inventory.stock(sku));
 		// end::sync[]
 		assertThat(stock).isEqualTo(7);
@@ -58,8 +58,10 @@ class EngineTests {
 		// tag::breaker[]
 		RetryPolicy policy = RetryPolicy.builder("network").maxAttempts(4).baseDelay(Duration.ofMillis(200)).build();
 		CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("inventory").failureThreshold(5).build());
-		RetryExecutor guarded = new RetryExecutor("Inventory.stock", policy,
-				new FailureClassifier(policy, HttpStatusResolver.NONE), runtime, breaker);
+		RetryExecutor guarded = RetryExecutor.builder("Inventory.stock", policy)
+			.runtime(runtime)
+			.breaker(breaker)
+			.build();
 		// end::breaker[]
 		assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> guarded.get(() -> inventory.stock(sku)));
 		// its first attempt is the fifth failure in a row: the breaker opens, its retry is not made
@@ -76,8 +78,10 @@ class EngineTests {
 		RetryRuntime runtime = this.runtime;
 		Inventory inventory = this.inventory;
 		String sku = "sku-1";
-		RetryExecutor executor = new RetryExecutor("Inventory.stock",
-				RetryPolicy.builder("network").maxAttempts(4).baseDelay(Duration.ofMillis(200)).build(), runtime);
+		RetryExecutor executor = RetryExecutor.builder("Inventory.stock",
+				RetryPolicy.builder("network").maxAttempts(4).baseDelay(Duration.ofMillis(200)).build())
+			.runtime(runtime)
+			.build();
 		// tag::async[]
 		CompletableFuture<Integer> later = executor.callAsync(sku, (s, attempt) -> inventory.stockAsync(s), null);
 		Mono<Integer> reactive = ReactiveRetry.mono(executor, Mono.fromCallable(() -> inventory.stock(sku)), sku, null);

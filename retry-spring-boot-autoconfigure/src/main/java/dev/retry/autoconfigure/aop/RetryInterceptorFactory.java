@@ -169,8 +169,13 @@ public final class RetryInterceptorFactory {
 		refuseHedgingOnSynchronousMethod(method, planned.style(), policy);
 		FailureClassifier classifier = new FailureClassifier(policy.policy(), List.of(retryable.retryOn()),
 				List.of(retryable.noRetryOn()), this.runtime.statusResolver());
-		return new RetryExecutor(name, policy.policy(), classifier, this.runtime, planned.breaker(),
-				budgets.apply(policy.policy()), resultPredicate(planned.beanClass(), method, planned.style(), retryable, policy));
+		return RetryExecutor.builder(name, policy.policy())
+			.classifier(classifier)
+			.runtime(this.runtime)
+			.breaker(planned.breaker())
+			.budget(budgets.apply(policy.policy()))
+			.retryOnResult(resultPredicate(planned.beanClass(), method, planned.style(), retryable, policy))
+			.build();
 	}
 
 	/** What an operation's calls run under: its policy as {@code policies} holds it, its breaker. */
@@ -180,9 +185,11 @@ public final class RetryInterceptorFactory {
 			return RetryExecutor.breakerOnly(operation.name, operation.breaker, this.runtime);
 		}
 		EffectivePolicy policy = policies.get(operation.policy, "the operation '" + operation.name + "'");
-		return new RetryExecutor(operation.name, policy.policy(),
-				new FailureClassifier(policy.policy(), this.runtime.statusResolver()), this.runtime, operation.breaker,
-				budgets.apply(policy.policy()), null);
+		return RetryExecutor.builder(operation.name, policy.policy())
+			.runtime(this.runtime)
+			.breaker(operation.breaker)
+			.budget(budgets.apply(policy.policy()))
+			.build();
 	}
 
 	/**

@@ -97,14 +97,16 @@ class RetriesEndpointTests {
 	@Test
 	void showsEachWaitingAsynchronousCallThoughOneThreadStartedThemAll() {
 		java.util.List<Runnable> held = new java.util.concurrent.CopyOnWriteArrayList<>();
-		dev.retry.execution.RetryExecutor executor = new dev.retry.execution.RetryExecutor("Prices.fetch",
-				dev.retry.policy.RetryPolicy.builder("network").build(), RetryRuntime.defaults()
+		dev.retry.execution.RetryExecutor executor = dev.retry.execution.RetryExecutor
+			.builder("Prices.fetch", dev.retry.policy.RetryPolicy.builder("network").build())
+			.runtime(RetryRuntime.defaults()
 					.withTicker(this.clock)
 					.withListeners(java.util.List.of(this.activity))
 					.withScheduler((task, delayNanos) -> {
 						held.add(task);
 						return new java.util.concurrent.CompletableFuture<>();
-					}));
+					}))
+			.build();
 
 		for (int i = 0; i < 2; i++) {
 			executor.callAsync(null, (ignored, attempt) -> java.util.concurrent.CompletableFuture

@@ -41,16 +41,20 @@ class ThrowingObservationHandlerTests {
 	}
 
 	private RetryExecutor executor() {
-		return new RetryExecutor("Inventory.stock",
-				RetryPolicy.builder("network").jitter(Jitter.NONE).maxAttempts(3).build(),
-				RetryRuntime.defaults().withSleeper(this.clock).withObserver(new ObservationCallObserver(this.registry)));
+		return RetryExecutor.builder("Inventory.stock",
+				RetryPolicy.builder("network").jitter(Jitter.NONE).maxAttempts(3).build())
+			.runtime(RetryRuntime.defaults()
+				.withSleeper(this.clock)
+				.withObserver(new ObservationCallObserver(this.registry)))
+			.build();
 	}
 
 	@Test
 	void aHandlerThatThrowsWhenAScopeOpensLeavesNothingCurrentOnTheThread() throws Throwable {
 		this.registry.observationConfig().observationHandler(new ThrowingHandler(true, false));
-		RetryExecutor executor = new RetryExecutor("Inventory.stock", RetryPolicy.builder("network").build(),
-				RetryRuntime.defaults().withObserver(new ObservationCallObserver(this.registry)));
+		RetryExecutor executor = RetryExecutor.builder("Inventory.stock", RetryPolicy.builder("network").build())
+			.runtime(RetryRuntime.defaults().withObserver(new ObservationCallObserver(this.registry)))
+			.build();
 
 		assertThat(executor.get(() -> "ok")).isEqualTo("ok");
 

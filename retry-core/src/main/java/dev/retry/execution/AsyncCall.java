@@ -1,0 +1,236 @@
+package dev.retry.execution;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.BiConsumer;
+
+import dev.retry.RejectedResultException;
+import dev.retry.event.CallObserver;
+import dev.retry.event.Outcome;
+import dev.retry.internal.CallerFuture;
+import dev.retry.internal.Failures;
+import dev.retry.internal.StageFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One asynchronous call ({@link RetryExecutor#callAsync}): starts each attempt, and when its stage
+ * fails with a failure {@link FailureDecision} retries, schedules the next attempt on the runtime's
+ * scheduler, holding no thread while it waits; then completes the caller's future with the answer,
+ * the failure or the fallback's stage. Its steps run one after another, each on the thread that
+ * completed the previous one (or the scheduler's), so its fields need no locking; only the caller
+ * giving up runs beside them, and it touches nothing but the pending future. It is itself the task
+ * the scheduler runs after a wait and the callback of each attempt's stage, so waiting costs no
+ * further object.
+ */
+final class AsyncCall<C, T> extends CallProgress implements Runnable, Callable<Void>, BiConsumer<T, Throwable> {
+
+	/** The future the caller holds. */
+	final Answer<T> result = new Answer<>(this);
+
+	private final RetryExecutor executor;
+
+	private final C context;
+
+	/** The attempt, followed by the observer once it follows the call. */
+	private Attempt<C, ? extends CompletionStage<T>> attempt;
+
+	private final @Nullable Fallback<? super C> fallback;
+
+	private final @Nullable RetryContext retryContext;
+
+	/** The running attempt's future, the scheduled next attempt or the fallback's future. */
+	private volatile @Nullable Future<?> pending;
+
+	AsyncCall(RetryExecutor executor, C context, Attempt<C, ? extends CompletionStage<T>> attempt,
+			@Nullable Fallback<? super C> fallback) {
+		super(executor.decision.callStarted());
+		this.executor = executor;
+		this.context = context;
+		CallObserver observer = executor.observer;
+		if (observer != null) {
+			this.observed = observer.startAsync(executor.target, null);
+		}
+		this.attempt = (this.observed != null) ? new ObservedAttempt<>(this.observed, attempt) : attempt;
+		this.fallback = fallback;
+		this.retryContext = executor.retries ? RetryContext.detached(executor.target, executor.maxAttempts) : null;
+	}
+
+	/** Starts attempt {@code attempted}. */
+	void attempt() {
+		if (this.result.isDone()) {
+			return;
+		}
+		int number = this.attempted;
+		CompletableFuture<T> stage;
+		RetryContext.resume(this.retryContext);
+		try {
+			AttemptStage chain = this.executor.chain;
+			stage = (chain != null) ? chain.start(this.context, this.attempt, number)
+					: Attempt.startFuture(this.attempt, this.context, number);
+		}
+		catch (Throwable unexpected) {
+			// No stage may keep the call from ending: what one throws fails the attempt.
+			stage = CompletableFuture.failedFuture(unexpected);
+		}
+		finally {
+			RetryContext.leave(this.retryContext);
+		}
+		pending(stage);
+		stage.whenComplete(this);
+	}
+
+	/** The attempt's stage completed. */
+	@Override
+	public void accept(@Nullable T value, @Nullable Throwable error) {
+		if (this.result.isDone()) {
+			return;
+		}
+		RetryContext.resume(this.retryContext);
+		try {
+			if (error == null) {
+				this.executor.events.completed(this,
+						(this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY, this.attempted, null);
+				this.result.answer(value);
+				RetryContext.end(this.retryContext);
+				return;
+			}
+			this.executor.decision.attemptFailed(this, Failures.unwrap(error));
+			if (!this.executor.decision.planRetry(this)) {
+				finish();
+				return;
+			}
+			if (this.observed != null && !(this.attempt instanceof ObservedAttempt)) {
+				// Followed from its first retry on.
+				this.attempt = new ObservedAttempt<>(this.observed, this.attempt);
+			}
+			try {
+				pending(this.executor.scheduler.schedule(this, this.delay));
+			}
+			catch (RejectedExecutionException closed) {
+				stopNow();
+			}
+		}
+		catch (Throwable unexpected) {
+			// Whatever went wrong here, the caller's future still completes.
+			this.result.fail((this.failure != null) ? this.failure : unexpected);
+		}
+		finally {
+			RetryContext.leave(this.retryContext);
+		}
+	}
+
+	@Override
+	boolean onCallerThread() {
+		return false;
+	}
+
+	/** As {@link #run()}: a scheduler that takes a {@code Callable} as it is needs no adapter for it. */
+	@Override
+	public @Nullable Void call() {
+		run();
+		return null;
+	}
+
+	/** The wait is over, or the scheduler closed while the call waited. */
+	@Override
+	public void run() {
+		if (this.result.isDone()) {
+			return;
+		}
+		if (this.executor.scheduler.isClosed()) {
+			RetryContext.resume(this.retryContext);
+			try {
+				stopNow();
+			}
+			finally {
+				RetryContext.leave(this.retryContext);
+			}
+			return;
+		}
+		next(this.retryContext);
+		attempt();
+	}
+
+	/** The scheduler closed: the call ends now with its last failure, or its fallback. */
+	private void stopNow() {
+		stop(Outcome.NOT_RETRYABLE, this.attempted);
+		finish();
+	}
+
+	private void finish() {
+		Throwable thrown = this.executor.decision.end(this, this.fallback);
+		if (thrown instanceof RejectedResultException rejected) {
+			@SuppressWarnings("unchecked")
+			T last = (T) rejected.getResult();
+			this.result.answer(last);
+			RetryContext.end(this.retryContext);
+			return;
+		}
+		if (thrown != null) {
+			this.result.fail(thrown);
+			RetryContext.end(this.retryContext);
+			return;
+		}
+		CompletableFuture<T> answer = StageFuture.of(this.fallback.applyAsync(this.context, this.failure));
+		RetryContext.end(this.retryContext);
+		pending(answer);
+		answer.whenComplete((value, error) -> {
+			if (error != null) {
+				this.result.fail(Failures.unwrap(error));
+			}
+			else {
+				this.result.answer(value);
+			}
+		});
+	}
+
+	private void pending(Future<?> stage) {
+		this.pending = stage;
+		if (this.result.isDone()) {
+			// The caller gave up while this was being started.
+			cancelPending();
+		}
+	}
+
+	/** The caller cancelled or completed the future itself. */
+	void gaveUp() {
+		cancelPending();
+		RetryContext.resume(this.retryContext);
+		try {
+			this.executor.events.cancelled(this, this.attempted);
+		}
+		finally {
+			RetryContext.leave(this.retryContext);
+		}
+	}
+
+	private void cancelPending() {
+		Future<?> pending = this.pending;
+		if (pending != null) {
+			// An attempt's future is cancelled with true (clients such as the JDK's HttpClient
+			// abort the exchange only then); a scheduled next attempt must not interrupt a thread.
+			pending.cancel(!(pending instanceof ScheduledFuture));
+		}
+	}
+
+	/** The future an asynchronous call's caller holds: giving up on it stops the call. */
+	static final class Answer<T> extends CallerFuture<T> {
+
+		private final AsyncCall<?, T> call;
+
+		Answer(AsyncCall<?, T> call) {
+			this.call = call;
+		}
+
+		@Override
+		protected void gaveUp() {
+			this.call.gaveUp();
+		}
+
+	}
+
+}
