@@ -5,7 +5,7 @@
  *
  * <p>May depend on: every other engine package ({@code policy}, {@code backoff}, {@code classify},
  * {@code breaker}, {@code budget}, {@code event}, {@code time}, {@code internal}, {@code dev.retry});
- * none depends on it. Reactor only in {@code ReactiveRetry}, as an optional dependency.
+ * none depends on it. Reactor only in the {@code Reactive*} classes ({@code ReactiveRetry} and the Reactor form of each stage), as an optional dependency.
  */
 @NullMarked
 package dev.retry.execution;
