@@ -33,23 +33,35 @@ final class Trial<T> extends CallerFuture<T> implements BiConsumer<T, Throwable>
 		stage.whenComplete(this);
 	}
 
-	/** The attempt's stage completed. */
+	/**
+	 * The attempt's stage completed: its outcome is counted before the caller's future completes,
+	 * so that what runs then (a retry without backoff) finds the breaker that outcome made.
+	 */
 	@Override
 	public void accept(@Nullable T value, @Nullable Throwable error) {
+		if (!settle()) {
+			return;
+		}
 		if (error == null) {
-			if (answer(value)) {
+			try {
 				this.breaker.onSuccess(this.admitted, this.breaker.getTicker().nanoTime() - this.start);
+			}
+			finally {
+				answer(value);
 			}
 			return;
 		}
 		Throwable failure = Failures.unwrap(error);
-		if (fail(failure)) {
+		try {
 			if (failure instanceof CancellationException) {
 				this.breaker.release(this.admitted);
 			}
 			else {
 				this.breaker.onFailure(this.admitted, failure, this.breaker.getTicker().nanoTime() - this.start);
 			}
+		}
+		finally {
+			fail(failure);
 		}
 	}
 

@@ -41,6 +41,23 @@ class ExecuteAsyncTest {
 	}
 
 	@Test
+	void whatRunsWhenTheCallEndsSeesItsOutcomeCounted() {
+		// A retry started as the attempt's future fails (no backoff) must find the breaker the failure opened.
+		CompletableFuture<String> failing = new CompletableFuture<>();
+		CompletableFuture<String> succeeding = new CompletableFuture<>();
+		List<Object> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		this.breaker.executeAsync(succeeding, (c, attempt) -> c, 1)
+			.whenComplete((value, error) -> seen.add(this.breaker.getSuccessCount()));
+		succeeding.complete("in stock");
+		this.breaker.executeAsync(failing, (c, attempt) -> c, 1)
+			.whenComplete((value, error) -> seen.add(this.breaker.getState()));
+		failing.completeExceptionally(new ConnectException("refused"));
+
+		assertThat(seen).containsExactly(1L, State.OPEN);
+	}
+
+	@Test
 	void aStageCompletingSlowlyCountsAsSlow() {
 		open();
 		this.clock.advance(Duration.ofMinutes(2));
