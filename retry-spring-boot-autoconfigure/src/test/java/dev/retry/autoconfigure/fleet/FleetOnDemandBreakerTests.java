@@ -2,8 +2,6 @@ package dev.retry.autoconfigure.fleet;
 
 import java.net.ConnectException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -16,17 +14,13 @@ import dev.retry.autoconfigure.cloud.RetryReactiveCircuitBreakerFactory;
 import dev.retry.autoconfigure.cloud.RetrySpringCloudAutoConfiguration;
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.State;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.cloud.client.circuitbreaker.ReactiveCircuitBreaker;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -38,41 +32,25 @@ import static org.awaitility.Awaitility.await;
  * Breakers made on demand for Spring Cloud ids are shared with the fleet like configured ones,
  * through a real redis-server: linked when made, and given the state the fleet holds for them.
  */
-class FleetOnDemandBreakerTests {
+class FleetOnDemandBreakerTests extends FleetInstances {
 
 	private static final String FEIGN_ID = "InventoryClient#stock(String)";
 
-	private RedisServer redis;
-
-	private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
-
-	@BeforeEach
-	void startRedis() {
-		this.redis = RedisServer.start();
+	/** Breakers made on demand take retry.circuit-breakers.default: 2 failures open them for 30 s. */
+	@Override
+	String[] base() {
+		return new String[] { "spring.main.banner-mode=off", "spring.data.redis.port=" + this.redis.port,
+				"retry.fleet.enabled=true", "retry.fleet.name=shop",
+				"retry.circuit-breakers.default.failure-threshold=2",
+				"retry.circuit-breakers.default.open-duration=30s" };
 	}
 
-	@AfterEach
-	void stopAll() {
-		this.instances.forEach(ConfigurableApplicationContext::close);
-		if (this.redis != null) {
-			this.redis.close();
-		}
+	@Override
+	ConfigurableApplicationContext instance(String... properties) {
+		return instance(Instance.class, properties);
 	}
 
-	private ConfigurableApplicationContext instance(String... properties) {
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(Instance.class)
-			.web(WebApplicationType.NONE)
-			.properties("spring.main.banner-mode=off", "spring.data.redis.port=" + this.redis.port,
-					"retry.fleet.enabled=true", "retry.fleet.name=shop",
-					"retry.circuit-breakers.default.failure-threshold=2",
-					"retry.circuit-breakers.default.open-duration=30s")
-			.properties(properties)
-			.run();
-		this.instances.add(context);
-		return context;
-	}
-
-	private static CircuitBreaker breaker(ConfigurableApplicationContext context, String id) {
+	private static CircuitBreaker onDemand(ConfigurableApplicationContext context, String id) {
 		return context.getBean(RetryCircuitBreakerFactory.class).create(id).breaker();
 	}
 
@@ -91,7 +69,7 @@ class FleetOnDemandBreakerTests {
 	void aBreakerMadeOnDemandOpensEveryInstanceAndOneMadeLaterTakesTheFleetsState() {
 		ConfigurableApplicationContext a = instance();
 		ConfigurableApplicationContext b = instance();
-		CircuitBreaker onB = breaker(b, FEIGN_ID);
+		CircuitBreaker onB = onDemand(b, FEIGN_ID);
 		assertThat(b.getBean(RedisFleet.class).getSharedBreakers()).contains(FEIGN_ID);
 
 		failTwice(a, FEIGN_ID);
@@ -99,9 +77,9 @@ class FleetOnDemandBreakerTests {
 		await().atMost(Duration.ofSeconds(2)).until(() -> onB.getState() == State.OPEN);
 		assertThat(onB.getOpenedBy()).isEqualTo(a.getBean(RedisFleet.class).getInstance());
 		ConfigurableApplicationContext c = instance();
-		CircuitBreaker onC = breaker(c, FEIGN_ID);
+		CircuitBreaker onC = onDemand(c, FEIGN_ID);
 		await().atMost(Duration.ofSeconds(2)).until(() -> onC.getState() == State.OPEN);
-		assertThat(onC.untilHalfOpen()).isCloseTo(breaker(a, FEIGN_ID).untilHalfOpen(), Duration.ofSeconds(2));
+		assertThat(onC.untilHalfOpen()).isCloseTo(onDemand(a, FEIGN_ID).untilHalfOpen(), Duration.ofSeconds(2));
 	}
 
 	@Test
@@ -109,11 +87,11 @@ class FleetOnDemandBreakerTests {
 		String[] local = { "retry.circuit-breakers.default.scope=local" };
 		ConfigurableApplicationContext a = instance(local);
 		ConfigurableApplicationContext b = instance(local);
-		CircuitBreaker onB = breaker(b, FEIGN_ID);
+		CircuitBreaker onB = onDemand(b, FEIGN_ID);
 
 		failTwice(a, FEIGN_ID);
 
-		assertThat(breaker(a, FEIGN_ID).getState()).isEqualTo(State.OPEN);
+		assertThat(onDemand(a, FEIGN_ID).getState()).isEqualTo(State.OPEN);
 		assertThat(a.getBean(RedisFleet.class).getSharedBreakers()).doesNotContain(FEIGN_ID);
 		// A heartbeat a second would have brought the open state over by then, had it been shared.
 		await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> onB.getState() == State.CLOSED);
@@ -124,8 +102,8 @@ class FleetOnDemandBreakerTests {
 		ConfigurableApplicationContext a = instance();
 		ConfigurableApplicationContext b = instance();
 
-		CircuitBreaker odd = breaker(a, "route|a");
-		CircuitBreaker onB = breaker(b, "route|a");
+		CircuitBreaker odd = onDemand(a, "route|a");
+		CircuitBreaker onB = onDemand(b, "route|a");
 
 		assertThat(odd.getLink().isShared()).isTrue();
 		assertThat(a.getBean(RedisFleet.class).getSharedBreakers()).contains("route|a");
@@ -142,7 +120,7 @@ class FleetOnDemandBreakerTests {
 	void aBreakerMadeOnDemandWhileTheFleetHoldsItOpenRejectsItsFirstCall() {
 		ConfigurableApplicationContext a = instance();
 		ConfigurableApplicationContext b = instance();
-		CircuitBreaker onB = breaker(b, FEIGN_ID);
+		CircuitBreaker onB = onDemand(b, FEIGN_ID);
 		failTwice(a, FEIGN_ID);
 		// Once b has it, the fleet's state key holds it too.
 		await().atMost(Duration.ofSeconds(2)).until(() -> onB.getState() == State.OPEN);
@@ -167,7 +145,7 @@ class FleetOnDemandBreakerTests {
 		ConfigurableApplicationContext a = instance("retry.fleet.operation-timeout=5s",
 				"retry.circuit-breakers.default.failure-threshold=1", "retry.circuit-breakers.default.open-duration=100ms");
 		ReactiveCircuitBreaker route = a.getBean(RetryReactiveCircuitBreakerFactory.class).create("inventory-route");
-		CircuitBreaker breaker = breaker(a, "inventory-route");
+		CircuitBreaker breaker = onDemand(a, "inventory-route");
 		route.run(Mono.<String>error(new IllegalStateException(new ConnectException("Connection refused"))),
 				(failure) -> Mono.just("fallback")).block(Duration.ofSeconds(5));
 		assertThat(breaker.getLink().isShared()).isTrue();

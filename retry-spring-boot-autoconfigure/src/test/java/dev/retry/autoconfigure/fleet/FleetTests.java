@@ -19,13 +19,10 @@ import dev.retry.annotation.CircuitBreaker;
 import dev.retry.autoconfigure.RetryAutoConfiguration;
 import dev.retry.autoconfigure.config.CircuitBreakerRegistry;
 import dev.retry.breaker.State;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -47,52 +44,15 @@ import static org.awaitility.Awaitility.await;
  * sharing breakers through a real redis-server.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class FleetTests {
+class FleetTests extends FleetInstances {
 
-	private RedisServer redis;
-
-	private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
-
-	@BeforeEach
-	void startRedis() {
-		this.redis = RedisServer.start();
+	/** An instance without a web server, whose downstream is {@link Inventory}. */
+	@Override
+	ConfigurableApplicationContext instance(String... properties) {
+		return instance(Instance.class, properties);
 	}
 
-	@AfterEach
-	void stopAll() {
-		this.instances.forEach(ConfigurableApplicationContext::close);
-		if (this.redis != null) {
-			this.redis.close();
-		}
-	}
-
-	/** Starts one more instance, its own context with its own Lettuce connection, until the test ends. */
-	private ConfigurableApplicationContext instance(String... properties) {
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(Instance.class)
-			.web(WebApplicationType.NONE)
-			.properties("spring.main.banner-mode=off", "spring.data.redis.port=" + this.redis.port,
-					"retry.fleet.enabled=true", "retry.fleet.name=shop",
-					"retry.circuit-breakers.inventory.failure-threshold=3",
-					"retry.circuit-breakers.inventory.open-duration=1s",
-					"retry.circuit-breakers.inventory.half-open-calls=2",
-					"retry.circuit-breakers.inventory.half-open-max-wait=10s",
-					"retry.circuit-breakers.catalog.failure-threshold=3", "retry.circuit-breakers.catalog.scope=local",
-					"retry.policies.shared.max-attempts=2")
-			.properties(properties)
-			.run();
-		this.instances.add(context);
-		return context;
-	}
-
-	private static dev.retry.breaker.CircuitBreaker breaker(ConfigurableApplicationContext context, String name) {
-		return context.getBean(CircuitBreakerRegistry.class).find(name);
-	}
-
-	private static RedisFleet fleet(ConfigurableApplicationContext context) {
-		return context.getBean(RedisFleet.class);
-	}
-
-	private static void failThreeTimes(ConfigurableApplicationContext context) {
+	private static void stockFailsThreeTimes(ConfigurableApplicationContext context) {
 		Inventory inventory = context.getBean(Inventory.class);
 		inventory.failing(true);
 		for (int i = 0; i < 3; i++) {
@@ -107,7 +67,7 @@ class FleetTests {
 		ConfigurableApplicationContext b = instance();
 		ConfigurableApplicationContext c = instance();
 
-		failThreeTimes(a);
+		stockFailsThreeTimes(a);
 
 		await().atMost(Duration.ofSeconds(1))
 			.untilAsserted(() -> assertThat(List.of(breaker(b, "inventory").getState(),
@@ -137,7 +97,7 @@ class FleetTests {
 		assertThat(breaker(a, "catalog").getState()).isEqualTo(State.OPEN);
 		assertThat(fleet(a).getSharedBreakers()).containsExactly("inventory");
 		// Give a message time to arrive, had one been sent.
-		failThreeTimes(a);
+		stockFailsThreeTimes(a);
 		await().atMost(Duration.ofSeconds(1)).until(() -> breaker(b, "inventory").getState() == State.OPEN);
 		assertThat(breaker(b, "catalog").getState()).isEqualTo(State.CLOSED);
 	}
@@ -145,7 +105,7 @@ class FleetTests {
 	@Test
 	void exactlyHalfOpenCallsTrialsPassAcrossTheFleetAndTheirSuccessClosesEveryInstance() throws Exception {
 		List<ConfigurableApplicationContext> fleet = List.of(instance(), instance(), instance());
-		failThreeTimes(fleet.get(0));
+		stockFailsThreeTimes(fleet.get(0));
 		await().atMost(Duration.ofSeconds(1))
 			.until(() -> fleet.stream().allMatch((i) -> breaker(i, "inventory").getState() == State.OPEN));
 		await().atMost(Duration.ofSeconds(3))
@@ -237,7 +197,7 @@ class FleetTests {
 	void aRedisThatHangsMakesNoCallWaitLongerThanTheOperationTimeout() throws Exception {
 		ConfigurableApplicationContext a = instance();
 		ConfigurableApplicationContext b = instance();
-		failThreeTimes(a);
+		stockFailsThreeTimes(a);
 		await().atMost(Duration.ofSeconds(1)).until(() -> breaker(b, "inventory").getState() == State.OPEN);
 		await().atMost(Duration.ofSeconds(3)).until(() -> breaker(a, "inventory").untilHalfOpen().isZero());
 
@@ -264,7 +224,7 @@ class FleetTests {
 	@Test
 	void aFailedTrialReopensEveryInstanceWithinASecond() {
 		List<ConfigurableApplicationContext> fleet = List.of(instance(), instance(), instance());
-		failThreeTimes(fleet.get(0));
+		stockFailsThreeTimes(fleet.get(0));
 		await().atMost(Duration.ofSeconds(1))
 			.until(() -> fleet.stream().allMatch((i) -> breaker(i, "inventory").getState() == State.OPEN));
 		await().atMost(Duration.ofSeconds(3))
@@ -294,7 +254,7 @@ class FleetTests {
 
 		this.redis.startProcess();
 		await().atMost(Duration.ofSeconds(5)).until(() -> fleet(late).isLinked() && fleet(a).isLinked());
-		failThreeTimes(a);
+		stockFailsThreeTimes(a);
 		await().atMost(Duration.ofSeconds(2)).until(() -> breaker(late, "inventory").getState() == State.OPEN);
 		assertThat(breaker(late, "inventory").getOpenedBy()).isEqualTo(fleet(a).getInstance());
 	}
@@ -316,7 +276,7 @@ class FleetTests {
 	@Test
 	void anInstanceStartingDuringAnOutageStartsWithTheFleetsState() {
 		ConfigurableApplicationContext a = instance("retry.circuit-breakers.inventory.open-duration=30s");
-		failThreeTimes(a);
+		stockFailsThreeTimes(a);
 		ConfigurableApplicationContext late = instance("retry.circuit-breakers.inventory.open-duration=30s");
 
 		assertThat(breaker(late, "inventory").getState()).isEqualTo(State.OPEN);
@@ -389,7 +349,7 @@ class FleetTests {
 		int before = succeeded.get();
 		await().atMost(Duration.ofSeconds(2)).until(() -> succeeded.get() > before + 1000);
 		// Local breakers keep working without Redis.
-		failThreeTimes(a);
+		stockFailsThreeTimes(a);
 		assertThat(breaker(a, "inventory").getState()).isEqualTo(State.OPEN);
 
 		this.redis.startProcess();
@@ -424,7 +384,7 @@ class FleetTests {
 		http.post().uri("/actuator/circuitbreakers/inventory").contentType(MediaType.APPLICATION_JSON)
 			.body(Map.of("action", "close", "scope", "local")).retrieve().toBodilessEntity();
 
-		failThreeTimes(b);
+		stockFailsThreeTimes(b);
 		await().atMost(Duration.ofSeconds(1)).until(() -> breaker(a, "inventory").getState() == State.OPEN);
 		await().atMost(Duration.ofSeconds(3)).until(() -> fleet(a).getMembers().size() == 2);
 		Map<?, ?> described = http.get().uri("/actuator/circuitbreakers/inventory").retrieve().body(Map.class);
@@ -502,19 +462,13 @@ class FleetTests {
 		return ((Number) ((Map<?, ?>) ((List<?>) metric.get("measurements")).get(0)).get("value")).doubleValue();
 	}
 
-	/** An instance with a web server and the actuator endpoints over HTTP. */
+	/** An instance with a web server and the actuator endpoints over HTTP; its breaker stays open 30 s. */
 	private ConfigurableApplicationContext webInstance() {
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(WebInstance.class)
-			.properties("spring.main.banner-mode=off", "server.port=0", "spring.data.redis.port=" + this.redis.port,
+		return started(new SpringApplicationBuilder(WebInstance.class).properties(base())
+			.properties("server.port=0",
 					"management.endpoints.web.exposure.include=circuitbreakers,health,metrics,retries",
-					"management.endpoint.health.show-details=always", "retry.fleet.enabled=true",
-					"retry.fleet.name=shop", "retry.circuit-breakers.inventory.failure-threshold=3",
-					"retry.circuit-breakers.inventory.open-duration=30s",
-					"retry.circuit-breakers.catalog.failure-threshold=3", "retry.circuit-breakers.catalog.scope=local",
-					"retry.policies.shared.max-attempts=2")
-			.run();
-		this.instances.add(context);
-		return context;
+					"management.endpoint.health.show-details=always",
+					"retry.circuit-breakers.inventory.open-duration=30s"));
 	}
 
 	@SpringBootConfiguration

@@ -2,20 +2,16 @@ package dev.retry.autoconfigure.interfaces.fragment;
 
 import java.time.Duration;
 
-import dev.retry.autoconfigure.RetryAutoConfiguration;
 import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.MethodRegistry.AnnotatedMethod;
+import dev.retry.autoconfigure.interfaces.SpringDataJdbc;
 import dev.retry.time.ManualClock;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.data.jdbc.autoconfigure.DataJdbcRepositoriesAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+
 import org.springframework.context.annotation.Configuration;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -31,10 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class RepositoryFragmentRetryTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-				DataSourceTransactionManagerAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
-				TransactionAutoConfiguration.class, DataJdbcRepositoriesAutoConfiguration.class,
-				RetryAutoConfiguration.class))
+		.withConfiguration(SpringDataJdbc.WITH_RETRY)
 		.withUserConfiguration(Repositories.class)
 		.withBean(ManualClock.class)
 		.withPropertyValues("spring.datasource.url=jdbc:h2:mem:fragment-retry;DB_CLOSE_DELAY=-1",

@@ -9,23 +9,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
 
-import dev.retry.autoconfigure.RetryAutoConfiguration;
 import dev.retry.autoconfigure.config.MethodRegistry;
 import dev.retry.autoconfigure.config.MethodRegistry.AnnotatedMethod;
+import dev.retry.autoconfigure.interfaces.SpringDataJdbc;
 import dev.retry.event.CallTarget;
 import dev.retry.event.RetryListener;
 import dev.retry.time.ManualClock;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.data.jdbc.autoconfigure.DataJdbcRepositoriesAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+
 import org.springframework.context.annotation.Configuration;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.data.repository.CrudRepository;
@@ -42,10 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JdbcRepositoryRetryTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-				DataSourceTransactionManagerAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
-				TransactionAutoConfiguration.class, DataJdbcRepositoriesAutoConfiguration.class,
-				RetryAutoConfiguration.class))
+		.withConfiguration(SpringDataJdbc.WITH_RETRY)
 		.withUserConfiguration(Repositories.class)
 		.withBean(ManualClock.class)
 		.withBean(LockReleaser.class)
