@@ -1,0 +1,136 @@
+package dev.retry.execution;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.retry.backoff.Jitter;
+import dev.retry.breaker.CircuitBreaker;
+import dev.retry.breaker.CircuitBreakerConfig;
+import dev.retry.breaker.State;
+import dev.retry.classify.HttpStatusResolver;
+import dev.retry.policy.RetryPolicy;
+import dev.retry.policy.RetryPolicyBuilder;
+import dev.retry.time.ManualClock;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How a call ended is recorded (the breaker's count, the listeners and observer told, the retry
+ * context ended) before its caller hears the answer: what the caller does on hearing it (chain
+ * the next call through the same breaker, read a meter) finds the state the answer made. Each
+ * test reads the state at the very moment the caller hears, from a stage or operator the caller
+ * registered, so none depends on timing.
+ */
+class OutcomeBeforeAnswerTest {
+
+	private final ManualClock clock = new ManualClock();
+
+	private final RecordingListener recorder = new RecordingListener();
+
+	private final RetryRuntime runtime = RetryRuntime.defaults()
+		.withSleeper(this.clock)
+		.withTicker(this.clock)
+		.withRandom(() -> 0.0)
+		.withScheduler(this.clock)
+		.withListeners(List.of(this.recorder));
+
+	private static RetryPolicyBuilder network() {
+		return RetryPolicy.builder("network").jitter(Jitter.NONE);
+	}
+
+	/** A breaker half-open with one trial call to let through. */
+	private CircuitBreaker halfOpenWithOneTrial() {
+		CircuitBreaker breaker = new CircuitBreaker(CircuitBreakerConfig.builder("prices")
+			.failureThreshold(1)
+			.halfOpenCalls(1)
+			.openDuration(Duration.ofMinutes(1))
+			.build(), this.clock, HttpStatusResolver.NONE, List.of());
+		breaker.onFailure(breaker.tryAcquire(), new ConnectException("down"), 0);
+		this.clock.advance(Duration.ofMinutes(2));
+		return breaker;
+	}
+
+	@Test
+	void aMonoTrialCallClosesTheBreakerBeforeItsSubscriberChainsTheNextCall() {
+		CircuitBreaker breaker = halfOpenWithOneTrial();
+
+		// flatMap subscribes the next call as the trial's value arrives, before any completion.
+		String next = ReactiveRetry.guarded(breaker, Mono.just("trial"))
+			.flatMap((trial) -> ReactiveRetry.guarded(breaker, Mono.just("after " + trial)))
+			.block(Duration.ofSeconds(2));
+
+		assertThat(next).isEqualTo("after trial");
+		assertThat(breaker.getState()).isEqualTo(State.CLOSED);
+		assertThat(breaker.getSuccessCount()).isEqualTo(2);
+	}
+
+	@Test
+	void aRetriedMonoClosesTheBreakerBeforeItsSubscriberChainsTheNextCall() {
+		CircuitBreaker breaker = halfOpenWithOneTrial();
+		RetryExecutor executor = RetryExecutor.builder("Prices.fetch", network().build())
+			.runtime(this.runtime)
+			.breaker(breaker)
+			.build();
+
+		String next = ReactiveRetry.mono(executor, Mono.just("trial"), null, null)
+			.flatMap((trial) -> ReactiveRetry.mono(executor, Mono.just("after " + trial), null, null))
+			.block(Duration.ofSeconds(2));
+
+		assertThat(next).isEqualTo("after trial");
+		assertThat(this.recorder.events).containsExactly("success after 1", "success after 1");
+	}
+
+	@Test
+	void aRetriedMonoTellsItsListenersAndObserverBeforeItsSubscriberHasTheValue() {
+		try (TimedCalls calls = new TimedCalls()) {
+			AtomicInteger subscriptions = new AtomicInteger();
+			Mono<String> source = Mono.defer(() -> (subscriptions.incrementAndGet() == 1)
+					? Mono.error(new ConnectException("refused")) : Mono.just("ok"));
+
+			// What a meter or the retryevents endpoint shows when the subscriber has the value.
+			List<String> toldWhenAnswered = ReactiveRetry.mono(calls.executor(TimedCalls.policy()), source, null, null)
+				.map((value) -> List.copyOf(calls.events))
+				.block(Duration.ofSeconds(2));
+			List<String> attemptsWhenAnswered = List.copyOf(calls.attemptResults);
+
+			assertThat(toldWhenAnswered).containsExactly("success_after_retry after 2");
+			assertThat(attemptsWhenAnswered).containsExactly("failure", "success");
+		}
+	}
+
+	@Test
+	void aRetriedMonoHasEndedItsRetryContextWhenItsSubscriberHasTheValue() {
+		RetryExecutor executor = RetryExecutor.builder("Prices.fetch", network().build()).runtime(this.runtime).build();
+		RetryContext[] context = new RetryContext[1];
+		Mono<String> source = Mono.deferContextual((view) -> {
+			context[0] = view.get(RetryContext.class);
+			return Mono.just("ok");
+		});
+
+		Integer attemptWhenAnswered = ReactiveRetry.mono(executor, source, null, null)
+			.map((value) -> context[0].getAttempt())
+			.block(Duration.ofSeconds(2));
+
+		assertThat(attemptWhenAnswered).as("0: an ended context").isZero();
+	}
+
+	@Test
+	void aFluxTellsItsOutcomeBeforeItsSubscriberHearsItComplete() {
+		RetryExecutor executor = RetryExecutor.builder("Prices.fetch", network().build()).runtime(this.runtime).build();
+		List<String> toldWhenCompleted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		List<Integer> received = ReactiveRetry.flux(executor, Flux.just(1, 2, 3), null, null)
+			.doOnComplete(() -> toldWhenCompleted.addAll(this.recorder.events))
+			.collectList()
+			.block(Duration.ofSeconds(2));
+
+		assertThat(received).containsExactly(1, 2, 3);
+		assertThat(toldWhenCompleted).containsExactly("success after 1");
+	}
+
+}
