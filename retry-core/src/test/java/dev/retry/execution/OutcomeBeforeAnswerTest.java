@@ -3,6 +3,9 @@ package dev.retry.execution;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.retry.backoff.Jitter;
@@ -10,9 +13,13 @@ import dev.retry.breaker.CircuitBreaker;
 import dev.retry.breaker.CircuitBreakerConfig;
 import dev.retry.breaker.State;
 import dev.retry.classify.HttpStatusResolver;
+import dev.retry.event.CallObserver;
+import dev.retry.event.CallTarget;
+import dev.retry.event.Outcome;
 import dev.retry.policy.RetryPolicy;
 import dev.retry.policy.RetryPolicyBuilder;
 import dev.retry.time.ManualClock;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -131,6 +138,83 @@ class OutcomeBeforeAnswerTest {
 
 		assertThat(received).containsExactly(1, 2, 3);
 		assertThat(toldWhenCompleted).containsExactly("success after 1");
+	}
+
+	@Test
+	void aMonoHedgeStillStartingWhenTheAttemptAnswersIsReportedBeforeTheSubscriberHasTheValue() throws Exception {
+		try (TimedCalls calls = new TimedCalls()) {
+			CountDownLatch hedgeStarting = new CountDownLatch(1);
+			CountDownLatch answered = new CountDownLatch(1);
+			AtomicInteger runs = new AtomicInteger();
+			// Holds the hedge on the watchdog's thread as it starts, after it was reserved (and paid for).
+			CallObserver holdingTheHedge = new CallObserver() {
+				@Override
+				public Call start(CallTarget target, @Nullable Object parent) {
+					return new HoldingCall(calls.observer.start(target, parent), () -> {
+						if (runs.incrementAndGet() == 2) {
+							hedgeStarting.countDown();
+							await(answered);
+						}
+					});
+				}
+			};
+			RetryExecutor executor = calls.executor(
+					TimedCalls.policy().maxAttempts(1).hedgeDelay(Duration.ofMillis(20)).maxHedges(1),
+					calls.runtime().withObserver(holdingTheHedge), null);
+			CompletableFuture<String> attempt = new CompletableFuture<>();
+			AtomicInteger subscriptions = new AtomicInteger();
+			Mono<String> source = Mono
+				.defer(() -> (subscriptions.incrementAndGet() == 1) ? Mono.fromFuture(attempt) : Mono.never());
+
+			CompletableFuture<List<String>> toldWhenAnswered = ReactiveRetry.mono(executor, source, null, null)
+				.map((value) -> List.copyOf(calls.events))
+				.toFuture();
+			assertThat(hedgeStarting.await(2, TimeUnit.SECONDS)).isTrue();
+			attempt.complete("from the attempt");
+			answered.countDown();
+
+			assertThat(toldWhenAnswered.get(2, TimeUnit.SECONDS)).containsExactly("hedge lost", "success after 1");
+		}
+	}
+
+	private static void await(CountDownLatch latch) {
+		try {
+			latch.await(2, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** A call observed by {@code delegate}, running {@code onAttempt} as each run of an attempt starts. */
+	private record HoldingCall(CallObserver.Call delegate, Runnable onAttempt) implements CallObserver.Call {
+
+		@Override
+		public CallObserver.Scope open() {
+			return this.delegate.open();
+		}
+
+		@Override
+		public CallObserver.ObservedAttempt attempt(int number) {
+			this.onAttempt.run();
+			return this.delegate.attempt(number);
+		}
+
+		@Override
+		public void waiting(int nextAttempt, Duration delay, Throwable failure, String reason) {
+			this.delegate.waiting(nextAttempt, delay, failure, reason);
+		}
+
+		@Override
+		public void end(Outcome outcome, int attempts, @Nullable Throwable failure) {
+			this.delegate.end(outcome, attempts, failure);
+		}
+
+		@Override
+		public void cancelled(int attempts) {
+			this.delegate.cancelled(attempts);
+		}
+
 	}
 
 }
