@@ -3,6 +3,7 @@ package dev.retry.execution;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import dev.retry.classify.HttpStatusResolver;
 import dev.retry.event.CallObserver;
 import dev.retry.event.CallTarget;
 import dev.retry.event.Outcome;
+import dev.retry.event.RetryListener;
 import dev.retry.policy.RetryPolicy;
 import dev.retry.policy.RetryPolicyBuilder;
 import dev.retry.time.ManualClock;
@@ -215,6 +217,89 @@ class OutcomeBeforeAnswerTest {
 			this.delegate.cancelled(attempts);
 		}
 
+	}
+
+	@Test
+	void theCallerOfAnAsyncCallHearsTheAnswerOutsideTheCall() {
+		RetryExecutor executor = RetryExecutor.builder("Prices.fetch", network().build()).runtime(this.runtime).build();
+		CompletableFuture<String> attempt = new CompletableFuture<>();
+
+		CompletableFuture<String> call = executor.callAsync(null, (context, number) -> attempt, null);
+		// Runs on the thread that completes the attempt, as the caller hears the answer.
+		CompletableFuture<Optional<RetryContext>> currentWhenAnswered = call.thenApply((value) -> RetryContext.find());
+		attempt.complete("ok");
+
+		assertThat(currentWhenAnswered.join()).as("no retried call current in the caller's own stage").isEmpty();
+	}
+
+	@Test
+	void theCallerOfAnAsyncCallRetriedAtOnceHearsTheAnswerOutsideTheCall() {
+		RetryExecutor executor = RetryExecutor.builder("Prices.fetch", network().build()).runtime(this.runtime).build();
+		CompletableFuture<String> first = new CompletableFuture<>();
+
+		// The manual clock runs the retry at once, on the thread that failed the first attempt.
+		CompletableFuture<String> call = executor.callAsync(null,
+				(context, number) -> (number == 1) ? first : CompletableFuture.completedFuture("ok"), null);
+		CompletableFuture<Optional<RetryContext>> currentWhenAnswered = call.thenApply((value) -> RetryContext.find());
+		first.completeExceptionally(new ConnectException("refused"));
+
+		assertThat(currentWhenAnswered.join()).isEmpty();
+		assertThat(this.recorder.events).containsExactly("retry 2/3 in PT1S after ConnectException",
+				"success_after_retry after 2");
+	}
+
+	@Test
+	void theCallerOfAFailedAsyncCallHearsTheFailureOutsideTheCall() {
+		RetryExecutor executor = RetryExecutor.builder("Prices.fetch", network().maxAttempts(1).build())
+			.runtime(this.runtime)
+			.build();
+		CompletableFuture<String> attempt = new CompletableFuture<>();
+
+		CompletableFuture<String> call = executor.callAsync(null, (context, number) -> attempt, null);
+		CompletableFuture<Optional<RetryContext>> currentWhenFailed = call
+			.handle((value, failure) -> RetryContext.find());
+		attempt.completeExceptionally(new ConnectException("refused"));
+
+		assertThat(currentWhenFailed.join()).isEmpty();
+		assertThat(this.recorder.events).containsExactly("exhausted after 1");
+	}
+
+	@Test
+	void aCallerGivingUpWhileTheOutcomeIsToldIsNotAlsoToldAsCancelled() throws Exception {
+		CountDownLatch telling = new CountDownLatch(1);
+		CountDownLatch gaveUp = new CountDownLatch(1);
+		RetryListener slowListener = new RetryListener() {
+			@Override
+			public boolean observesFirstAttemptSuccess() {
+				return true;
+			}
+
+			@Override
+			public void onCompleted(CallTarget target, Outcome outcome, int attempts, @Nullable Throwable failure) {
+				telling.countDown();
+				try {
+					gaveUp.await(2, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		};
+		RetryExecutor executor = RetryExecutor.builder("Prices.fetch", network().build())
+			.runtime(this.runtime.withListeners(List.of(slowListener, this.recorder)))
+			.build();
+		CompletableFuture<String> attempt = new CompletableFuture<>();
+		CompletableFuture<String> call = executor.callAsync(null, (context, number) -> attempt, null);
+
+		Thread answering = new Thread(() -> attempt.complete("ok"));
+		answering.start();
+		assertThat(telling.await(2, TimeUnit.SECONDS)).isTrue();
+		// The caller gives up while the listeners are being told of the success.
+		call.cancel(true);
+		gaveUp.countDown();
+		answering.join(2000);
+
+		assertThat(this.recorder.events).as("one outcome per call").containsExactly("success after 1");
 	}
 
 }
