@@ -188,6 +188,45 @@ class OutcomeBeforeAnswerTest {
 		}
 	}
 
+	@Test
+	void manyCallersGivingUpAsTheirCallsAnswerHearOfOneOutcomeEach() throws Exception {
+		RetryExecutor executor = RetryExecutor.builder("Prices.fetch", network().build()).runtime(this.runtime).build();
+		int count = 2000;
+		List<CompletableFuture<String>> attempts = new java.util.ArrayList<>();
+		List<CompletableFuture<String>> calls = new java.util.ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			CompletableFuture<String> attempt = new CompletableFuture<>();
+			attempts.add(attempt);
+			calls.add(executor.callAsync(null, (context, number) -> attempt, null));
+		}
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+		CountDownLatch go = new CountDownLatch(1);
+		try {
+			for (int i = 0; i < count; i++) {
+				CompletableFuture<String> attempt = attempts.get(i);
+				CompletableFuture<String> call = calls.get(i);
+				pool.execute(() -> {
+					await(go);
+					attempt.complete("ok");
+				});
+				pool.execute(() -> {
+					await(go);
+					call.cancel(true);
+				});
+			}
+			go.countDown();
+		}
+		finally {
+			pool.shutdown();
+			assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+		}
+
+		assertThat(this.recorder.events).as("one outcome per call").hasSize(count);
+		long answered = calls.stream().filter((call) -> !call.isCancelled()).count();
+		assertThat(this.recorder.events.stream().filter("success after 1"::equals).count())
+			.as("every caller that had the answer heard of a success").isGreaterThanOrEqualTo(answered);
+	}
+
 	/** A call observed by {@code delegate}, running {@code onAttempt} as each run of an attempt starts. */
 	private record HoldingCall(CallObserver.Call delegate, Runnable onAttempt) implements CallObserver.Call {
 
