@@ -83,43 +83,93 @@ final class AsyncCall<C, T> extends CallProgress implements Runnable, Callable<V
 		stage.whenComplete(this);
 	}
 
-	/** The attempt's stage completed. */
+	/**
+	 * The attempt's stage completed. How the call ended is told (listeners, observer), and its
+	 * retry context ended and left, before the caller's future completes: what runs on that
+	 * completion (the caller's own stages, on this thread) comes after the outcome, outside the call.
+	 */
 	@Override
 	public void accept(@Nullable T value, @Nullable Throwable error) {
 		if (this.result.isDone()) {
 			return;
 		}
+		if (error == null) {
+			succeeded(value);
+			return;
+		}
+		boolean retrying;
 		RetryContext.resume(this.retryContext);
 		try {
-			if (error == null) {
-				this.executor.events.completed(this,
-						(this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY, this.attempted, null);
-				this.result.answer(value);
-				RetryContext.end(this.retryContext);
-				return;
-			}
-			this.executor.decision.attemptFailed(this, Failures.unwrap(error));
-			if (!this.executor.decision.planRetry(this)) {
-				finish();
-				return;
-			}
-			if (this.observed != null && !(this.attempt instanceof ObservedAttempt)) {
-				// Followed from its first retry on.
-				this.attempt = new ObservedAttempt<>(this.observed, this.attempt);
-			}
-			try {
-				pending(this.executor.scheduler.schedule(this, this.delay));
-			}
-			catch (RejectedExecutionException closed) {
-				stopNow();
-			}
+			retrying = retries(Failures.unwrap(error));
 		}
 		catch (Throwable unexpected) {
 			// Whatever went wrong here, the caller's future still completes.
 			this.result.fail((this.failure != null) ? this.failure : unexpected);
+			return;
 		}
 		finally {
 			RetryContext.leave(this.retryContext);
+		}
+		if (retrying) {
+			scheduleNext();
+		}
+		else {
+			finish();
+		}
+	}
+
+	/** The call answers with the attempt's value, unless its caller gave up first. */
+	private void succeeded(@Nullable T value) {
+		if (!this.result.settleOutcome()) {
+			return;
+		}
+		try {
+			RetryContext.resume(this.retryContext);
+			try {
+				this.executor.events.completed(this,
+						(this.attempted == 1) ? Outcome.SUCCESS : Outcome.SUCCESS_AFTER_RETRY, this.attempted, null);
+			}
+			finally {
+				RetryContext.leave(this.retryContext);
+				RetryContext.end(this.retryContext);
+			}
+		}
+		finally {
+			this.result.answer(value);
+		}
+	}
+
+	/**
+	 * The attempt failed: whether another attempt follows, after {@code delay}. When not,
+	 * {@code stop} says why the call ends.
+	 */
+	private boolean retries(Throwable failure) {
+		this.executor.decision.attemptFailed(this, failure);
+		if (!this.executor.decision.planRetry(this)) {
+			return false;
+		}
+		if (this.observed != null && !(this.attempt instanceof ObservedAttempt)) {
+			// Followed from its first retry on.
+			this.attempt = new ObservedAttempt<>(this.observed, this.attempt);
+		}
+		return true;
+	}
+
+	/**
+	 * Schedules the next attempt, out of the call's context: a scheduler may run it at once, on
+	 * this thread ({@code ManualClock}), and the call may end there.
+	 */
+	private void scheduleNext() {
+		try {
+			pending(this.executor.scheduler.schedule(this, this.delay));
+		}
+		catch (RejectedExecutionException closed) {
+			stop(Outcome.NOT_RETRYABLE, this.attempted);
+			finish();
+		}
+		catch (Throwable unexpected) {
+			// Whatever went wrong here, the caller's future still completes.
+			this.result.fail((this.failure != null) ? this.failure : unexpected);
 		}
 	}
 
@@ -142,50 +192,72 @@ final class AsyncCall<C, T> extends CallProgress implements Runnable, Callable<V
 			return;
 		}
 		if (this.executor.scheduler.isClosed()) {
-			RetryContext.resume(this.retryContext);
-			try {
-				stopNow();
-			}
-			finally {
-				RetryContext.leave(this.retryContext);
-			}
+			// The scheduler closed while the call waited: it ends now with its last failure, or its fallback.
+			stop(Outcome.NOT_RETRYABLE, this.attempted);
+			finish();
 			return;
 		}
 		next(this.retryContext);
 		attempt();
 	}
 
-	/** The scheduler closed: the call ends now with its last failure, or its fallback. */
-	private void stopNow() {
-		stop(Outcome.NOT_RETRYABLE, this.attempted);
-		finish();
-	}
-
+	/**
+	 * The call ends with its last failure (or the last result rejected), or its fallback's answer.
+	 * A call its fallback does not answer takes its outcome first, so that a caller giving up
+	 * meanwhile is not also told as cancelled; one it answers can still be given up, which stops
+	 * the fallback's stage.
+	 */
 	private void finish() {
-		Throwable thrown = this.executor.decision.end(this, this.fallback);
-		if (thrown instanceof RejectedResultException rejected) {
+		boolean fallbackAnswers = fallbackAnswers();
+		if (!fallbackAnswers && !this.result.settleOutcome()) {
+			return;
+		}
+		Throwable thrown;
+		CompletableFuture<T> answer = null;
+		RetryContext.resume(this.retryContext);
+		try {
+			thrown = this.executor.decision.end(this, fallbackAnswers);
+			if (thrown == null) {
+				answer = StageFuture.of(this.fallback.applyAsync(this.context, this.failure));
+			}
+		}
+		catch (Throwable unexpected) {
+			// Whatever went wrong here, the caller's future still completes.
+			thrown = (this.failure != null) ? this.failure : unexpected;
+		}
+		finally {
+			RetryContext.leave(this.retryContext);
+			RetryContext.end(this.retryContext);
+		}
+		if (answer != null) {
+			pending(answer);
+			answer.whenComplete((value, error) -> {
+				if (error != null) {
+					this.result.fail(Failures.unwrap(error));
+				}
+				else {
+					this.result.answer(value);
+				}
+			});
+		}
+		else if (thrown instanceof RejectedResultException rejected) {
 			@SuppressWarnings("unchecked")
 			T last = (T) rejected.getResult();
 			this.result.answer(last);
-			RetryContext.end(this.retryContext);
-			return;
 		}
-		if (thrown != null) {
+		else {
 			this.result.fail(thrown);
-			RetryContext.end(this.retryContext);
-			return;
 		}
-		CompletableFuture<T> answer = StageFuture.of(this.fallback.applyAsync(this.context, this.failure));
-		RetryContext.end(this.retryContext);
-		pending(answer);
-		answer.whenComplete((value, error) -> {
-			if (error != null) {
-				this.result.fail(Failures.unwrap(error));
-			}
-			else {
-				this.result.answer(value);
-			}
-		});
+	}
+
+	/** Whether the fallback answers for the last failure; one that cannot say (it threw) does not. */
+	private boolean fallbackAnswers() {
+		try {
+			return this.fallback != null && this.fallback.handles(this.failure);
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
 	}
 
 	private void pending(Future<?> stage) {
@@ -224,6 +296,11 @@ final class AsyncCall<C, T> extends CallProgress implements Runnable, Callable<V
 
 		Answer(AsyncCall<?, T> call) {
 			this.call = call;
+		}
+
+		/** The call takes its outcome, before telling it; {@code false} when the caller gave up first. */
+		boolean settleOutcome() {
+			return settle();
 		}
 
 		@Override

@@ -185,7 +185,22 @@ final class FailureDecision {
 	 */
 	@Nullable Throwable end(CallProgress call, @Nullable Fallback<?> fallback) {
 		this.events.completed(call, call.stop, call.attempts, call.failure);
-		if (fallback != null && fallback.handles(call.failure)) {
+		return thrown(call, fallback != null && fallback.handles(call.failure));
+	}
+
+	/**
+	 * As {@link #end(CallProgress, Fallback)}, for a call that asked its fallback first (it takes
+	 * its outcome only when no fallback answers, before telling it).
+	 * @param fallbackAnswers whether the fallback handles {@code call.failure}
+	 */
+	@Nullable Throwable end(CallProgress call, boolean fallbackAnswers) {
+		this.events.completed(call, call.stop, call.attempts, call.failure);
+		return thrown(call, fallbackAnswers);
+	}
+
+	/** The failure the caller of an ended call gets, or {@code null} when the fallback answers. */
+	private @Nullable Throwable thrown(CallProgress call, boolean fallbackAnswers) {
+		if (fallbackAnswers) {
 			return null;
 		}
 		if (call.stop == Outcome.EXHAUSTED && this.wrap) {

@@ -11,7 +11,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * The Reactor form of the circuit breaker stage: each subscription admitted or rejected, and
  * recorded by whichever signal comes first (completion, failure, or a cancellation after or
- * before an element). {@link ReactiveRetry#guarded} offers it on its own.
+ * before an element; for a {@code Mono}, its value). {@link ReactiveRetry#guarded} offers it on
+ * its own.
  */
 final class ReactiveBreaker {
 
@@ -23,21 +24,23 @@ final class ReactiveBreaker {
 	 * not let the call through, else a success when the source completes or when the subscriber
 	 * cancels after at least one element, a failure when the source fails; a subscriber that cancels
 	 * before any element gives the permit back and counts neither way.
+	 * @param single whether the source is a {@code Mono}: its value is its answer, counted before
+	 * the value goes on (a subscriber chaining the next call on it finds the breaker that answer made)
 	 */
-	static <T> Flux<T> guarded(CircuitBreaker breaker, Flux<T> source) {
-		Flux<T> admittedHere = Flux.defer(() -> admit(breaker, source));
+	static <T> Flux<T> guarded(CircuitBreaker breaker, Flux<T> source, boolean single) {
+		Flux<T> admittedHere = Flux.defer(() -> admit(breaker, source, single));
 		// A trial of a round shared with a fleet asks it for a permit, waiting up to its operation
 		// timeout: never on the subscribing thread (an event loop, for Gateway).
 		Flux<T> admittedAside = admittedHere.subscribeOn(Schedulers.boundedElastic());
 		return Flux.defer(() -> breaker.admissionMayWait() ? admittedAside : admittedHere);
 	}
 
-	private static <T> Flux<T> admit(CircuitBreaker breaker, Flux<T> source) {
+	private static <T> Flux<T> admit(CircuitBreaker breaker, Flux<T> source, boolean single) {
 		CircuitBreaker.Phase admitted = breaker.tryAcquire();
 		if (admitted == null) {
 			return Flux.error(breaker.rejection());
 		}
-		Trial<T> trial = new Trial<>(breaker, admitted);
+		Trial<T> trial = new Trial<>(breaker, admitted, single);
 		return source.doOnNext(trial).doOnComplete(trial::completed).doOnError(trial::failed)
 			.doOnCancel(trial::cancelled);
 	}
@@ -53,17 +56,25 @@ final class ReactiveBreaker {
 
 		private final long start;
 
+		/** Whether the source is a {@code Mono}, whose value is the subscription's answer. */
+		private final boolean single;
+
 		private volatile boolean emitted;
 
-		Trial(CircuitBreaker breaker, CircuitBreaker.Phase admitted) {
+		Trial(CircuitBreaker breaker, CircuitBreaker.Phase admitted, boolean single) {
 			this.breaker = breaker;
 			this.admitted = admitted;
 			this.start = breaker.getTicker().nanoTime();
+			this.single = single;
 		}
 
 		@Override
 		public void accept(T element) {
-			if (!this.emitted) {
+			if (this.single) {
+				// Counted before the value reaches the subscriber, who may act on it at once.
+				completed();
+			}
+			else if (!this.emitted) {
 				this.emitted = true;
 			}
 		}

@@ -33,21 +33,29 @@ final class ReactiveCall extends CallProgress implements Consumer<Object> {
 
 	private final AtomicBoolean settled = new AtomicBoolean();
 
+	/** Whether the publisher is a {@code Mono}: its value is the call's answer. */
+	private final boolean single;
+
 	private volatile boolean emitted;
 
 	/** Whether the call ended in a failure its fallback answers. */
 	private boolean fallbackAnswers;
 
-	ReactiveCall(RetryExecutor executor, @Nullable Fallback<?> fallback) {
+	ReactiveCall(RetryExecutor executor, @Nullable Fallback<?> fallback, boolean single) {
 		super(executor.decision.callStarted());
 		this.executor = executor;
 		this.fallback = fallback;
+		this.single = single;
 		this.context = executor.retries ? RetryContext.detached(executor.target, executor.maxAttempts) : null;
 	}
 
+	/** An element, before it goes on: a {@code Mono}'s value ends the call, told before its subscriber has it. */
 	@Override
 	public void accept(Object element) {
-		if (!this.emitted) {
+		if (this.single) {
+			succeeded();
+		}
+		else if (!this.emitted) {
 			this.emitted = true;
 		}
 	}

@@ -1,7 +1,6 @@
 package dev.retry.execution;
 
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -14,8 +13,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The Reactor form of {@link HedgeStage}: one attempt subscribed again after each hedge delay while
- * no runner has answered, the first answer used and the others cancelled, each hedge that ran
- * reported once as won or lost.
+ * no runner has answered, the first answer used and the others cancelled, each hedge started
+ * reported once as won or lost, before the answer goes on.
  */
 final class ReactiveHedge {
 
@@ -70,11 +69,11 @@ final class ReactiveHedge {
 
 		private final @Nullable RetryContext retryContext;
 
-		/** Runners reserved: the attempt, and each hedge whose delay passed; a failure waits for them. */
+		/**
+		 * Runners reserved: the attempt, and each hedge whose delay passed (paid from the budget);
+		 * a failure waits for them, and each hedge reserved is reported when the race ends.
+		 */
 		private int started = 1;
-
-		/** The hedges that subscribed: those reported, won or lost. */
-		private final BitSet ran = new BitSet();
 
 		private int failed;
 
@@ -94,8 +93,7 @@ final class ReactiveHedge {
 
 		/** Runner {@code index} of the attempt, whose signals go through this race. */
 		<T> Flux<T> runner(int index, Flux<T> attempt) {
-			Flux<T> subscribed = (index == 0) ? attempt : attempt.doOnSubscribe((subscription) -> ran(index));
-			return subscribed.switchOnFirst((first, runner) -> {
+			return attempt.switchOnFirst((first, runner) -> {
 				if (first.isOnError()) {
 					return runner;
 				}
@@ -116,27 +114,6 @@ final class ReactiveHedge {
 			}
 			this.started++;
 			return true;
-		}
-
-		/** Hedge {@code index} subscribed; one that did so as the race ended lost it, and is reported now. */
-		private void ran(int index) {
-			synchronized (this) {
-				if (!this.reported) {
-					this.ran.set(index);
-					return;
-				}
-			}
-			report(index, false);
-		}
-
-		private void report(int index, boolean won) {
-			RetryContext.resume(this.retryContext);
-			try {
-				this.stage.hedged(won);
-			}
-			finally {
-				RetryContext.leave(this.retryContext);
-			}
 		}
 
 		/** Runner {@code index} answered first: it wins, unless another did. */
@@ -170,9 +147,12 @@ final class ReactiveHedge {
 			return Flux.error(ending);
 		}
 
-		/** The race ended (answered, failed or cancelled): each hedge that ran is reported, once. */
+		/**
+		 * The race ended (answered, failed or cancelled): each hedge reserved is reported, once,
+		 * before the answer goes on, also one still subscribing (it lost, and is cancelled).
+		 */
 		void ended() {
-			BitSet ran;
+			int started;
 			int winner;
 			synchronized (this) {
 				if (this.reported) {
@@ -180,16 +160,20 @@ final class ReactiveHedge {
 				}
 				this.reported = true;
 				this.over = true;
-				ran = (BitSet) this.ran.clone();
+				started = this.started;
 				winner = this.winner;
 			}
-			if (ran.isEmpty()) {
+			if (started == 1) {
 				return;
 			}
+			// Hedges are reserved in the order of their delays; the winner's index also counts any
+			// the budget refused before it, which moves its report among the others, never the count.
+			int hedges = started - 1;
+			int won = (winner > 0) ? Math.min(winner, hedges) : 0;
 			RetryContext.resume(this.retryContext);
 			try {
-				for (int index = ran.nextSetBit(0); index >= 0; index = ran.nextSetBit(index + 1)) {
-					this.stage.hedged(index == winner);
+				for (int hedge = 1; hedge <= hedges; hedge++) {
+					this.stage.hedged(hedge == won);
 				}
 			}
 			finally {

@@ -27,8 +27,10 @@ final class ReactiveObservation {
 	 * carrying the attempt in its context so that a reactive client nests under it, and with the
 	 * attempt current on the thread while it subscribes, so that what runs at subscription (a
 	 * {@code Mono.fromCallable}, a suspend function's body up to its first suspension) is inside it.
+	 * @param single whether the source is a {@code Mono}: the run ends with its value, before the
+	 * value goes on
 	 */
-	static <T> Flux<T> observed(CallObserver observer, Flux<T> source) {
+	static <T> Flux<T> observed(CallObserver observer, Flux<T> source, boolean single) {
 		return Flux.deferContextual((context) -> {
 			ReactiveCall call = context.getOrDefault(ReactiveCall.class, null);
 			if (call == null || call.observed == null) {
@@ -42,7 +44,7 @@ final class ReactiveObservation {
 					? Context.of(key, value, CallObserver.ObservedAttempt.class, attempt)
 					: Context.of(CallObserver.ObservedAttempt.class, attempt);
 			Flux<T> carried = source.contextWrite(carrying);
-			ObservedRun run = new ObservedRun(attempt);
+			ObservedRun run = new ObservedRun(attempt, single);
 			return new SubscribedInside<>(carried, attempt).doOnNext(run)
 				.doOnError(run::failed)
 				.doOnComplete(run::completed)
@@ -52,7 +54,8 @@ final class ReactiveObservation {
 
 	/**
 	 * One observed subscription, ended once by whichever signal comes first: a cancellation after
-	 * an element (the subscriber took what it wanted) is an answer, as for the breaker.
+	 * an element (the subscriber took what it wanted) is an answer, as for the breaker, and so is
+	 * a {@code Mono}'s value.
 	 */
 	private static final class ObservedRun extends AtomicBoolean implements Consumer<Object> {
 
@@ -60,15 +63,22 @@ final class ReactiveObservation {
 
 		private final transient CallObserver.ObservedAttempt attempt;
 
+		/** Whether the source is a {@code Mono}, whose value is the run's answer. */
+		private final boolean single;
+
 		private volatile boolean emitted;
 
-		ObservedRun(CallObserver.ObservedAttempt attempt) {
+		ObservedRun(CallObserver.ObservedAttempt attempt, boolean single) {
 			this.attempt = attempt;
+			this.single = single;
 		}
 
 		@Override
 		public void accept(Object element) {
-			if (!this.emitted) {
+			if (this.single) {
+				completed();
+			}
+			else if (!this.emitted) {
 				this.emitted = true;
 			}
 		}

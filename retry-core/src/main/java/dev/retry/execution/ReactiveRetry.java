@@ -42,7 +42,7 @@ public final class ReactiveRetry {
 	 */
 	public static <C, T> Mono<T> mono(RetryExecutor executor, Mono<T> source, C context,
 			@Nullable Fallback<? super C> fallback) {
-		return Mono.fromDirect(flux(executor, Flux.from(source), context, fallback));
+		return Mono.fromDirect(retried(executor, Flux.from(source), context, fallback, true));
 	}
 
 	/**
@@ -53,13 +53,25 @@ public final class ReactiveRetry {
 	 */
 	public static <C, T> Flux<T> flux(RetryExecutor executor, Flux<T> source, C context,
 			@Nullable Fallback<? super C> fallback) {
+		return retried(executor, source, context, fallback, false);
+	}
+
+	/**
+	 * @param single whether the source is a {@code Mono}: its value is the call's answer, and how
+	 * the call and its attempt ended is recorded (breaker, observation, listeners, the retry
+	 * context) before the value goes on, as for a {@code Flux} before its completion does. A
+	 * subscriber has a {@code Mono}'s value at once ({@code block()}, {@code toFuture()},
+	 * {@code flatMap}, a WebFlux response), and may act on it before any completion comes.
+	 */
+	private static <C, T> Flux<T> retried(RetryExecutor executor, Flux<T> source, C context,
+			@Nullable Fallback<? super C> fallback, boolean single) {
 		CallObserver observer = executor.observer;
 		// Attempts are followed by the observer of every call, or from the first retry on by one of
 		// retries: the chain observes them (ObservationStage) when either is there.
 		CallObserver following = (observer != null) ? observer : executor.retryObserver;
-		Flux<T> attempt = ReactiveStages.through(executor.chain, source);
+		Flux<T> attempt = ReactiveStages.through(executor.chain, source, single);
 		return Flux.deferContextual((subscriberContext) -> {
-			ReactiveCall call = new ReactiveCall(executor, fallback);
+			ReactiveCall call = new ReactiveCall(executor, fallback, single);
 			if (observer != null) {
 				Object key = observer.contextKey();
 				call.observed = observer.startAsync(executor.target,
@@ -85,9 +97,12 @@ public final class ReactiveRetry {
 	}
 
 
-	/** Passes each subscription to {@code source} through the breaker. */
+	/**
+	 * Passes each subscription to {@code source} through the breaker, as {@link #guarded(CircuitBreaker, Flux)}
+	 * does; the value is counted as a success before it reaches the subscriber.
+	 */
 	public static <T> Mono<T> guarded(CircuitBreaker breaker, Mono<T> source) {
-		return Mono.fromDirect(guarded(breaker, Flux.from(source)));
+		return Mono.fromDirect(ReactiveBreaker.guarded(breaker, Flux.from(source), true));
 	}
 
 	/**
@@ -97,7 +112,7 @@ public final class ReactiveRetry {
 	 * before any element gives the permit back and counts neither way.
 	 */
 	public static <T> Flux<T> guarded(CircuitBreaker breaker, Flux<T> source) {
-		return ReactiveBreaker.guarded(breaker, source);
+		return ReactiveBreaker.guarded(breaker, source, false);
 	}
 
 }

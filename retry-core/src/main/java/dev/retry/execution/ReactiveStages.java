@@ -20,20 +20,22 @@ final class ReactiveStages {
 	/**
 	 * Puts each subscription (each attempt) through the stages of the chain, outermost first: the
 	 * Reactor form of every stage is here, so that the stages themselves need no Reactor.
+	 * @param single whether the source is a {@code Mono}: the stages that record how an attempt
+	 * ended record its value as its end, before the value goes on
 	 */
-	static <T> Flux<T> through(@Nullable AttemptStage stage, Flux<T> source) {
+	static <T> Flux<T> through(@Nullable AttemptStage stage, Flux<T> source, boolean single) {
 		if (stage == null) {
 			return source;
 		}
-		Flux<T> inner = through(stage.next(), source);
+		Flux<T> inner = through(stage.next(), source, single);
 		if (stage instanceof BreakerStage breaker) {
-			return ReactiveBreaker.guarded(breaker.breaker(), inner);
+			return ReactiveBreaker.guarded(breaker.breaker(), inner, single);
 		}
 		if (stage instanceof TimeoutStage timeout) {
 			return timedOut(timeout, inner);
 		}
 		if (stage instanceof ObservationStage observation) {
-			return ReactiveObservation.observed(observation.observer(), inner);
+			return ReactiveObservation.observed(observation.observer(), inner, single);
 		}
 		if (stage instanceof ResultStage result) {
 			return checked(result, inner);

@@ -125,9 +125,8 @@ final class TimedCalls implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until the listeners were told exactly these events: a Mono's subscriber (block(),
-	 * toFuture()) has its value as it arrives, and the call's outcome follows on the thread that
-	 * emitted it.
+	 * Waits until the listeners were told exactly these events: a hedge still subscribing as its
+	 * race ended is reported by its own thread, after the caller may have had the answer.
 	 */
 	void awaitEvents(String... expected) {
 		org.awaitility.Awaitility.await()

@@ -43,19 +43,20 @@ final class ReactiveCalls {
 			// A suspend function's body runs where its dispatcher says: its attempts go with it.
 			SuspendingAttempts.carriedBy(invocation);
 		}
-		Flux<Object> source;
+		Publisher<Object> source;
 		try {
 			Object publisher = invocation.proceed();
 			if (publisher == null) {
 				return null;
 			}
-			source = from(publisher);
+			source = publisher(publisher);
 		}
 		catch (Throwable thrown) {
 			source = invokingAgain(invocation, attempt, thrown);
 		}
-		Flux<Object> retried = ReactiveRetry.flux(executor, source, invocation, fallback);
-		return (style == CallStyle.MONO) ? Mono.fromDirect(retried) : retried;
+		// A Mono is retried as one: its value is its answer, recorded before the value goes on.
+		return (style == CallStyle.MONO) ? ReactiveRetry.mono(executor, Mono.fromDirect(source), invocation, fallback)
+				: ReactiveRetry.flux(executor, Flux.from(source), invocation, fallback);
 	}
 
 	/** Fails the first subscription with what the method threw, then invokes the method for each next one. */
@@ -68,7 +69,7 @@ final class ReactiveCalls {
 			}
 			try {
 				Object publisher = attempt.run(invocation, 2);
-				return (publisher != null) ? from(publisher)
+				return (publisher != null) ? Flux.from(publisher(publisher))
 						: Flux.error(new NullPointerException("the method returned null instead of a publisher"));
 			}
 			catch (Throwable again) {
@@ -78,8 +79,8 @@ final class ReactiveCalls {
 	}
 
 	@SuppressWarnings("unchecked")
-	private static Flux<Object> from(Object publisher) {
-		return Flux.from((Publisher<Object>) publisher);
+	private static Publisher<Object> publisher(Object publisher) {
+		return (Publisher<Object>) publisher;
 	}
 
 }

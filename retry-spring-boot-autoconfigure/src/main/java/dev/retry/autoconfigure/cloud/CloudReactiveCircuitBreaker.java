@@ -12,7 +12,8 @@ import org.springframework.cloud.client.circuitbreaker.ReactiveCircuitBreaker;
 /**
  * One of our breakers as Spring Cloud's {@link ReactiveCircuitBreaker}: each subscription is one
  * call through it, admitted or rejected when it subscribes, never blocking. A subscription that
- * completes (or is cancelled after an element) is a success, one that fails a failure; one
+ * completes (or is cancelled after an element) is a success, and so is a {@code Mono}'s value,
+ * counted before the value goes on; one that fails is a failure; one
  * cancelled before any element counts neither way and gives its half-open trial permit back. The
  * fallback receives the failure, or the {@link dev.retry.CircuitBreakerOpenException} of a
  * rejection, and its publisher answers instead.

@@ -154,6 +154,21 @@ class AsyncAutoConfigurationTests {
 	}
 
 	@Test
+	void aMonoMethodIsCountedBeforeItsSubscriberHasTheValue() {
+		this.runner.run((context) -> {
+			ReactiveService service = context.getBean(ReactiveService.class);
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+
+			// What a WebFlux handler answering with the value, or a next call chained on it, would see.
+			Double countedWhenAnswered = service.price("A-1")
+				.map((price) -> calls(meters, "ReactiveService.price", "success_after_retry"))
+				.block();
+
+			assertThat(countedWhenAnswered).isEqualTo(1);
+		});
+	}
+
+	@Test
 	void exhaustedMonoFailsWithTheLastFailure() {
 		this.runner.run((context) -> {
 			ReactiveService service = context.getBean(ReactiveService.class);

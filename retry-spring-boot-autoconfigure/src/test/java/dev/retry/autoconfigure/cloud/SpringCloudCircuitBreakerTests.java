@@ -316,6 +316,27 @@ class SpringCloudCircuitBreakerTests {
 	}
 
 	@Test
+	void aMonoTrialClosesTheBreakerBeforeACallChainedOnItsValueAsksIt() {
+		this.runner.withPropertyValues("retry.circuit-breakers.default.failure-threshold=1",
+				"retry.circuit-breakers.default.open-duration=10s", "retry.circuit-breakers.default.half-open-calls=1")
+			.run((context) -> {
+				CloudReactiveCircuitBreaker breaker = context.getBean(RetryReactiveCircuitBreakerFactory.class)
+					.create(FEIGN_ID);
+				Function<Throwable, Mono<String>> fallback = (failure) -> Mono.just(WHAT_FAILED.apply(failure));
+				breaker.run(Mono.error(REFUSED), fallback).block(Duration.ofSeconds(5));
+				context.getBean(ManualClock.class).advance(Duration.ofSeconds(10));
+
+				// flatMap asks the breaker for the next call as the trial's value arrives.
+				String next = breaker.run(Mono.just("trial"), fallback)
+					.flatMap((trial) -> breaker.run(Mono.just("after " + trial), fallback))
+					.block(Duration.ofSeconds(5));
+
+				assertThat(next).isEqualTo("after trial");
+				assertThat(breaker.breaker().getState()).isEqualTo(State.CLOSED);
+			});
+	}
+
+	@Test
 	void withoutAFallbackAMonoFailsWithTheWrappedFailure() {
 		this.runner.run((context) -> {
 			ReactiveCircuitBreaker breaker = context.getBean(RetryReactiveCircuitBreakerFactory.class)
