@@ -3,6 +3,7 @@ package dev.retry.breaker;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiConsumer;
 
 import dev.retry.internal.CallerFuture;
@@ -19,7 +20,12 @@ final class Trial<T> extends CallerFuture<T> implements BiConsumer<T, Throwable>
 
 	private final CircuitBreaker breaker;
 
-	private final CircuitBreaker.Phase admitted;
+	@SuppressWarnings("rawtypes")
+	private static final AtomicReferenceFieldUpdater<Trial, CircuitBreaker.Phase> ADMITTED = AtomicReferenceFieldUpdater
+		.newUpdater(Trial.class, CircuitBreaker.Phase.class, "admitted");
+
+	/** The permit, taken once: by the outcome that counts, or by the caller giving up first. */
+	private volatile CircuitBreaker.@Nullable Phase admitted;
 
 	private final long start;
 
@@ -39,12 +45,14 @@ final class Trial<T> extends CallerFuture<T> implements BiConsumer<T, Throwable>
 	 */
 	@Override
 	public void accept(@Nullable T value, @Nullable Throwable error) {
-		if (!settle()) {
+		CircuitBreaker.Phase admitted = ADMITTED.getAndSet(this, null);
+		if (admitted == null) {
+			// The caller gave up first: the permit is back already.
 			return;
 		}
 		if (error == null) {
 			try {
-				this.breaker.onSuccess(this.admitted, this.breaker.getTicker().nanoTime() - this.start);
+				this.breaker.onSuccess(admitted, this.breaker.getTicker().nanoTime() - this.start);
 			}
 			finally {
 				answer(value);
@@ -54,10 +62,10 @@ final class Trial<T> extends CallerFuture<T> implements BiConsumer<T, Throwable>
 		Throwable failure = Failures.unwrap(error);
 		try {
 			if (failure instanceof CancellationException) {
-				this.breaker.release(this.admitted);
+				this.breaker.release(admitted);
 			}
 			else {
-				this.breaker.onFailure(this.admitted, failure, this.breaker.getTicker().nanoTime() - this.start);
+				this.breaker.onFailure(admitted, failure, this.breaker.getTicker().nanoTime() - this.start);
 			}
 		}
 		finally {
@@ -68,7 +76,12 @@ final class Trial<T> extends CallerFuture<T> implements BiConsumer<T, Throwable>
 	/** The caller ended the call before the attempt did: no outcome, and the attempt is stopped. */
 	@Override
 	protected void gaveUp() {
-		this.breaker.release(this.admitted);
+		CircuitBreaker.Phase admitted = ADMITTED.getAndSet(this, null);
+		if (admitted == null) {
+			// The outcome was taken first: it counts, and the attempt is over.
+			return;
+		}
+		this.breaker.release(admitted);
 		if (this.stage instanceof Future<?> future) {
 			// true: clients such as the JDK's HttpClient abort the exchange only then.
 			future.cancel(true);

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiConsumer;
 
 import dev.retry.RejectedResultException;
@@ -292,7 +293,12 @@ final class AsyncCall<C, T> extends CallProgress implements Runnable, Callable<V
 	/** The future an asynchronous call's caller holds: giving up on it stops the call. */
 	static final class Answer<T> extends CallerFuture<T> {
 
-		private final AsyncCall<?, T> call;
+		@SuppressWarnings("rawtypes")
+		private static final AtomicReferenceFieldUpdater<Answer, AsyncCall> CALL = AtomicReferenceFieldUpdater
+			.newUpdater(Answer.class, AsyncCall.class, "call");
+
+		/** Taken once: by the call settling its outcome, or by its caller giving up first. */
+		private volatile @Nullable AsyncCall<?, T> call;
 
 		Answer(AsyncCall<?, T> call) {
 			this.call = call;
@@ -300,12 +306,16 @@ final class AsyncCall<C, T> extends CallProgress implements Runnable, Callable<V
 
 		/** The call takes its outcome, before telling it; {@code false} when the caller gave up first. */
 		boolean settleOutcome() {
-			return settle();
+			return CALL.getAndSet(this, null) != null;
 		}
 
 		@Override
 		protected void gaveUp() {
-			this.call.gaveUp();
+			@SuppressWarnings("unchecked")
+			AsyncCall<?, T> call = CALL.getAndSet(this, null);
+			if (call != null) {
+				call.gaveUp();
+			}
 		}
 
 	}
