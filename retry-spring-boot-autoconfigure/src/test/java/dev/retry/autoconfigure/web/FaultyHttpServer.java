@@ -22,7 +22,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reads the request and never answers, {@code /cut} sends a 200 with {@code Content-Length: 1000}
  * and closes after 100 bytes, {@code /close} closes without answering, {@code /first-silent} never
  * answers its first request and answers the others at once, anything else answers 200. Counts the
- * requests per path, and the unanswered requests whose client hung up.
+ * requests per path (without its query), and the unanswered requests whose client hung up.
+ *
+ * <p>Which request of {@code /first-silent} is the first is the order they arrive in, which a busy
+ * machine may turn around (a hedge's request overtaking its attempt's): a client that knows which
+ * of its requests it wants unanswered says so with the query {@code ?silent}, the others with
+ * {@code ?answer}.
  */
 public final class FaultyHttpServer implements AutoCloseable {
 
@@ -78,12 +83,16 @@ public final class FaultyHttpServer implements AutoCloseable {
 			for (String header = in.readLine(); header != null && !header.isEmpty(); header = in.readLine()) {
 				// Headers are read and ignored.
 			}
-			String path = requestLine.split(" ")[1];
+			String target = requestLine.split(" ")[1];
+			int queryStart = target.indexOf('?');
+			String path = (queryStart < 0) ? target : target.substring(0, queryStart);
+			String query = (queryStart < 0) ? "" : target.substring(queryStart + 1);
 			int request = this.requests.computeIfAbsent(path, (p) -> new AtomicInteger()).incrementAndGet();
 			OutputStream out = socket.getOutputStream();
 			String mode = path.split("/")[1];
 			if (mode.equals("first-silent")) {
-				mode = (request == 1) ? "silent" : "ok";
+				boolean silent = query.equals("silent") || (!query.equals("answer") && request == 1);
+				mode = silent ? "silent" : "ok";
 			}
 			switch (mode) {
 				case "unavailable" -> answer(out, "503 Service Unavailable", "busy");
