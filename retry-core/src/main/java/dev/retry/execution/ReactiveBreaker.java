@@ -1,8 +1,5 @@
 package dev.retry.execution;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
-
 import dev.retry.breaker.CircuitBreaker;
 import dev.retry.time.Ticker;
 import reactor.core.publisher.Flux;
@@ -40,13 +37,13 @@ final class ReactiveBreaker {
 		if (admitted == null) {
 			return Flux.error(breaker.rejection());
 		}
-		Trial<T> trial = new Trial<>(breaker, admitted, single);
+		Trial trial = new Trial(breaker, admitted, single);
 		return source.doOnNext(trial).doOnComplete(trial::completed).doOnError(trial::failed)
 			.doOnCancel(trial::cancelled);
 	}
 
-	/** One subscription through a breaker; whichever signal comes first settles it. */
-	private static final class Trial<T> extends AtomicBoolean implements Consumer<T> {
+	/** One subscription through a breaker, counted by how it ended. */
+	private static final class Trial extends SubscriptionEnd {
 
 		private static final long serialVersionUID = 1L;
 
@@ -56,51 +53,26 @@ final class ReactiveBreaker {
 
 		private final long start;
 
-		/** Whether the source is a {@code Mono}, whose value is the subscription's answer. */
-		private final boolean single;
-
-		private volatile boolean emitted;
-
 		Trial(CircuitBreaker breaker, CircuitBreaker.Phase admitted, boolean single) {
+			super(single);
 			this.breaker = breaker;
 			this.admitted = admitted;
 			this.start = breaker.getTicker().nanoTime();
-			this.single = single;
 		}
 
 		@Override
-		public void accept(T element) {
-			if (this.single) {
-				// Counted before the value reaches the subscriber, who may act on it at once.
-				completed();
-			}
-			else if (!this.emitted) {
-				this.emitted = true;
-			}
+		void answered() {
+			this.breaker.onSuccess(this.admitted, elapsed());
 		}
 
-		void completed() {
-			if (compareAndSet(false, true)) {
-				this.breaker.onSuccess(this.admitted, elapsed());
-			}
+		@Override
+		void failedWith(Throwable failure) {
+			this.breaker.onFailure(this.admitted, failure, elapsed());
 		}
 
-		void failed(Throwable failure) {
-			if (compareAndSet(false, true)) {
-				this.breaker.onFailure(this.admitted, failure, elapsed());
-			}
-		}
-
-		void cancelled() {
-			if (compareAndSet(false, true)) {
-				if (this.emitted) {
-					// The subscriber took what it wanted (next(), take(1)): the downstream answered.
-					this.breaker.onSuccess(this.admitted, elapsed());
-				}
-				else {
-					this.breaker.release(this.admitted);
-				}
-			}
+		@Override
+		void cancelledUnanswered() {
+			this.breaker.release(this.admitted);
 		}
 
 		private long elapsed() {

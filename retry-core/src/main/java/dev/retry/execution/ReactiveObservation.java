@@ -1,8 +1,6 @@
 package dev.retry.execution;
 
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 import dev.retry.event.CallObserver;
 import dev.retry.internal.Failures;
@@ -52,53 +50,31 @@ final class ReactiveObservation {
 		});
 	}
 
-	/**
-	 * One observed subscription, ended once by whichever signal comes first: a cancellation after
-	 * an element (the subscriber took what it wanted) is an answer, as for the breaker, and so is
-	 * a {@code Mono}'s value.
-	 */
-	private static final class ObservedRun extends AtomicBoolean implements Consumer<Object> {
+	/** One observed subscription: its attempt ends as the subscription did. */
+	private static final class ObservedRun extends SubscriptionEnd {
 
 		private static final long serialVersionUID = 1L;
 
 		private final transient CallObserver.ObservedAttempt attempt;
 
-		/** Whether the source is a {@code Mono}, whose value is the run's answer. */
-		private final boolean single;
-
-		private volatile boolean emitted;
-
 		ObservedRun(CallObserver.ObservedAttempt attempt, boolean single) {
+			super(single);
 			this.attempt = attempt;
-			this.single = single;
 		}
 
 		@Override
-		public void accept(Object element) {
-			if (this.single) {
-				completed();
-			}
-			else if (!this.emitted) {
-				this.emitted = true;
-			}
+		void answered() {
+			this.attempt.end(null);
 		}
 
-		void failed(Throwable failure) {
-			end(Failures.unwrap(failure));
+		@Override
+		void failedWith(Throwable failure) {
+			this.attempt.end(Failures.unwrap(failure));
 		}
 
-		void completed() {
-			end(null);
-		}
-
-		void cancelled() {
-			end(this.emitted ? null : new CancellationException("attempt cancelled"));
-		}
-
-		private void end(@Nullable Throwable failure) {
-			if (compareAndSet(false, true)) {
-				this.attempt.end(failure);
-			}
+		@Override
+		void cancelledUnanswered() {
+			this.attempt.end(new CancellationException("attempt cancelled"));
 		}
 
 	}
