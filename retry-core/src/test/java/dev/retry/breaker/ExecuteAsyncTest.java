@@ -116,6 +116,43 @@ class ExecuteAsyncTest {
 		assertThat(this.breaker.tryAcquire()).as("the trial permit came back").isNotNull();
 	}
 
+	@Test
+	void aTrialFailingAsItsCallerGivesUpEitherCountsOrGivesThePermitBackNeverNeither() throws Exception {
+		java.util.concurrent.ExecutorService racers = java.util.concurrent.Executors.newFixedThreadPool(2);
+		try {
+			for (int round = 0; round < 500; round++) {
+				CircuitBreaker breaker = new CircuitBreaker(CircuitBreakerConfig.builder("inventory")
+					.failureThreshold(1)
+					.openDuration(Duration.ofMinutes(1))
+					.build(), this.clock, HttpStatusResolver.NONE, List.of());
+				breaker.onFailure(breaker.tryAcquire(), new ConnectException("down"), 0);
+				this.clock.advance(Duration.ofMinutes(2));
+				CompletableFuture<String> call = new CompletableFuture<>();
+				CompletableFuture<String> outcome = breaker.executeAsync(call, (c, attempt) -> c, 1);
+				java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+				java.util.concurrent.Future<?> failing = racers.submit(() -> {
+					go.await();
+					return call.completeExceptionally(new ConnectException("refused"));
+				});
+				java.util.concurrent.Future<?> givingUp = racers.submit(() -> {
+					go.await();
+					return outcome.cancel(true);
+				});
+				go.countDown();
+				failing.get();
+				givingUp.get();
+
+				boolean counted = breaker.getState() == State.OPEN;
+				boolean givenBack = !counted && breaker.tryAcquire() != null;
+				assertThat(counted || givenBack).as("round %d: the trial counted or its permit came back", round)
+					.isTrue();
+			}
+		}
+		finally {
+			racers.shutdownNow();
+		}
+	}
+
 	private void open() {
 		this.breaker.onFailure(this.breaker.tryAcquire(), new ConnectException("down"), 0);
 		assertThat(this.breaker.getState()).isEqualTo(State.OPEN);
